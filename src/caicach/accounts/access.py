@@ -1,0 +1,141 @@
+"""The one place that decides what an officer may see and do.
+
+Every list, page and API endpoint that shows agency-owned data passes its queryset through
+:func:`scope`, and every change is checked with :func:`require`. A permission is an *action*
+(``"procedures.change"``) granted to roles in :data:`PERMISSIONS`; a role assignment grants its
+actions over its agency and the whole subtree below it. Least privilege: an action not in the
+table is granted to nobody, and citizens and anonymous users get nothing here.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, TypeVar
+
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from caicach.accounts.models import Role, RoleAssignment, UserKind
+
+R = Role
+ALL_OFFICERS = frozenset(Role)
+
+#: Which roles may do what. Read-only roles (inspector) appear only on "view" actions.
+PERMISSIONS: dict[str, frozenset[Role]] = {
+    "agencies.view": ALL_OFFICERS,
+    "agencies.change": frozenset({R.ADMIN}),
+    "officers.view": frozenset({R.UNIT_LEADER, R.AGENCY_LEADER, R.ADMIN, R.INSPECTOR}),
+    "officers.change": frozenset({R.ADMIN}),
+    "calendars.view": ALL_OFFICERS,
+    "calendars.change": frozenset({R.ADMIN}),
+    "procedures.view": ALL_OFFICERS,
+    "procedures.change": frozenset({R.ADMIN, R.REFORM_OFFICER}),
+    "procedures.import": frozenset({R.ADMIN}),
+    "audit.view": frozenset({R.ADMIN, R.INSPECTOR, R.REFORM_OFFICER}),
+}
+
+#: Roles for which a second factor is required when ``OTP_REQUIRED_FOR_PRIVILEGED`` is on.
+PRIVILEGED_ROLES = frozenset({R.ADMIN, R.AGENCY_LEADER, R.UNIT_LEADER})
+
+M = TypeVar("M", bound=models.Model)
+
+
+def _active_assignments(user: Any, today: date | None = None) -> list[RoleAssignment]:
+    """The user's role assignments in force today, cached on the user object for the request."""
+    if user is None or not user.is_authenticated or user.kind != UserKind.OFFICER:
+        return []
+    if not user.is_active:
+        return []
+    cached = getattr(user, "_caicach_assignments", None)
+    if cached is None:
+        today = today or timezone.localdate()
+        cached = [
+            a
+            for a in RoleAssignment.objects.filter(user=user).select_related("agency")
+            if (a.valid_from is None or a.valid_from <= today)
+            and (a.valid_to is None or a.valid_to >= today)
+        ]
+        user._caicach_assignments = cached
+    return cached
+
+
+def roles_of(user: Any) -> set[Role]:
+    return {Role(a.role) for a in _active_assignments(user)}
+
+
+def has_privileged_role(user: Any) -> bool:
+    return bool(roles_of(user) & PRIVILEGED_ROLES) or bool(getattr(user, "is_superuser", False))
+
+
+def scope_paths(user: Any, action: str) -> list[str]:
+    """The tree paths under which ``user`` may do ``action`` (nested ones folded away)."""
+    granted = PERMISSIONS.get(action, frozenset())
+    paths = sorted({a.agency.path for a in _active_assignments(user) if a.role in granted})
+    folded: list[str] = []
+    for path in paths:
+        if not any(path.startswith(kept) for kept in folded):
+            folded.append(path)
+    return folded
+
+
+def allows(user: Any, action: str) -> bool:
+    """May ``user`` do ``action`` anywhere at all (for menus and page-level checks)?"""
+    return bool(scope_paths(user, action))
+
+
+def agency_filter(user: Any, action: str, field: str = "") -> models.Q:
+    """A ``Q`` that keeps rows whose agency (reached through ``field``) is in the user's scope.
+
+    ``field`` is the lookup from the model to its agency (``"agency"``,
+    ``"handling_agencies"``); empty for the Agency model itself. No scope gives a ``Q`` that
+    matches nothing.
+    """
+    paths = scope_paths(user, action)
+    lookup = f"{field}__path__startswith" if field else "path__startswith"
+    if not paths:
+        return models.Q(pk__in=[])
+    condition = models.Q()
+    for path in paths:
+        condition |= models.Q(**{lookup: path})
+    return condition
+
+
+def scope(queryset: models.QuerySet[M], user: Any, action: str, field: str = "") -> models.QuerySet[M]:
+    """``queryset`` restricted to what ``user`` may ``action``: the rule for every list."""
+    filtered = queryset.filter(agency_filter(user, action, field))
+    # A many-valued ``field`` may match a row once per agency in scope.
+    return filtered.distinct() if field and _is_many(queryset.model, field) else filtered
+
+
+def _is_many(model: type[models.Model], field: str) -> bool:
+    current: Any = model
+    for part in field.split("__"):
+        f = current._meta.get_field(part)
+        if f.many_to_many or f.one_to_many:
+            return True
+        current = f.related_model
+    return False
+
+
+def can(user: Any, action: str, agency: Any) -> bool:
+    """May ``user`` do ``action`` on something owned by ``agency``?"""
+    if agency is None:
+        return False
+    return any(agency.path.startswith(path) for path in scope_paths(user, action))
+
+
+def can_any(user: Any, action: str, agencies: Any) -> bool:
+    return any(can(user, action, agency) for agency in agencies)
+
+
+def require(user: Any, action: str, agency: Any) -> None:
+    """Raise ``PermissionDenied`` (a 403) unless :func:`can` allows it."""
+    if not can(user, action, agency):
+        raise PermissionDenied(_("Bạn không có quyền thực hiện thao tác này."))
+
+
+def require_anywhere(user: Any, action: str) -> None:
+    if not allows(user, action):
+        raise PermissionDenied(_("Bạn không có quyền truy cập chức năng này."))

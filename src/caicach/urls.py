@@ -1,0 +1,27 @@
+"""The site's URLs: pages per app, the API under /api/v1/, and the OpenAPI schema."""
+
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+api_v1 = [
+    path("", include("caicach.agencies.api.urls")),
+    path("", include("caicach.calendars.api.urls")),
+    path("", include("caicach.procedures.api.urls")),
+]
+
+urlpatterns = [
+    path("", include("caicach.core.urls")),
+    path("tai-khoan/", include("caicach.accounts.urls")),
+    path("co-quan/", include("caicach.agencies.urls")),
+    path("lich/", include("caicach.calendars.urls")),
+    path("thu-tuc/", include("caicach.procedures.urls")),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("quan-tri/", admin.site.urls),
+]
+urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
