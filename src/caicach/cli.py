@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+import textwrap
 
 #: The project's commands, shown first by ``caicach --help``.
 PROJECT_COMMANDS = {
@@ -31,7 +32,10 @@ def _help() -> str:
         "",
     ]
     for name, text in PROJECT_COMMANDS.items():
-        lines.append(f"  {name:<12} {text}")
+        wrapped = textwrap.wrap(
+            text, width=78, initial_indent=f"  {name:<12} ", subsequent_indent=" " * 15
+        )
+        lines.extend(wrapped)
     lines += [
         "",
         "Each takes --help. Every Django command works too (migrate, createsuperuser, shell,",

@@ -27,9 +27,12 @@ class EnvSetting:
 REGISTRY: dict[str, EnvSetting] = {}
 
 
-def env(name: str, default: T, help: str, group: str = "General") -> T:
-    """Read ``name`` from the environment, typed like ``default``; register its documentation."""
-    REGISTRY[name] = EnvSetting(name, "" if default is None else str(default), help, group)
+def env(name: str, default: T, help: str, group: str = "General", shown: str = "") -> T:
+    """Read ``name`` from the environment, typed like ``default``; register its documentation.
+
+    ``shown`` replaces the default in the documentation when it depends on the machine.
+    """
+    REGISTRY[name] = EnvSetting(name, shown or str(default), help, group)
     raw = os.environ.get(name)
     if raw is None or raw == "":
         return default

@@ -102,7 +102,9 @@ def agency_filter(user: Any, action: str, field: str = "") -> models.Q:
     return condition
 
 
-def scope(queryset: models.QuerySet[M], user: Any, action: str, field: str = "") -> models.QuerySet[M]:
+def scope(
+    queryset: models.QuerySet[M], user: Any, action: str, field: str = ""
+) -> models.QuerySet[M]:
     """``queryset`` restricted to what ``user`` may ``action``: the rule for every list."""
     filtered = queryset.filter(agency_filter(user, action, field))
     # A many-valued ``field`` may match a row once per agency in scope.

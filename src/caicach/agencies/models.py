@@ -86,9 +86,7 @@ class Agency(models.Model):
         verbose_name = _("cơ quan")
         verbose_name_plural = _("cơ quan")
         indexes = [
-            GinIndex(
-                OpClass(models.F("name"), name="gin_trgm_ops"), name="agency_name_trgm_idx"
-            ),
+            GinIndex(OpClass(models.F("name"), name="gin_trgm_ops"), name="agency_name_trgm_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -101,20 +99,6 @@ class Agency(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    def clean(self) -> None:
-        try:
-            parsed = parse_agency_code(self.code)
-        except AgencyCodeError as error:
-            raise ValidationError({"code": str(error)}) from error
-        if self.parent_id is not None and self.parent is not None:
-            parent_code = parse_agency_code(self.parent.code)
-            if parsed.level1 != parent_code.level1:
-                raise ValidationError(
-                    {"code": _("Mã phải cùng mã cấp 1 (MX1X2) với cơ quan cấp trên.")}
-                )
-        if self.successor_id is not None and self.successor_id == self.pk:
-            raise ValidationError({"successor": _("Một cơ quan không thể kế thừa chính nó.")})
 
     def save(self, *args: object, **kwargs: object) -> None:
         """Keep ``path`` and ``depth`` in step with ``parent`` (the id is needed, hence two writes)."""
@@ -130,6 +114,20 @@ class Agency(models.Model):
                     child.depth = child.path.count(".") - 1
                     Agency.objects.filter(pk=child.pk).update(path=child.path, depth=child.depth)
             self.path, self.depth = path, depth
+
+    def clean(self) -> None:
+        try:
+            parsed = parse_agency_code(self.code)
+        except AgencyCodeError as error:
+            raise ValidationError({"code": str(error)}) from error
+        if self.parent_id is not None and self.parent is not None:
+            parent_code = parse_agency_code(self.parent.code)
+            if parsed.level1 != parent_code.level1:
+                raise ValidationError(
+                    {"code": _("Mã phải cùng mã cấp 1 (MX1X2) với cơ quan cấp trên.")}
+                )
+        if self.successor_id is not None and self.successor_id == self.pk:
+            raise ValidationError({"successor": _("Một cơ quan không thể kế thừa chính nó.")})
 
     def is_valid_on(self, day: date) -> bool:
         return self.valid_from <= day and (self.valid_to is None or self.valid_to >= day)

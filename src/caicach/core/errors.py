@@ -32,7 +32,7 @@ class BilingualError(Exception):
             self.status = status
 
 
-class Conflict(BilingualError):
+class ConflictError(BilingualError):
     """The action does not fit the current state (HTTP 409)."""
 
     status = 409

@@ -16,6 +16,7 @@ BASE_DIR = Path(
         "CAICACH_HOME",
         str(PACKAGE_DIR.parent.parent),
         "Project folder: the embedded database (.data/), media and logs live under it.",
+        shown="the checkout's folder",
     )
 )
 
@@ -25,7 +26,12 @@ SECRET_KEY = env(
     "Django secret key. Required in production (at least 50 random characters).",
     "Security",
 )
-DEBUG = env("DJANGO_DEBUG", False, "Debug pages with tracebacks. Never in production.", "Security")
+DEBUG = env(
+    "DJANGO_DEBUG",
+    False,
+    "Debug pages with tracebacks (the demo settings turn them on). Never in production.",
+    "Security",
+)
 ALLOWED_HOSTS = env_list(
     "DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost", "Host names this site answers to.", "Security"
 )
@@ -153,7 +159,9 @@ OTP_REQUIRED_FOR_PRIVILEGED = env(
     "Require a second factor (TOTP) for admins and leaders before they can use the site.",
     "Security",
 )
-OTP_TOTP_ISSUER = env("OTP_ISSUER", "caicach", "Issuer name shown in authenticator apps.", "Security")
+OTP_TOTP_ISSUER = env(
+    "OTP_ISSUER", "caicach", "Issuer name shown in authenticator apps.", "Security"
+)
 
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Tiếng Việt")), ("en", _("English"))]
@@ -166,16 +174,22 @@ STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / ".data" / "static"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(
-    env("MEDIA_ROOT", str(BASE_DIR / ".data" / "media"), "Where uploaded files are stored.", "Storage")
+    env(
+        "MEDIA_ROOT",
+        str(BASE_DIR / ".data" / "media"),
+        "Where uploaded files are stored.",
+        "Storage",
+        shown="$CAICACH_HOME/.data/media",
+    )
 )
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
-SESSION_COOKIE_AGE = env(
-    "SESSION_MINUTES", 480, "Minutes an officer stays signed in.", "Security"
-) * 60
+SESSION_COOKIE_AGE = (
+    env("SESSION_MINUTES", 480, "Minutes an officer stays signed in.", "Security") * 60
+)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 

@@ -7,7 +7,10 @@ from caicach.settings.base import env
 
 DEBUG = False
 SECURE_SSL_REDIRECT = env(
-    "SECURE_SSL_REDIRECT", True, "Redirect plain HTTP to HTTPS (off behind a TLS proxy that does it).", "Security"
+    "SECURE_SSL_REDIRECT",
+    True,
+    "Redirect plain HTTP to HTTPS (off behind a TLS proxy that does it).",
+    "Security",
 )
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = env("SECURE_HSTS_SECONDS", 31536000, "HSTS max-age in seconds.", "Security")

@@ -13,7 +13,9 @@ from caicach.core.models import AuditEntry
 @pytest.mark.django_db
 def test_entries_link_to_their_predecessor(tree):
     first = record(Actor.system("test"), "agency.create", tree.dept_a, agency=tree.dept_a)
-    second = record(Actor.system("test"), "agency.update", tree.dept_a, changes={"name": ["a", "b"]})
+    second = record(
+        Actor.system("test"), "agency.update", tree.dept_a, changes={"name": ["a", "b"]}
+    )
     assert second.prev_hash == first.hash
     assert list(verify_chain()) == []
 
@@ -21,8 +23,10 @@ def test_entries_link_to_their_predecessor(tree):
 @pytest.mark.django_db
 def test_database_refuses_update_and_delete(tree):
     entry = record(Actor.system("test"), "agency.create", tree.dept_a)
-    for sql in ("UPDATE core_auditentry SET action = 'x' WHERE id = %s",
-                "DELETE FROM core_auditentry WHERE id = %s"):
+    for sql in (
+        "UPDATE core_auditentry SET action = 'x' WHERE id = %s",
+        "DELETE FROM core_auditentry WHERE id = %s",
+    ):
         with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(sql, [entry.id])
     assert AuditEntry.objects.get(id=entry.id).action == "agency.create"

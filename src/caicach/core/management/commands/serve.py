@@ -1,0 +1,61 @@
+"""``caicach serve``: the web server (gunicorn) and the background job worker, together.
+
+Both run as child processes; stopping this command (Ctrl-C) stops both. With the embedded
+PostgreSQL server, this process keeps the database up until the children are gone.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandParser
+
+
+class Command(BaseCommand):
+    help = "Run the web server on HOST:PORT and a Procrastinate job worker until interrupted."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
+        parser.add_argument("--threads", type=int, default=4, help="threads per web worker")
+        parser.add_argument("--no-worker", action="store_true", help="do not start the job worker")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": os.environ["DJANGO_SETTINGS_MODULE"]}
+        web = [
+            sys.executable, "-m", "gunicorn", "caicach.wsgi:application",
+            "--bind", f"{options['host']}:{options['port']}",
+            "--workers", str(options["workers"]), "--threads", str(options["threads"]),
+            "--access-logfile", "-", "--graceful-timeout", "10",
+        ]  # fmt: skip
+        children = [subprocess.Popen(web, env=env)]
+        if not options["no_worker"]:
+            worker = [sys.executable, "-m", "caicach", "procrastinate", "worker"]
+            children.append(subprocess.Popen(worker, env=env))
+        url = f"http://{options['host']}:{options['port']}/"
+        self.stdout.write(f"caicach is serving on {url} (debug={settings.DEBUG}); Ctrl-C stops.")
+
+        def stop(*_: Any) -> None:
+            for child in children:
+                if child.poll() is None:
+                    child.send_signal(signal.SIGTERM)
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        try:
+            while all(child.poll() is None for child in children):
+                time.sleep(0.5)
+        finally:
+            stop()
+            for child in children:
+                try:
+                    child.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    child.kill()

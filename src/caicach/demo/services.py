@@ -1,0 +1,142 @@
+"""Loading the demo province: agencies, the official calendar, the catalogue and one officer
+per role. Every step is idempotent, so a second ``make demo`` reuses what exists."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+
+from caicach.accounts.models import Role, RoleAssignment, User, UserKind
+from caicach.agencies.models import Agency
+from caicach.core.audit import Actor, record
+
+DATA = Path(__file__).resolve().parent / "data"
+
+#: The demo password of every demo officer (it meets the password rules).
+DEMO_PASSWORD = "CaiCach@2026"
+
+
+@dataclass(frozen=True)
+class DemoOfficer:
+    username: str
+    full_name: str
+    role: Role
+    agency_code: str
+    note: str
+
+
+def demo_officers(root: Agency) -> list[DemoOfficer]:
+    """One officer for every role, at agencies that show what the role sees."""
+    centre = Agency.objects.filter(kind="service_centre", level="province").order_by("path").first()
+    justice = Agency.objects.filter(name__icontains="Tư pháp", kind="department").first()
+    justice_unit = justice.children.order_by("path").first() if justice else None
+    commune = Agency.objects.filter(kind="commune", valid_to__isnull=True).order_by("path").first()
+    pick = lambda agency: agency.code if agency else root.code  # noqa: E731
+    return [
+        DemoOfficer("admin", "Nguyễn Quản Trị", Role.ADMIN, root.code, "toàn tỉnh"),
+        DemoOfficer("cchc", "Trần Thị Cải Cách", Role.REFORM_OFFICER, root.code, "toàn tỉnh"),
+        DemoOfficer("thanhtra", "Lê Văn Kiểm", Role.INSPECTOR, root.code, "chỉ xem, toàn tỉnh"),
+        DemoOfficer("tiepnhan", "Phạm Thị Một Cửa", Role.RECEIVER, pick(centre), "TT PVHCC tỉnh"),
+        DemoOfficer(
+            "thuly",
+            "Hoàng Văn Thụ Lý",
+            Role.PROCESSOR,
+            pick(justice_unit),
+            "phòng thuộc Sở Tư pháp",
+        ),
+        DemoOfficer(
+            "truongphong",
+            "Vũ Thị Trưởng",
+            Role.UNIT_LEADER,
+            pick(justice_unit),
+            "phòng thuộc Sở Tư pháp",
+        ),
+        DemoOfficer("giamdoc", "Đặng Văn Giám", Role.AGENCY_LEADER, pick(justice), "Sở Tư pháp"),
+        DemoOfficer("xa.tiepnhan", "Bùi Thị Xã", Role.RECEIVER, pick(commune), "một xã"),
+    ]
+
+
+def load_agencies(path: Path = DATA / "agencies.json") -> tuple[int, int]:
+    """Create or update agencies by code; parents come before children in the file."""
+    rows: list[dict[str, Any]] = json.loads(path.read_text())
+    by_code = {a.code: a for a in Agency.objects.all()}
+    created = updated = 0
+    for row in rows:
+        fields = {
+            "name": row["name"],
+            "short_name": row.get("short_name", ""),
+            "kind": row["kind"],
+            "level": row["level"],
+            "parent": by_code[row["parent"]] if row.get("parent") else None,
+            "valid_from": date.fromisoformat(row["valid_from"]),
+            "valid_to": date.fromisoformat(row["valid_to"]) if row.get("valid_to") else None,
+            "address": row.get("address", ""),
+            "phone": row.get("phone", ""),
+            "email": row.get("email", ""),
+        }
+        agency = by_code.get(row["code"])
+        if agency is None:
+            agency = Agency(code=row["code"], **fields)
+            agency.full_clean(exclude=["successor"])
+            agency.save()
+            by_code[agency.code] = agency
+            created += 1
+        elif any(getattr(agency, k) != v for k, v in fields.items()):
+            for key, value in fields.items():
+                setattr(agency, key, value)
+            agency.save()
+            updated += 1
+    for row in rows:  # successors may come later in the file than their predecessors
+        successor = by_code[row["successor"]] if row.get("successor") else None
+        agency = by_code[row["code"]]
+        if agency.successor_id != (successor.pk if successor else None):
+            agency.successor = successor
+            agency.save(update_fields=["successor"])
+    return created, updated
+
+
+def load_officers(root: Agency) -> list[DemoOfficer]:
+    officers = demo_officers(root)
+    agencies = {
+        a.code: a for a in Agency.objects.filter(code__in={o.agency_code for o in officers})
+    }
+    for officer in officers:
+        user, created = User.objects.get_or_create(
+            username=officer.username,
+            defaults={"full_name": officer.full_name, "kind": UserKind.OFFICER},
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.email = f"{officer.username}@anhoa.example"
+            user.is_staff = user.is_superuser = officer.role == Role.ADMIN
+            user.save()
+        RoleAssignment.objects.get_or_create(
+            user=user, role=officer.role, agency=agencies[officer.agency_code]
+        )
+    return officers
+
+
+@transaction.atomic
+def load_demo(stdout: Any = None) -> list[DemoOfficer]:
+    """The whole demo province, in one transaction."""
+    from caicach.calendars.services import load_official_calendar
+    from caicach.procedures.services import import_catalogue
+
+    actor = Actor.system("demo")
+    created, updated = load_agencies()
+    root = Agency.objects.filter(parent__isnull=True).order_by("path").first()
+    assert root is not None, "agencies.json has no root agency"
+    load_official_calendar(actor)
+    catalogue = json.loads((DATA / "procedures.json").read_text())
+    result = import_catalogue(actor, catalogue, source="demo/procedures.json")
+    officers = load_officers(root)
+    if created or updated:
+        record(actor, "demo.load", root, agency=root, changes={"agencies_created": created})
+    if stdout is not None:
+        stdout.write(f"Agencies: {created} created, {updated} updated; catalogue: {result}\n")
+    return officers
