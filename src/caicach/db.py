@@ -35,6 +35,8 @@ def database_settings(url: str, data_dir: Path, conn_max_age: int) -> dict[str, 
         server = embedded_server(data_dir)
         url = server.get_uri(database="postgres")
     config = dj_database_url.parse(url, conn_max_age=conn_max_age)
-    config.setdefault("OPTIONS", {})
+    options = config.setdefault("OPTIONS", {})
+    if "host" in options:  # a socket folder given as ?host=...: Django expects it in HOST
+        config["HOST"] = options.pop("host")
     config["ATOMIC_REQUESTS"] = False
     return config
