@@ -58,7 +58,7 @@ openapi-update: install
 	$(BIN)/caicach spectacular --validate --fail-on-warn --file docs/openapi.yaml
 
 pytest: install browser-deps
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q --ds=caicach.settings.test
 
 test: lint typecheck checks openapi pytest
 
