@@ -1,0 +1,1 @@
+"""Working-day calendars: official holidays, swapped days and due-date rules."""

@@ -1,0 +1,1 @@
+"""Tests of the pure working-day calendar engine (no Django)."""
