@@ -1,0 +1,67 @@
+"""What the year page draws: twelve month grids with each day's class and label."""
+
+from __future__ import annotations
+
+import calendar as stdlib_calendar
+from dataclasses import dataclass
+from datetime import date
+
+from caicach.calendars import rules
+
+WEEKDAY_HEADERS = ("T2", "T3", "T4", "T5", "T6", "T7", "CN")
+
+
+@dataclass(frozen=True)
+class Cell:
+    day: date
+    css: str
+    label: str
+
+    @property
+    def is_special(self) -> bool:
+        return self.css != ""
+
+
+@dataclass(frozen=True)
+class Month:
+    number: int
+    name: str
+    weeks: list[list[Cell | None]]
+
+
+def _cell(calendar: rules.WorkCalendar, day: date, today: date) -> Cell:
+    status = calendar.status(day)
+    weekend = day.weekday() in calendar.weekend
+    entry = status.entry
+    label = status.label_vi
+    if entry is not None and entry.note:
+        label = f"{label} ({entry.note})"
+    if status.is_working and weekend:
+        css = "day-worked"
+    elif not status.is_working and not weekend:
+        css = "day-off"
+    elif not status.is_working and entry is not None:
+        css = "day-off day-weekend-off"  # a holiday or Tết day falling on a weekend
+    elif weekend:
+        css = "day-weekend"
+    else:
+        css, label = "", ""
+    if day == today:
+        css = f"{css} day-today".strip()
+    return Cell(day, css, label)
+
+
+def month_grids(calendar: rules.WorkCalendar, year: int, today: date) -> list[Month]:
+    """Monday-first weeks of each month; ``None`` pads the days of other months."""
+    grid = stdlib_calendar.Calendar(firstweekday=0)
+    return [
+        Month(
+            number,
+            f"Tháng {number}",
+            [
+                [_cell(calendar, d, today) if d.month == number else None for d in week]
+                for week in grid.monthdatescalendar(year, number)
+            ],
+        )
+        for number in range(1, 13)
+    ]

@@ -1,0 +1,14 @@
+"""Background jobs of the calendar (Procrastinate, found by its Django app's autodiscovery)."""
+
+from __future__ import annotations
+
+from procrastinate.contrib.django import app
+
+from caicach.calendars import services
+
+
+@app.task(name="calendars.report_calendar_impact", retry=3)
+def report_calendar_impact(version_id: int) -> None:
+    """Store which promised due dates a new calendar version moves (``CalendarImpact``), for the
+    calendar page and for the dossier work to recompute and notify."""
+    services.record_impact(version_id)
