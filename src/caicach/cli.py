@@ -14,7 +14,8 @@ import textwrap
 PROJECT_COMMANDS = {
     "calendar": "Working-day calendar: `calendar due` computes a due date with its explanation, "
     "`calendar show YEAR` lists days off and worked weekend days, `calendar impact` lists "
-    "promised due dates a new calendar version would move.",
+    "promised due dates a new calendar version would move, `calendar versions` lists the "
+    "versions, `calendar load` loads the official calendars from the data file.",
     "catalogue": "Procedure catalogue: `catalogue import FILE` (JSON or XLSX, all-or-nothing) "
     "and `catalogue export FILE`.",
     "demo": "`demo load` loads the demo province (agencies, officers, procedures).",

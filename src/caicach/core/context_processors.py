@@ -24,8 +24,11 @@ def navigation(request: Any) -> dict[str, Any]:
             items.append((_("Lịch làm việc"), reverse("calendars:year")))
         if allows(user, "audit.view"):
             items.append((_("Nhật ký"), reverse("core:audit")))
+    path = getattr(request, "path", "")
+    # The entry whose URL is the longest prefix of the current path is the active one.
+    active = max((url for _label, url in items if path.startswith(url)), key=len, default=None)
     return {
-        "nav_items": items,
+        "nav_items": [(label, url, url == active) for label, url in items],
         "user_roles": sorted(r.label for r in roles_of(user)) if user is not None else [],
         "province_name": settings.CAICACH_PROVINCE_NAME,
     }
