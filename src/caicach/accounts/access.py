@@ -17,7 +17,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from caicach.accounts.models import Role, RoleAssignment, UserKind
+from caicach.accounts.models import Role, RoleAssignment, User, UserKind
 
 R = Role
 ALL_OFFICERS = frozenset(Role)
@@ -141,3 +141,22 @@ def require(user: Any, action: str, agency: Any) -> None:
 def require_anywhere(user: Any, action: str) -> None:
     if not allows(user, action):
         raise PermissionDenied(_("Bạn không có quyền truy cập chức năng này."))
+
+
+def officers_in_scope(user: Any, action: str = "officers.view") -> models.QuerySet[User]:
+    """Officer accounts holding at least one role (current or not) over an agency in the
+    user's scope for ``action``: the rule for the officers list and every officer lookup."""
+    assignments = RoleAssignment.objects.filter(
+        agency_filter(user, action, "agency"), user=models.OuterRef("pk")
+    )
+    return User.objects.filter(kind=UserKind.OFFICER).filter(models.Exists(assignments))
+
+
+def can_all(user: Any, action: str, agencies: Any) -> bool:
+    """May ``user`` do ``action`` on every one of ``agencies`` (and there is at least one)?
+
+    For changes that reach beyond one agency, such as deactivating an officer who also holds
+    roles elsewhere.
+    """
+    agencies = list(agencies)
+    return bool(agencies) and all(can(user, action, agency) for agency in agencies)

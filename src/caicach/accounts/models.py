@@ -33,6 +33,11 @@ class User(AbstractUser):
     )
     full_name = models.CharField(_("họ và tên"), max_length=200, blank=True)
     phone = models.CharField(_("điện thoại"), max_length=20, blank=True)
+    must_change_password = models.BooleanField(
+        _("phải đổi mật khẩu"),
+        default=False,
+        help_text=_("Mật khẩu tạm do quản trị cấp: phải đổi ở lần đăng nhập tiếp theo."),
+    )
 
     class Meta:
         verbose_name = _("người dùng")

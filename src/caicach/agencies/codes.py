@@ -10,6 +10,7 @@ not used". A child's code is its parent's code with the next level filled in.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 CODE_PATTERN = re.compile(r"^(?P<v>\d{3})\.(?P<z>\d{2})\.(?P<y>\d{2})\.(?P<m>[A-Z]\d{2})$")
@@ -40,6 +41,45 @@ class AgencyCode:
     def __str__(self) -> str:
         return f"{self.level4}.{self.level3}.{self.level2}.{self.level1}"
 
+    @property
+    def levels(self) -> tuple[str, ...]:
+        """The filled levels from the top: ``("H90", "05")`` for ``000.00.05.H90``."""
+        return (self.level1, self.level2, self.level3, self.level4)[: self.depth]
+
+    @classmethod
+    def from_levels(cls, levels: Sequence[str]) -> AgencyCode:
+        """The code whose filled levels are ``levels`` (one to four, top first)."""
+        if not 1 <= len(levels) <= 4:
+            raise AgencyCodeError(
+                f"Mã định danh chỉ có 4 cấp; không thể tạo mã có {len(levels)} cấp."
+            )
+        # Levels 2 and 3 have two digits, level 4 three: a level moving up or down is re-padded.
+        widths = (2, 2, 3)
+        lower: list[str] = []
+        for position, value in enumerate(levels[1:]):
+            if not value.isdigit() or len(str(int(value))) > widths[position]:
+                raise AgencyCodeError(
+                    f"Giá trị “{value}” không dùng được cho cấp {position + 2} của mã định danh."
+                )
+            lower.append(f"{int(value):0{widths[position]}d}")
+        padded = [levels[0], *lower, *("00", "00", "000")[len(lower) :]]
+        return parse_agency_code(f"{padded[3]}.{padded[2]}.{padded[1]}.{padded[0]}")
+
+    def is_descendant_of(self, ancestor: AgencyCode) -> bool:
+        """True when this code keeps every filled level of ``ancestor`` and fills more."""
+        return self.depth > ancestor.depth and self.levels[: ancestor.depth] == ancestor.levels
+
+    def rebased(self, old: AgencyCode, new: AgencyCode) -> AgencyCode:
+        """This descendant of ``old`` re-coded under ``new`` (when a unit moves or is re-coded).
+
+        ``000.03.05.H90`` under ``000.00.05.H90`` rebased onto ``000.00.07.H90`` gives
+        ``000.03.07.H90``. Raises :class:`AgencyCodeError` when the result would need a fifth
+        level or when this code does not descend from ``old``.
+        """
+        if not self.is_descendant_of(old):
+            raise AgencyCodeError(f"Mã “{self}” không thuộc mã “{old}”.")
+        return AgencyCode.from_levels(new.levels + self.levels[old.depth :])
+
     def is_child_of(self, parent: AgencyCode) -> bool:
         """True when this code extends ``parent`` by exactly one level, as TT 10/2016 nests them."""
         if self.level1 != parent.level1 or self.depth != parent.depth + 1:
@@ -62,6 +102,13 @@ def parse_agency_code(code: str) -> AgencyCode:
     if parsed.level3 == "00" and parsed.level4 != "000":
         raise AgencyCodeError(f"Mã “{code}”: không thể có cấp 4 khi cấp 3 (Z1Z2) bằng 00.")
     return parsed
+
+
+def child_code_hint(parent: AgencyCode) -> str:
+    """An example code for a child of ``parent``, for error messages and form help."""
+    if parent.depth >= 4:
+        return ""
+    return str(AgencyCode.from_levels([*parent.levels, "01" if parent.depth < 3 else "001"]))
 
 
 def is_valid_agency_code(code: str) -> bool:

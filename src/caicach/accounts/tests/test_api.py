@@ -1,0 +1,58 @@
+"""GET /api/v1/me/ and the API's officer-only permission."""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+from rest_framework.test import APIClient
+
+from caicach.accounts.models import RoleAssignment, UserKind
+from caicach.accounts.tests.factories import UserFactory
+from caicach.accounts.tests.helpers import make_totp
+
+pytestmark = pytest.mark.django_db
+
+
+def test_me(tree, make_officer):
+    officer = make_officer("unit_leader", tree.unit_a, username="tp")
+    RoleAssignment.objects.create(user=officer, role="receiver", agency=tree.commune)
+    api = APIClient()
+    api.force_login(officer)
+    body = api.get("/api/v1/me/").json()
+    assert body["username"] == "tp" and body["kind"] == "officer"
+    assert {(r["role"], r["agency"]) for r in body["roles"]} == {
+        ("unit_leader", tree.unit_a.code),
+        ("receiver", tree.commune.code),
+    }
+    assert body["permissions"]["agencies.view"] == [tree.unit_a.code, tree.commune.code]
+    assert body["permissions"]["officers.view"] == [tree.unit_a.code]
+    assert "agencies.change" not in body["permissions"]
+
+
+def test_me_refuses_anonymous_and_citizens(tree):
+    api = APIClient()
+    response = api.get("/api/v1/me/")
+    assert response.status_code in (401, 403) and response.json()["detail_vi"]
+    api.force_login(UserFactory(username="dan", kind=UserKind.CITIZEN))
+    response = api.get("/api/v1/me/")
+    assert response.status_code == 403 and response.json()["code"] == "not_officer"
+
+
+def basic(username, password):
+    return "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode()
+
+
+def test_basic_auth_cannot_skip_the_second_factor(tree, make_officer, password):
+    officer = make_officer("receiver", tree.dept_a, username="tn")
+    api = APIClient()
+    assert api.get("/api/v1/me/", HTTP_AUTHORIZATION=basic("tn", password)).status_code == 200
+    make_totp(officer)
+    response = api.get("/api/v1/me/", HTTP_AUTHORIZATION=basic("tn", password))
+    assert response.status_code == 403 and response.json()["code"] == "otp_required"
+
+
+def test_basic_auth_of_a_citizen_is_refused(tree, password):
+    UserFactory(username="dan", kind=UserKind.CITIZEN)
+    response = APIClient().get("/api/v1/agencies/", HTTP_AUTHORIZATION=basic("dan", password))
+    assert response.status_code == 403
