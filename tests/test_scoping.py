@@ -10,10 +10,6 @@
 With the ``tree`` fixture: province → dept_a (→ unit_a), dept_b, commune.
 """
 
-# The shared fixtures live in src/caicach/conftest.py, out of reach of tests/: they are
-# imported here, and pytest's fixture arguments shadow the imported names.
-# ruff: noqa: F811
-
 from __future__ import annotations
 
 import re
@@ -33,7 +29,6 @@ from caicach.accounts.middleware import is_public
 from caicach.accounts.models import Role, RoleAssignment, User, UserKind
 from caicach.accounts.tests.factories import UserFactory
 from caicach.agencies.models import Agency
-from caicach.conftest import make_officer, password, tree  # noqa: F401  (fixtures)
 from caicach.core.audit import Actor, record
 from caicach.core.models import AuditEntry
 

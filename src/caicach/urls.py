@@ -4,7 +4,12 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
+from django_otp.admin import OTPAdminSite
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+# Django's admin site is a tool for superusers only (the officers' pages do not use it), and it
+# requires a verified second factor, since it bypasses the agency scoping.
+admin.site.__class__ = OTPAdminSite
 
 api_v1 = [
     path("", include("caicach.agencies.api.urls")),

@@ -1,9 +1,5 @@
 """The agency tree in a real browser: an admin opens a unit, renames it, sees the trail."""
 
-# The shared fixtures live in src/caicach/conftest.py, out of reach of tests/: they are
-# imported here, and pytest's fixture arguments shadow the imported names.
-# ruff: noqa: F811
-
 from __future__ import annotations
 
 import re
@@ -11,7 +7,6 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from caicach.conftest import make_officer, password, tree  # noqa: F401  (fixtures)
 from tests.browser.conftest import login
 
 pytestmark = pytest.mark.django_db(transaction=True)

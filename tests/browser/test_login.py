@@ -1,9 +1,5 @@
 """Signing in through a real browser: password only, with a second factor, and the lock-out."""
 
-# The shared fixtures live in src/caicach/conftest.py, out of reach of tests/: they are
-# imported here, and pytest's fixture arguments shadow the imported names.
-# ruff: noqa: F811
-
 from __future__ import annotations
 
 import re
@@ -13,7 +9,6 @@ from django.conf import settings as django_settings
 from playwright.sync_api import Page, expect
 
 from caicach.accounts.tests.helpers import code_for, make_totp, wrong_code
-from caicach.conftest import make_officer, password, tree  # noqa: F401  (fixtures)
 from tests.browser.conftest import login
 
 pytestmark = pytest.mark.django_db(transaction=True)

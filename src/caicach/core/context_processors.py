@@ -18,6 +18,8 @@ def navigation(request: Any) -> dict[str, Any]:
         items.append((_("Tổng quan"), reverse("core:home")))
         if allows(user, "agencies.view"):
             items.append((_("Cơ quan"), reverse("agencies:list")))
+        if allows(user, "officers.view"):
+            items.append((_("Cán bộ"), reverse("accounts:officer_list")))
         if allows(user, "procedures.view"):
             items.append((_("Thủ tục hành chính"), reverse("procedures:list")))
         if allows(user, "calendars.view"):

@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from caicach.accounts.access import agency_filter, require_anywhere, scope
+from caicach.accounts.middleware import public
 from caicach.accounts.models import RoleAssignment
 from caicach.agencies.models import Agency
 from caicach.core.models import AuditEntry
@@ -42,6 +43,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     return render(request, "core/audit.html", {"page": page, "q": query})
 
 
+@public
 def healthz(request: HttpRequest) -> JsonResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")

@@ -113,7 +113,6 @@ def load_officers(root: Agency) -> list[DemoOfficer]:
         if created:
             user.set_password(DEMO_PASSWORD)
             user.email = f"{officer.username}@anhoa.example"
-            user.is_staff = user.is_superuser = officer.role == Role.ADMIN
             user.save()
         RoleAssignment.objects.get_or_create(
             user=user, role=officer.role, agency=agencies[officer.agency_code]
