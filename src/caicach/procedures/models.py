@@ -11,14 +11,16 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from caicach.accounts.access import agency_filter
 from caicach.accounts.models import Role
+from caicach.agencies.models import AgencyKind
 
 
 class TimeUnit(models.TextChoices):
@@ -75,13 +77,27 @@ class ProcedureQuerySet(models.QuerySet["Procedure"]):
         """Procedures handled or owned by an agency in the user's ``procedures.view`` scope."""
         handled = agency_filter(user, "procedures.view", "handling_agencies")
         owned = agency_filter(user, "procedures.view", "owner_agency")
-        ids = (
-            Procedure.objects.filter(handled | owned).values("pk")
-        )
+        ids = Procedure.objects.filter(handled | owned).values("pk")
         return self.filter(pk__in=ids)
 
     def changeable_by(self, user: Any) -> ProcedureQuerySet:
         return self.filter(agency_filter(user, "procedures.change", "owner_agency"))
+
+    def in_force(self, day: date | None = None) -> ProcedureQuerySet:
+        """Prefetch the versions not yet ended on ``day`` into ``open_versions``.
+
+        :attr:`Procedure.current_version` then needs no query: it is the one in force, or the
+        first future one for a procedure not yet in force.
+        """
+        day = day or timezone.localdate()
+        open_versions = (
+            ProcedureVersion.objects.filter(Q(effective_to__isnull=True) | Q(effective_to__gte=day))
+            .select_related("field")
+            .order_by("effective_from", "number")
+        )
+        return self.prefetch_related(
+            Prefetch("versions", queryset=open_versions, to_attr="open_versions")
+        )
 
 
 class Procedure(models.Model):
@@ -103,6 +119,13 @@ class Procedure(models.Model):
         blank=True,
         verbose_name=_("cơ quan giải quyết"),
     )
+    handling_agency_kinds = ArrayField(
+        models.CharField(max_length=20),
+        blank=True,
+        default=list,
+        verbose_name=_("loại cơ quan giải quyết"),
+        help_text=_("Ví dụ “commune”: mọi UBND xã, phường đang hoạt động đều giải quyết."),
+    )
     search_text = models.TextField(editable=False, default="")
     is_active = models.BooleanField(_("đang áp dụng"), default=True)
 
@@ -120,6 +143,18 @@ class Procedure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} · {self.name}"
+
+    @property
+    def current_version(self) -> ProcedureVersion | None:
+        """The version in force today (or the next one, if none is in force yet)."""
+        versions = getattr(self, "open_versions", None)
+        if versions is None:
+            return self.version_on() or self.versions.order_by("effective_from", "number").last()
+        today = timezone.localdate()
+        in_force = [v for v in versions if v.effective_from <= today]
+        if in_force:
+            return in_force[-1]
+        return versions[0] if versions else None
 
     def version_on(self, day: date | None = None) -> ProcedureVersion | None:
         """The version in force on ``day`` (today by default)."""
@@ -140,6 +175,9 @@ class ProcedureVersion(models.Model):
     effective_from = models.DateField(_("áp dụng từ ngày"))
     effective_to = models.DateField(_("áp dụng đến ngày"), null=True, blank=True)
     name = models.CharField(_("tên thủ tục"), max_length=500)
+    field = models.ForeignKey(
+        Field, on_delete=models.PROTECT, related_name="+", verbose_name=_("lĩnh vực")
+    )
     authority_level = models.CharField(
         _("cấp thẩm quyền"), max_length=20, choices=AuthorityLevel.choices
     )
@@ -177,8 +215,13 @@ class ProcedureVersion(models.Model):
         ordering = ["procedure", "-number"]
         verbose_name = _("phiên bản thủ tục")
         verbose_name_plural = _("phiên bản thủ tục")
+        indexes = [
+            models.Index(fields=["procedure", "effective_from"], name="procedure_version_from_idx")
+        ]
         constraints = [
-            models.UniqueConstraint(fields=["procedure", "number"], name="procedure_version_unique"),
+            models.UniqueConstraint(
+                fields=["procedure", "number"], name="procedure_version_unique"
+            ),
             models.CheckConstraint(
                 condition=Q(promised_value__lte=F("statutory_value")),
                 name="promise_within_statutory_time",
@@ -227,7 +270,9 @@ class Component(models.Model):
     reusable = models.BooleanField(
         _("có thể lấy từ dữ liệu số hóa"),
         default=False,
-        help_text=_("Không yêu cầu nộp lại nếu đã có trong kho dữ liệu số hóa (NĐ 224/2026, Điều 18)."),
+        help_text=_(
+            "Không yêu cầu nộp lại nếu đã có trong kho dữ liệu số hóa (NĐ 224/2026, Điều 18)."
+        ),
     )
 
     class Meta:
@@ -243,16 +288,16 @@ class WorkflowStep(models.Model):
     """One step of the internal workflow, with the role that does it and its time budget.
 
     ``budget`` is in the version's ``statutory_unit``; the budgets add up to no more than the
-    statutory time (checked by ``caicach.procedures.rules.check_time_budget``).
+    statutory time (checked by :func:`caicach.procedures.rules.check_time_budget`).
     """
 
-    version = models.ForeignKey(
-        ProcedureVersion, on_delete=models.CASCADE, related_name="steps"
-    )
+    version = models.ForeignKey(ProcedureVersion, on_delete=models.CASCADE, related_name="steps")
     order = models.PositiveSmallIntegerField(_("thứ tự"))
     name = models.CharField(_("tên bước"), max_length=300)
     role = models.CharField(_("vai trò thực hiện"), max_length=20, choices=Role.choices)
-    unit_kind = models.CharField(_("loại đơn vị"), max_length=20, blank=True)
+    unit_kind = models.CharField(
+        _("loại đơn vị"), max_length=20, blank=True, choices=AgencyKind.choices
+    )
     agency = models.ForeignKey(
         "agencies.Agency",
         null=True,

@@ -187,6 +187,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
+# A whole province's catalogue posted to the import API can exceed Django's 2.5 MB default.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
 SESSION_COOKIE_AGE = (
     env("SESSION_MINUTES", 480, "Minutes an officer stays signed in.", "Security") * 60
 )

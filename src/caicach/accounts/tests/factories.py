@@ -16,7 +16,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     username = factory.Sequence(lambda n: f"canbo{n}")
     full_name = factory.Sequence(lambda n: f"Cán bộ Thử {n}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.test")
-    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+    password = factory.django.Password(PASSWORD)
 
 
 class RoleAssignmentFactory(factory.django.DjangoModelFactory):
