@@ -15,8 +15,17 @@ BASE_DIR = Path(
     env(
         "CAICACH_HOME",
         str(PACKAGE_DIR.parent.parent),
-        "Project folder: the embedded database (.data/), media and logs live under it.",
+        "Project folder (docs, the default data folder).",
         shown="the checkout's folder",
+    )
+)
+DATA_DIR = Path(
+    env(
+        "CAICACH_DATA_DIR",
+        str(BASE_DIR / ".data"),
+        "Where the embedded PostgreSQL server, uploaded files and collected static files live. "
+        "A second checkout or test run can use its own.",
+        shown="$CAICACH_HOME/.data",
     )
 )
 
@@ -48,7 +57,7 @@ DATABASES = {
             "embedded PostgreSQL server with its data in .data/postgres.",
             "Database",
         ),
-        BASE_DIR / ".data" / "postgres",
+        DATA_DIR / "postgres",
         env("DATABASE_CONN_MAX_AGE", 60, "Seconds a connection is kept open.", "Database"),
     )
 }
@@ -171,15 +180,15 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / ".data" / "static"
+STATIC_ROOT = DATA_DIR / "static"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(
     env(
         "MEDIA_ROOT",
-        str(BASE_DIR / ".data" / "media"),
+        str(DATA_DIR / "media"),
         "Where uploaded files are stored.",
         "Storage",
-        shown="$CAICACH_HOME/.data/media",
+        shown="$CAICACH_DATA_DIR/media",
     )
 )
 STORAGES = {

@@ -34,6 +34,7 @@ class ProcedureFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Procedure
         django_get_or_create = ("code",)
+        skip_postgeneration_save = True  # the hooks write related rows, not the procedure
 
     code = factory.Sequence(lambda n: f"1.{900000 + n:06d}")
     name = factory.Sequence(lambda n: f"Thủ tục thử nghiệm số {n}")
@@ -52,6 +53,7 @@ class ProcedureVersionFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = ProcedureVersion
+        skip_postgeneration_save = True  # the hooks write related rows, not the version
 
     procedure = factory.SubFactory(ProcedureFactory)
     number = factory.LazyAttribute(lambda v: v.procedure.versions.count() + 1)
