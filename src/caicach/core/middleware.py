@@ -1,0 +1,32 @@
+"""Vietnamese first: the interface language is the one the user chose, else Vietnamese."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpResponse
+from django.utils import translation
+
+
+class ChosenLanguageMiddleware:
+    """Activate the language saved by the language switch (a cookie), or ``LANGUAGE_CODE``.
+
+    Django's ``LocaleMiddleware`` would follow the browser's Accept-Language, so an officer whose
+    browser happens to be set to English would get a half-English screen; the province's
+    working language is Vietnamese unless the user picks English.
+    """
+
+    def __init__(self, get_response: Callable[[Any], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.supported = {code for code, _name in settings.LANGUAGES}
+
+    def __call__(self, request: Any) -> HttpResponse:
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        language = chosen if chosen in self.supported else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        return response
