@@ -34,6 +34,14 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "procedures.change": frozenset({R.ADMIN, R.REFORM_OFFICER}),
     "procedures.import": frozenset({R.ADMIN}),
     "audit.view": frozenset({R.ADMIN, R.INSPECTOR, R.REFORM_OFFICER}),
+    # Dossiers: "view" scopes every list and page; the others are one per workflow role
+    # (caicach.dossiers.workflow.Role), checked over the agency holding the dossier.
+    "dossiers.view": ALL_OFFICERS,
+    "dossiers.receive": frozenset({R.RECEIVER}),
+    "dossiers.process": frozenset({R.PROCESSOR}),
+    "dossiers.lead_unit": frozenset({R.UNIT_LEADER}),
+    "dossiers.lead_agency": frozenset({R.AGENCY_LEADER}),
+    "dossiers.administer": frozenset({R.ADMIN}),
 }
 
 #: Roles for which a second factor is required when ``OTP_REQUIRED_FOR_PRIVILEGED`` is on.

@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "caicach.agencies",
     "caicach.calendars",
     "caicach.procedures",
+    "caicach.dossiers",
     "caicach.demo",
 ]
 

@@ -1,0 +1,335 @@
+"""Shapes of the dossier API. Input serializers check only the shape; the services check the
+rules (identity numbers, procedure in force, components, permissions)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Any
+
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from caicach.agencies.models import Agency
+from caicach.dossiers import services
+from caicach.dossiers.models import (
+    CHANNEL_CHOICES,
+    STATE_CHOICES,
+    TIMELINESS_CHOICES,
+    Applicant,
+    ApplicantKind,
+    Dossier,
+    DossierComponent,
+    DossierEvent,
+)
+from caicach.dossiers.workflow import DossierAction, DossierState, allowed_actions
+
+# base64 of MAX_COMPONENT_BYTES, with room for padding and line breaks
+_MAX_BASE64 = services.MAX_COMPONENT_BYTES * 4 // 3 + 1024
+
+
+# -- input ------------------------------------------------------------------------------------
+
+
+@extend_schema_field(OpenApiTypes.BYTE)
+class Base64Field(serializers.Field):
+    """File content as standard base64."""
+
+    default_error_messages = {
+        "invalid": "Nội dung tệp phải được mã hóa base64.",
+        "too_large": "Tệp quá lớn (tối đa 20 MB).",
+    }
+
+    def to_internal_value(self, data: Any) -> bytes:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        if len(data) > _MAX_BASE64:
+            self.fail("too_large")
+        try:
+            return base64.b64decode("".join(data.split()), validate=True)
+        except (binascii.Error, ValueError):
+            self.fail("invalid")
+        raise AssertionError  # unreachable: fail() raises
+
+    def to_representation(self, value: bytes) -> str:
+        return base64.b64encode(value).decode()
+
+
+class DossierApplicantInputSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=ApplicantKind.choices, default=ApplicantKind.PERSON)
+    full_name = serializers.CharField(max_length=300, help_text="Person's or organisation's name.")
+    id_number = serializers.CharField(
+        max_length=30, required=False, allow_blank=True, help_text="Citizen ID (CCCD), 12 digits."
+    )
+    phone = serializers.CharField(max_length=30, required=False, allow_blank=True)
+    email = serializers.CharField(max_length=254, required=False, allow_blank=True)
+    address = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    tax_code = serializers.CharField(
+        max_length=30, required=False, allow_blank=True, help_text="Organisation's tax code (MST)."
+    )
+    representative = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+
+class DossierComponentInputSerializer(serializers.Serializer):
+    name = serializers.CharField(
+        max_length=500,
+        required=False,
+        allow_blank=True,
+        help_text="Document name; also links it to the procedure's component of that name.",
+    )
+    component = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, help_text="Id of the procedure component."
+    )
+    content = Base64Field(required=False, help_text="The scanned or uploaded file, base64.")
+    filename = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    content_type = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    store_reference = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        help_text="A document of the applicant's digitised store, reused instead of a file.",
+    )
+
+
+class DossierReceiveSerializer(serializers.Serializer):
+    procedure = serializers.CharField(max_length=30, help_text="National procedure code.")
+    channel = serializers.ChoiceField(choices=CHANNEL_CHOICES)
+    applicant = DossierApplicantInputSerializer()
+    components = DossierComponentInputSerializer(many=True, max_length=services.MAX_COMPONENTS)
+    receiving_agency = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Agency.objects.all(),
+        help_text="Code of the agency that officially receives the dossier.",
+    )
+    served_at = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Agency.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="Where the applicant was helped; default: the receiving agency.",
+    )
+    deciding_agency = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Agency.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="Deciding authority; default: the procedure's handling agency the desk "
+        "belongs to, or its only handling agency.",
+    )
+
+
+class DossierActionRequestSerializer(serializers.Serializer):
+    version = serializers.IntegerField(
+        min_value=1, help_text="The dossier's `version` as last read (optimistic concurrency)."
+    )
+    note = serializers.CharField(max_length=4000, required=False, allow_blank=True)
+    reason = serializers.CharField(
+        max_length=500,
+        required=False,
+        allow_blank=True,
+        help_text="Required for request_supplement, refuse, stop, send_back and apologise.",
+    )
+    agency = serializers.CharField(
+        max_length=20,
+        required=False,
+        help_text="Agency code: target of assign, transfer_step, transfer_agency, consult.",
+    )
+    assignee = serializers.IntegerField(
+        min_value=1, required=False, help_text="User id of the processing officer (assign)."
+    )
+    new_due = serializers.DateTimeField(
+        required=False, help_text="New return date of an apology (form 04)."
+    )
+
+
+# -- output -----------------------------------------------------------------------------------
+
+
+class DossierAgencyRefSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class DossierProcedureRefSerializer(serializers.Serializer):
+    code = serializers.CharField(source="procedure.code")
+    name = serializers.CharField(source="procedure_version.name")
+    version = serializers.IntegerField(source="procedure_version.number")
+
+
+class DossierApplicantSerializer(serializers.ModelSerializer):
+    # Plain text here: one enum component for the applicant kind (the input's) keeps the
+    # schema's enum names free of collisions with other apps' "kind" fields.
+    kind = serializers.CharField(help_text="person or organisation.")
+
+    class Meta:
+        model = Applicant
+        fields = [
+            "kind",
+            "full_name",
+            "id_number",
+            "phone",
+            "email",
+            "address",
+            "tax_code",
+            "representative",
+        ]
+
+
+class DossierFileSerializer(serializers.ModelSerializer):
+    has_file = serializers.SerializerMethodField()
+
+    class Meta:
+        model = DossierComponent
+        fields = [
+            "name",
+            "component",
+            "has_file",
+            "reused",
+            "store_reference",
+            "content_type",
+            "size",
+            "sha256",
+        ]
+
+    def get_has_file(self, obj: DossierComponent) -> bool:
+        return bool(obj.file)
+
+
+class _DossierBase(serializers.ModelSerializer):
+    state = serializers.ChoiceField(choices=STATE_CHOICES, read_only=True)
+    state_label = serializers.SerializerMethodField()
+    channel = serializers.ChoiceField(choices=CHANNEL_CHOICES, read_only=True)
+    procedure = DossierProcedureRefSerializer(source="*", read_only=True)
+    current_agency = DossierAgencyRefSerializer(read_only=True)
+    timeliness = serializers.ChoiceField(choices=TIMELINESS_CHOICES, read_only=True)
+    overdue = serializers.SerializerMethodField()
+
+    def get_state_label(self, obj: Dossier) -> str:
+        return DossierState(obj.state).label_vi
+
+    def get_overdue(self, obj: Dossier) -> bool:
+        """The clock runs and the promised date has passed."""
+        return obj.state in services.RUNNING_STATES and obj.due_at < timezone.now()
+
+
+class DossierListSerializer(_DossierBase):
+    applicant_name = serializers.CharField(source="applicant.full_name", read_only=True)
+
+    class Meta:
+        model = Dossier
+        fields = [
+            "code",
+            "state",
+            "state_label",
+            "procedure",
+            "channel",
+            "applicant_name",
+            "current_agency",
+            "received_at",
+            "due_at",
+            "overdue",
+            "timeliness",
+            "version",
+        ]
+
+
+class DossierDetailSerializer(_DossierBase):
+    served_at = DossierAgencyRefSerializer(read_only=True)
+    receiving_agency = DossierAgencyRefSerializer(read_only=True)
+    deciding_agency = DossierAgencyRefSerializer(read_only=True)
+    applicant = DossierApplicantSerializer(read_only=True)
+    components = DossierFileSerializer(many=True, read_only=True)
+    assigned_to = serializers.SerializerMethodField()
+    allowed_actions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Dossier
+        fields = [
+            "code",
+            "state",
+            "state_label",
+            "procedure",
+            "channel",
+            "served_at",
+            "receiving_agency",
+            "deciding_agency",
+            "current_agency",
+            "current_step",
+            "assigned_to",
+            "applicant",
+            "components",
+            "received_at",
+            "due_at",
+            "legal_due_at",
+            "calendar_version",
+            "overdue",
+            "finished_at",
+            "returned_at",
+            "timeliness",
+            "supplement_requests",
+            "apologies",
+            "version",
+            "lookup_token",
+            "allowed_actions",
+            "created_at",
+            "updated_at",
+        ]
+
+    def get_assigned_to(self, obj: Dossier) -> str | None:
+        return str(obj.assigned_to) if obj.assigned_to is not None else None
+
+    def get_allowed_actions(self, obj: Dossier) -> list[str]:
+        """Actions the caller's roles allow in this state (guards are checked on submit)."""
+        request = self.context.get("request")
+        if request is None:
+            return []
+        roles = services.acting_roles(request.user, obj)
+        return [a.value for a in allowed_actions(obj.state, roles)]
+
+
+class DossierWarningSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    detail = serializers.CharField(source="message_en")
+    detail_vi = serializers.CharField(source="message_vi")
+
+
+class DossierActionResultSerializer(DossierDetailSerializer):
+    warnings = DossierWarningSerializer(many=True, read_only=True, default=list)
+
+    class Meta(DossierDetailSerializer.Meta):
+        fields = [*DossierDetailSerializer.Meta.fields, "warnings"]
+
+
+class DossierEventSerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor_label")
+    action = serializers.ChoiceField(choices=[(a.value, a.label_vi) for a in DossierAction])
+    agency = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = DossierEvent
+        fields = [
+            "id",
+            "at",
+            "actor",
+            "action",
+            "from_state",
+            "to_state",
+            "step",
+            "agency",
+            "note",
+            "payload",
+        ]
+
+
+class DossierErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField(help_text="English.")
+    detail_vi = serializers.CharField(help_text="Vietnamese.")
+    code = serializers.CharField()
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()), required=False
+    )
+    errors_vi = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()), required=False
+    )

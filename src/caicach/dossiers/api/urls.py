@@ -1,0 +1,16 @@
+from django.urls import path
+
+from caicach.dossiers.api import views
+
+urlpatterns = [
+    path("dossiers/", views.DossierListCreate.as_view(), name="api-dossier-list"),
+    path("dossiers/<str:code>/", views.DossierDetail.as_view(), name="api-dossier-detail"),
+    path(
+        "dossiers/<str:code>/events/", views.DossierEventList.as_view(), name="api-dossier-events"
+    ),
+    path(
+        "dossiers/<str:code>/actions/<str:action>/",
+        views.DossierActionView.as_view(),
+        name="api-dossier-action",
+    ),
+]

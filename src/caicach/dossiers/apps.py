@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class DossiersConfig(AppConfig):
+    name = "caicach.dossiers"
+    label = "dossiers"
+    verbose_name = "Hồ sơ"
+
+    def ready(self) -> None:
+        # A calendar amendment must list the promised due dates it moves (regulations §4.4).
+        from caicach.calendars.services import register_promise_source
+        from caicach.dossiers.services import open_promises
+
+        register_promise_source(open_promises)

@@ -1,0 +1,333 @@
+"""Dossiers (hồ sơ): the applicant, the received documents, the history and the clock ledger.
+
+* :class:`Dossier` keeps the procedure version in force at receipt forever (regulations §2.4),
+  the three places recorded apart (where the applicant was helped, where the dossier was
+  officially received, which authority decides it: NĐ 118/2025, regulations §0), the promised
+  and the legal due dates with the calendar version they were computed with, and ``version``
+  for optimistic concurrency.
+* :class:`DossierEvent` and :class:`ClockEntry` are append-only: a database trigger refuses
+  UPDATE and DELETE (migration ``0002_append_only``). The clock ledger is what
+  :mod:`caicach.dossiers.clock` computes from.
+* :class:`DailySequence` hands out gap-free daily numbers for the dossier code (TT 01/2018 art.
+  19); :class:`IdempotencyRecord` makes a retried creation return the same dossier.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from caicach.dossiers.clock import EventKind, Timeliness
+from caicach.dossiers.workflow import OPEN_STATES, Channel, DossierAction, DossierState
+
+STATE_CHOICES = [(s.value, s.label_vi) for s in DossierState]
+ACTION_CHOICES = [(a.value, a.label_vi) for a in DossierAction]
+CHANNEL_CHOICES = [
+    (Channel.COUNTER.value, _("Trực tiếp")),
+    (Channel.POST.value, _("Bưu chính")),
+    (Channel.ONLINE.value, _("Trực tuyến")),
+]
+TIMELINESS_CHOICES = [
+    (Timeliness.EARLY.value, _("Trước hạn")),
+    (Timeliness.ON_TIME.value, _("Đúng hạn")),
+    (Timeliness.LATE.value, _("Trễ hạn")),
+]
+CLOCK_KIND_CHOICES = [(k.value, k.value) for k in EventKind]
+
+#: States in which the dossier waits in someone's inbox (the partial index below).
+OPEN_STATE_VALUES = sorted(s.value for s in OPEN_STATES)
+
+
+class ApplicantKind(models.TextChoices):
+    PERSON = "person", _("Cá nhân")
+    ORGANISATION = "organisation", _("Tổ chức, doanh nghiệp")
+
+
+class DueBasis(models.TextChoices):
+    """What ``due_at`` is counted from (NĐ 61/2018 art. 19)."""
+
+    RECEIPT = "receipt", _("Từ ngày tiếp nhận")
+    SUPPLEMENT = "supplement", _("Tính lại sau khi bổ sung")
+    APOLOGY = "apology", _("Hẹn lại theo văn bản xin lỗi")
+
+
+def new_lookup_token() -> str:
+    """Random, unguessable token printed as a QR code on the receipt for the public look-up."""
+    return secrets.token_urlsafe(18)
+
+
+class Applicant(models.Model):
+    """The person or organisation who applies. Only what the procedure needs is kept (personal
+    data minimisation, Nghị định 13/2023/NĐ-CP art. 3); one row per dossier, so correcting a
+    dossier never rewrites another's history."""
+
+    kind = models.CharField(_("loại"), max_length=20, choices=ApplicantKind.choices)
+    full_name = models.CharField(
+        _("họ và tên / tên tổ chức"),
+        max_length=300,
+        help_text=_("Tên cá nhân, hoặc tên tổ chức, doanh nghiệp."),
+    )
+    id_number = models.CharField(_("số định danh cá nhân (CCCD)"), max_length=12, blank=True)
+    phone = models.CharField(_("điện thoại"), max_length=11, blank=True)
+    email = models.EmailField(_("thư điện tử"), blank=True)
+    address = models.CharField(_("địa chỉ"), max_length=300, blank=True)
+    tax_code = models.CharField(_("mã số thuế"), max_length=14, blank=True)
+    representative = models.CharField(_("người đại diện"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("người nộp hồ sơ")
+        verbose_name_plural = _("người nộp hồ sơ")
+
+    def __str__(self) -> str:
+        return self.full_name
+
+
+class DossierQuerySet(models.QuerySet["Dossier"]):
+    def visible_to(self, user: Any) -> DossierQuerySet:
+        """Dossiers received, decided or currently held by an agency in the user's
+        ``dossiers.view`` scope (the one rule for every list and page)."""
+        from caicach.accounts.access import agency_filter
+
+        condition = Q()
+        for agency_field in ("receiving_agency", "deciding_agency", "current_agency"):
+            condition |= agency_filter(user, "dossiers.view", agency_field)
+        return self.filter(condition)
+
+
+class Dossier(models.Model):
+    """One application case, from receipt to return (NĐ 61/2018 arts. 17-20)."""
+
+    code = models.CharField(_("mã hồ sơ"), max_length=40, unique=True)
+    received_on = models.DateField(_("ngày tiếp nhận"))
+    sequence = models.PositiveIntegerField(_("số thứ tự trong ngày"))
+    procedure = models.ForeignKey(
+        "procedures.Procedure",
+        on_delete=models.PROTECT,
+        related_name="dossiers",
+        verbose_name=_("thủ tục"),
+    )
+    procedure_version = models.ForeignKey(
+        "procedures.ProcedureVersion",
+        on_delete=models.PROTECT,
+        related_name="dossiers",
+        verbose_name=_("phiên bản thủ tục"),
+    )
+    channel = models.CharField(_("kênh nộp"), max_length=10, choices=CHANNEL_CHOICES)
+    served_at = models.ForeignKey(
+        "agencies.Agency",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("nơi hướng dẫn, hỗ trợ"),
+    )
+    receiving_agency = models.ForeignKey(
+        "agencies.Agency",
+        on_delete=models.PROTECT,
+        related_name="received_dossiers",
+        verbose_name=_("cơ quan tiếp nhận"),
+    )
+    deciding_agency = models.ForeignKey(
+        "agencies.Agency",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("cơ quan có thẩm quyền giải quyết"),
+    )
+    current_agency = models.ForeignKey(
+        "agencies.Agency",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("đơn vị đang xử lý"),
+    )
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("chuyên viên thụ lý"),
+    )
+    applicant = models.ForeignKey(
+        Applicant, on_delete=models.PROTECT, related_name="dossiers", verbose_name=_("người nộp")
+    )
+    state = models.CharField(_("trạng thái"), max_length=30, choices=STATE_CHOICES)
+    received_at = models.DateTimeField(_("thời điểm tiếp nhận"))
+    clock_started_at = models.DateTimeField(
+        _("thời hạn tính từ"),
+        help_text=_("Thời điểm tiếp nhận, hoặc thời điểm nhận đủ hồ sơ bổ sung."),
+    )
+    due_basis = models.CharField(
+        _("căn cứ hạn trả"), max_length=20, choices=DueBasis.choices, default=DueBasis.RECEIPT
+    )
+    due_at = models.DateTimeField(_("ngày hẹn trả"))
+    legal_due_at = models.DateTimeField(_("hạn giải quyết theo quy định"))
+    calendar_version = models.CharField(_("phiên bản lịch"), max_length=200)
+    finished_at = models.DateTimeField(_("kết thúc xử lý"), null=True, blank=True)
+    returned_at = models.DateTimeField(_("đã trả kết quả"), null=True, blank=True)
+    timeliness = models.CharField(
+        _("tiến độ"), max_length=10, choices=TIMELINESS_CHOICES, blank=True
+    )
+    supplement_requests = models.PositiveSmallIntegerField(_("số lần yêu cầu bổ sung"), default=0)
+    apologies = models.PositiveSmallIntegerField(_("số lần xin lỗi, hẹn lại"), default=0)
+    current_step = models.PositiveSmallIntegerField(_("bước hiện tại"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("phiên bản bản ghi"), default=1)
+    lookup_token = models.CharField(max_length=32, unique=True, default=new_lookup_token)
+    search_text = models.TextField(editable=False, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = DossierQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("hồ sơ")
+        verbose_name_plural = _("hồ sơ")
+        indexes = [
+            # The inbox: open dossiers of a unit, soonest due first.
+            models.Index(
+                fields=["current_agency", "due_at"],
+                condition=Q(state__in=OPEN_STATE_VALUES),
+                name="dossier_inbox_idx",
+            ),
+            models.Index(fields=["received_at"], name="dossier_received_idx"),
+            GinIndex(
+                OpClass(F("search_text"), name="gin_trgm_ops"), name="dossier_search_trgm_idx"
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["receiving_agency", "received_on", "sequence"],
+                name="dossier_daily_sequence_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class DossierComponent(models.Model):
+    """A document received with the dossier: a scanned or uploaded file, or a reference to a
+    document already in the applicant's digitised store (``reused``: the applicant provides it
+    only once, NĐ 224/2026 art. 18(4))."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="components")
+    order = models.PositiveSmallIntegerField(default=0)
+    name = models.CharField(_("tên giấy tờ"), max_length=500)
+    component = models.ForeignKey(
+        "procedures.Component",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("thành phần theo thủ tục"),
+    )
+    file = models.FileField(_("tệp"), upload_to="dossiers/%Y/%m/", blank=True, max_length=300)
+    store_reference = models.CharField(
+        _("mã giấy tờ trong kho dữ liệu"), max_length=200, blank=True
+    )
+    reused = models.BooleanField(_("tái sử dụng dữ liệu số hóa"), default=False)
+    content_type = models.CharField(max_length=100, blank=True)
+    size = models.PositiveBigIntegerField(null=True, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["order", "id"]
+        verbose_name = _("thành phần hồ sơ đã nộp")
+        verbose_name_plural = _("thành phần hồ sơ đã nộp")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DossierEvent(models.Model):
+    """One line of the dossier's history: who did what, when, from where. Append-only."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="events")
+    at = models.DateTimeField(_("thời điểm"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_label = models.CharField(_("người thực hiện"), max_length=200, blank=True)
+    ip_address = models.GenericIPAddressField(_("địa chỉ IP"), null=True, blank=True)
+    action = models.CharField(_("thao tác"), max_length=30, choices=ACTION_CHOICES)
+    from_state = models.CharField(max_length=30, blank=True)
+    to_state = models.CharField(max_length=30)
+    step = models.PositiveSmallIntegerField(null=True, blank=True)
+    agency = models.ForeignKey(
+        "agencies.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.TextField(_("ghi chú"), blank=True)
+    payload = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["dossier", "id"], name="dossier_event_idx")]
+        verbose_name = _("lịch sử xử lý")
+        verbose_name_plural = _("lịch sử xử lý")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.from_state}→{self.to_state}"
+
+
+class ClockEntry(models.Model):
+    """One entry of the clock ledger (:class:`caicach.dossiers.clock.ClockEvent`). Append-only."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="clock_entries")
+    at = models.DateTimeField()
+    kind = models.CharField(max_length=20, choices=CLOCK_KIND_CHOICES)
+    step_order = models.PositiveSmallIntegerField(null=True, blank=True)
+    agency = models.ForeignKey(
+        "agencies.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    new_due = models.DateTimeField(null=True, blank=True)
+    reason = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["dossier", "id"], name="dossier_clock_idx")]
+        verbose_name = _("sổ thời hạn")
+        verbose_name_plural = _("sổ thời hạn")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.kind}"
+
+
+class DailySequence(models.Model):
+    """The last dossier number given by an agency on a day (the ``XXXX`` of the code)."""
+
+    agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, related_name="+")
+    day = models.DateField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "day"], name="daily_sequence_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id} {self.day}: {self.last}"
+
+
+class IdempotencyRecord(models.Model):
+    """An ``Idempotency-Key`` already used by a user, with the hash of the request it came with."""
+
+    key = models.CharField(max_length=255)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    request_hash = models.CharField(max_length=64)
+    dossier = models.ForeignKey(
+        Dossier, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.key
