@@ -6,9 +6,20 @@ import calendar as stdlib_calendar
 from dataclasses import dataclass
 from datetime import date
 
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
+
 from caicach.calendars import rules
 
-WEEKDAY_HEADERS = ("T2", "T3", "T4", "T5", "T6", "T7", "CN")
+WEEKDAY_HEADERS = (
+    pgettext_lazy("weekday abbreviation", "T2"),
+    pgettext_lazy("weekday abbreviation", "T3"),
+    pgettext_lazy("weekday abbreviation", "T4"),
+    pgettext_lazy("weekday abbreviation", "T5"),
+    pgettext_lazy("weekday abbreviation", "T6"),
+    pgettext_lazy("weekday abbreviation", "T7"),
+    pgettext_lazy("weekday abbreviation", "CN"),
+)
 
 
 @dataclass(frozen=True)
@@ -57,7 +68,7 @@ def month_grids(calendar: rules.WorkCalendar, year: int, today: date) -> list[Mo
     return [
         Month(
             number,
-            f"Tháng {number}",
+            _("Tháng %(number)s") % {"number": number},
             [
                 [_cell(calendar, d, today) if d.month == number else None for d in week]
                 for week in grid.monthdatescalendar(year, number)

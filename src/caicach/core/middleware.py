@@ -25,8 +25,10 @@ class ChosenLanguageMiddleware:
     def __call__(self, request: Any) -> HttpResponse:
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
         language = chosen if chosen in self.supported else settings.LANGUAGE_CODE
-        translation.activate(language)
         request.LANGUAGE_CODE = language
-        response = self.get_response(request)
+        # ``override`` restores the previous language afterwards, so one request's choice
+        # never leaks into the next one handled by the same thread.
+        with translation.override(language):
+            response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class DossiersConfig(AppConfig):
     name = "caicach.dossiers"
     label = "dossiers"
-    verbose_name = "Hồ sơ"
+    verbose_name = _("Hồ sơ")
 
     def ready(self) -> None:
         # A calendar amendment must list the promised due dates it moves (regulations §4.4).

@@ -243,7 +243,11 @@ class RowForm(forms.Form):
         row = (self.prefix or "").rsplit("-", 1)[-1]
         for field in self.fields.values():
             label = field.label or _("Xóa")
-            name = f"{label}, dòng {int(row) + 1}" if row.isdigit() else str(label)
+            name = (
+                _("%(label)s, dòng %(row)s") % {"label": label, "row": int(row) + 1}
+                if row.isdigit()
+                else str(label)
+            )
             field.widget.attrs.setdefault("aria-label", name)
 
     #: A blank row is skipped; it counts as filled in once one of these has a value (the
