@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
 from caicach.core.errors import BilingualError
+from caicach.core.i18n import localized
 
 
 class FieldError(BilingualError):
@@ -30,7 +31,7 @@ class ForbiddenError(BilingualError, PermissionDenied):
     code = "permission_denied"
 
     def __str__(self) -> str:  # the 403 page shows str(exception): the UI language
-        return self.message_vi
+        return localized(self)
 
 
 def require_actor(actor: Any, action: str, agency: Any) -> None:

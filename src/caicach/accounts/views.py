@@ -57,6 +57,7 @@ from caicach.accounts.models import Role, RoleAssignment, UserKind
 from caicach.accounts.text import folded_contains
 from caicach.agencies.models import Agency
 from caicach.core.audit import Actor
+from caicach.core.i18n import localized
 from caicach.core.models import AuditEntry
 from caicach.core.paging import keyset_page
 
@@ -79,7 +80,7 @@ def _with_next(url_name: str, next_url: str) -> str:
 
 def _form_error(form: Any, error: FieldError) -> None:
     field = error.field if error.field in form.fields else None
-    form.add_error(field, error.message_vi)
+    form.add_error(field, localized(error))
 
 
 # -- sign-in -----------------------------------------------------------------------------------
@@ -276,7 +277,7 @@ def security_backup_codes_view(request: HttpRequest) -> HttpResponse:
     try:
         codes = services.generate_backup_codes(Actor.from_request(request), user)
     except FieldError as error:
-        messages.error(request, error.message_vi)
+        messages.error(request, localized(error))
     else:
         request.session[twofactor.NEW_CODES_KEY] = codes
     return _back_to_security(request)
@@ -513,7 +514,7 @@ def officer_role_remove_view(request: HttpRequest, pk: int, assignment_pk: int) 
     try:
         services.remove_role(Actor.from_request(request), assignment)
     except FieldError as error:
-        messages.error(request, error.message_vi)
+        messages.error(request, localized(error))
     else:
         messages.success(request, _("Đã xóa vai trò."))
     return redirect("accounts:officer_detail", pk=officer.pk)

@@ -28,6 +28,7 @@ from caicach.agencies import services
 from caicach.agencies.forms import AgencyForm, AgencySearchForm, MergeForm
 from caicach.agencies.models import Agency
 from caicach.core.audit import Actor
+from caicach.core.i18n import localized
 from caicach.core.models import AuditEntry
 
 _LIST_FIELDS = (
@@ -120,7 +121,7 @@ def _visible(user: Any) -> Any:
 
 
 def _form_error(form: Any, error: FieldError) -> None:
-    form.add_error(error.field if error.field in form.fields else None, error.message_vi)
+    form.add_error(error.field if error.field in form.fields else None, localized(error))
 
 
 @login_required

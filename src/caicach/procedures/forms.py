@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from caicach.accounts.models import Role
 from caicach.agencies.models import Agency, AgencyKind
+from caicach.core.i18n import localized
 from caicach.procedures import rules
 from caicach.procedures.data import (
     ComponentData,
@@ -212,7 +213,7 @@ class CreateForm(VersionForm):
     def clean_code(self) -> str:
         code: str = self.cleaned_data["code"].strip()
         for problem in rules.check_procedure_code(code):
-            raise forms.ValidationError(problem.message_vi)
+            raise forms.ValidationError(localized(problem))
         return code
 
     def clean(self) -> dict[str, Any]:
@@ -448,7 +449,7 @@ class VersionForms:
         for problem in problems:
             match = re.fullmatch(r"(components|fees|steps)(?:\[(\d+)\]\.(\w+))?", problem.field)
             if match and match[2] is None:
-                self.formsets[match[1]].non_form_errors().append(problem.message_vi)
+                self.formsets[match[1]].non_form_errors().append(localized(problem))
             elif match:
                 positions = self.index.get(match[1], [])
                 index = int(match[2])
@@ -458,15 +459,15 @@ class VersionForms:
                     else None
                 )
                 if form is not None and match[3] in form.fields:
-                    form.add_error(match[3], problem.message_vi)
+                    form.add_error(match[3], localized(problem))
                 else:
-                    self.formsets[match[1]].non_form_errors().append(problem.message_vi)
+                    self.formsets[match[1]].non_form_errors().append(localized(problem))
             elif problem.field == "result":
-                self.form.add_error("result_paper", problem.message_vi)
+                self.form.add_error("result_paper", localized(problem))
             elif problem.field in self.form.fields:
-                self.form.add_error(problem.field, problem.message_vi)
+                self.form.add_error(problem.field, localized(problem))
             else:
-                self.form.add_error(None, problem.message_vi)
+                self.form.add_error(None, localized(problem))
 
 
 class ImportForm(forms.Form):
