@@ -229,6 +229,13 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
 }
 
+CAICACH_PUBLIC_URL = env(
+    "CAICACH_PUBLIC_URL",
+    "",
+    "Public address of the site (e.g. https://dichvucong.anhoa.gov.vn), printed in the QR code "
+    "of every form; empty: taken from the request.",
+    "Site",
+)
 CAICACH_PROVINCE_NAME = env(
     "CAICACH_PROVINCE_NAME", "tỉnh An Hòa", "Province name printed on forms and pages.", "Site"
 )

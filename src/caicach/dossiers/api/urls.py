@@ -1,6 +1,6 @@
 from django.urls import path
 
-from caicach.dossiers.api import views
+from caicach.dossiers.api import documents, views
 
 urlpatterns = [
     path("dossiers/", views.DossierListCreate.as_view(), name="api-dossier-list"),
@@ -12,5 +12,10 @@ urlpatterns = [
         "dossiers/<str:code>/actions/<str:action>/",
         views.DossierActionView.as_view(),
         name="api-dossier-action",
+    ),
+    path(
+        "dossiers/<str:code>/forms/<str:form>.pdf",
+        documents.DossierFormPDF.as_view(),
+        name="api-dossier-form",
     ),
 ]
