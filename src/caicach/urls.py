@@ -7,6 +7,8 @@ from django.urls import include, path
 from django_otp.admin import OTPAdminSite
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from caicach.dossiers.lookup import LookupAPI
+
 # Django's admin site is a tool for superusers only (the officers' pages do not use it), and it
 # requires a verified second factor, since it bypasses the agency scoping.
 admin.site.__class__ = OTPAdminSite
@@ -16,6 +18,7 @@ api_v1 = [
     path("", include("caicach.calendars.api.urls")),
     path("", include("caicach.procedures.api.urls")),
     path("", include("caicach.dossiers.api.urls")),
+    path("lookup/<str:code>/", LookupAPI.as_view(), name="api-lookup"),
 ]
 
 urlpatterns = [
@@ -24,6 +27,8 @@ urlpatterns = [
     path("co-quan/", include("caicach.agencies.urls")),
     path("lich/", include("caicach.calendars.urls")),
     path("thu-tuc/", include("caicach.procedures.urls")),
+    path("ho-so/", include("caicach.dossiers.urls")),
+    path("tra-cuu/", include("caicach.dossiers.lookup")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

@@ -16,6 +16,8 @@ def navigation(request: Any) -> dict[str, Any]:
     items: list[tuple[str, str]] = []
     if user is not None and user.is_authenticated:
         items.append((_("Tổng quan"), reverse("core:home")))
+        if allows(user, "dossiers.view"):
+            items.append((_("Hồ sơ"), reverse("dossiers:inbox")))
         if allows(user, "agencies.view"):
             items.append((_("Cơ quan"), reverse("agencies:list")))
         if allows(user, "officers.view"):

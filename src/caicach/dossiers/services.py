@@ -76,6 +76,7 @@ from caicach.dossiers.workflow import (
     TransitionNotAllowed,
     check_transition,
 )
+from caicach.notifications.services import notify_status_change
 from caicach.procedures.models import Component, Procedure, ProcedureVersion, WorkflowStep
 from caicach.procedures.text import normalise
 
@@ -805,7 +806,7 @@ def _event(
     note: str,
     payload: dict[str, Any],
 ) -> DossierEvent:
-    return DossierEvent.objects.create(
+    event = DossierEvent.objects.create(
         dossier=dossier,
         at=at,
         actor=actor.user,
@@ -819,6 +820,8 @@ def _event(
         note=note,
         payload=json.loads(json.dumps(payload, default=str)),
     )
+    notify_status_change(dossier, event)  # the applicant hears of it with the same commit
+    return event
 
 
 # --------------------------------------------------------------------------------------------

@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "caicach.calendars",
     "caicach.procedures",
     "caicach.dossiers",
+    "caicach.notifications",
     "caicach.demo",
 ]
 
@@ -238,6 +239,60 @@ CAICACH_PUBLIC_URL = env(
 )
 CAICACH_PROVINCE_NAME = env(
     "CAICACH_PROVINCE_NAME", "tỉnh An Hòa", "Province name printed on forms and pages.", "Site"
+)
+
+# Notifications to applicants (e-mail through Django's mail, SMS through a gateway class).
+EMAIL_BACKEND = env(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend",
+    "Django e-mail back-end (the dev and demo settings print mail to the console; "
+    "django.core.mail.backends.filebased.EmailBackend writes files to EMAIL_FILE_PATH).",
+    "Notifications",
+)
+EMAIL_FILE_PATH = env(
+    "EMAIL_FILE_PATH",
+    str(DATA_DIR / "mail"),
+    "Folder of the file-based e-mail back-end.",
+    "Notifications",
+    shown="$CAICACH_DATA_DIR/mail",
+)
+EMAIL_HOST = env("EMAIL_HOST", "localhost", "SMTP server.", "Notifications")
+EMAIL_PORT = env("EMAIL_PORT", 25, "SMTP port.", "Notifications")
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", "", "SMTP user name.", "Notifications")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "", "SMTP password.", "Notifications")
+EMAIL_USE_TLS = env("EMAIL_USE_TLS", False, "SMTP with STARTTLS.", "Notifications")
+EMAIL_USE_SSL = env("EMAIL_USE_SSL", False, "SMTP over TLS (port 465).", "Notifications")
+EMAIL_TIMEOUT = env("EMAIL_TIMEOUT", 20, "Seconds before an SMTP attempt fails.", "Notifications")
+DEFAULT_FROM_EMAIL = env(
+    "DEFAULT_FROM_EMAIL",
+    "caicach <no-reply@localhost>",
+    "Sender of the e-mails to applicants.",
+    "Notifications",
+)
+SMS_BACKEND = env(
+    "SMS_BACKEND",
+    "caicach.notifications.backends.ConsoleSmsGateway",
+    "Dotted path of the SMS gateway class: "
+    "caicach.notifications.backends.ConsoleSmsGateway (prints) or "
+    "caicach.notifications.backends.FileSmsGateway (appends JSON lines to SMS_FILE_PATH).",
+    "Notifications",
+)
+SMS_FILE_PATH = env(
+    "SMS_FILE_PATH",
+    str(DATA_DIR / "sms.jsonl"),
+    "File the FileSmsGateway appends to.",
+    "Notifications",
+    shown="$CAICACH_DATA_DIR/sms.jsonl",
+)
+LOOKUP_MAX_FAILURES = env(
+    "LOOKUP_MAX_FAILURES",
+    20,
+    "Failed public look-ups (wrong code, phone or token) allowed per client address in "
+    "LOOKUP_WINDOW_MINUTES; more are answered 429 (counted in Django's cache).",
+    "Notifications",
+)
+LOOKUP_WINDOW_MINUTES = env(
+    "LOOKUP_WINDOW_MINUTES", 10, "Window of the look-up limit, in minutes.", "Notifications"
 )
 
 LOGGING = {

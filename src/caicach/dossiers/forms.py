@@ -1,0 +1,85 @@
+"""Forms of the officers' workspace: inbox search, bulk assignment and the action confirmation.
+
+They only read input; the rules (state, roles, reasons, dates) stay in
+:func:`caicach.dossiers.services.perform_action`, whose Vietnamese messages the pages show."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("Tìm kiếm"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(
+            attrs={
+                "type": "search",
+                "placeholder": _("Mã hồ sơ, tên người nộp (có hoặc không dấu), CCCD, điện thoại"),
+            }
+        ),
+    )
+
+
+class BulkAssignForm(forms.Form):
+    """Dossiers ticked in the inbox (``code@version``) and whom to assign them to."""
+
+    dossiers = forms.MultipleChoiceField(label=_("Hồ sơ"), required=True)
+    assignee = forms.ChoiceField(label=_("Chuyên viên thụ lý"), required=False)
+    agency = forms.ChoiceField(label=_("Đơn vị xử lý"), required=False)
+
+    def __init__(
+        self,
+        *args: Any,
+        dossiers: list[str],
+        officers: list[tuple[str, str]],
+        units: list[tuple[str, str]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["dossiers"].choices = [(d, d) for d in dossiers]
+        self.fields["assignee"].choices = [("", _("— Theo đơn vị —")), *officers]
+        self.fields["agency"].choices = [("", _("— Đơn vị theo quy trình —")), *units]
+        self.fields["dossiers"].error_messages["required"] = _("Chọn ít nhất một hồ sơ.")
+
+    def tickets(self) -> list[tuple[str, int]]:
+        """The ticked dossiers as (code, version read when the list was shown)."""
+        out = []
+        for value in self.cleaned_data["dossiers"]:
+            code, _sep, version = value.rpartition("@")
+            if code and version.isdigit():
+                out.append((code, int(version)))
+        return out
+
+
+class ActionForm(forms.Form):
+    """The confirmation of one lifecycle action; ``version`` is the one the officer read."""
+
+    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    note = forms.CharField(label=_("Ghi chú"), required=False, max_length=4000)
+    reason = forms.CharField(label=_("Lý do"), required=False, max_length=500)
+    new_due = forms.DateTimeField(
+        label=_("Ngày hẹn trả mới"),
+        required=False,
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"],
+    )
+    agency = forms.CharField(label=_("Mã cơ quan, đơn vị"), required=False, max_length=20)
+    assignee = forms.IntegerField(label=_("Chuyên viên"), required=False, min_value=1)
+
+    def params(self) -> dict[str, Any]:
+        """Keyword arguments for ``perform_action`` (empty values left out)."""
+        data = self.cleaned_data
+        params: dict[str, Any] = {}
+        if data.get("reason"):
+            params["reason"] = data["reason"]
+        if data.get("new_due"):
+            params["new_due"] = data["new_due"]
+        if data.get("agency"):
+            params["agency"] = data["agency"].strip()
+        if data.get("assignee"):
+            params["assignee"] = data["assignee"]
+        return params

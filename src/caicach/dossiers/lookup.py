@@ -1,0 +1,268 @@
+"""The public look-up (*tra cứu hồ sơ*): anyone holding the receipt follows a dossier, no login.
+
+* ``/tra-cuu/``: a form asking for the dossier code and the last four digits of the phone number
+  given at receipt;
+* ``/tra-cuu/<code>?t=<token>``: the link in the receipt's QR code
+  (:attr:`~caicach.dossiers.models.Dossier.lookup_token`);
+* ``GET /api/v1/lookup/<code>/?phone_last4=1234`` or ``?t=<token>``: the same, as JSON.
+
+What is shown is what TT 22/2019 art. 4 asks to publish: procedure, status, receipt and due
+dates, the timeline of states. **No personal data** (Nghị định 13/2023/NĐ-CP): no name, CCCD,
+phone, address, and no officer. A wrong code, phone or token all get the same "not found"
+(the existence of a code is not revealed), and failures are limited per client address
+(``LOOKUP_MAX_FAILURES`` in ``LOOKUP_WINDOW_MINUTES``, then 429) through Django's cache: use a
+cache shared by all processes when the site runs more than one.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from caicach.accounts.middleware import public
+from caicach.core.errors import BilingualError
+from caicach.dossiers.api.serializers import DossierErrorSerializer
+from caicach.dossiers.models import STATE_CHOICES, Dossier
+from caicach.dossiers.workflow import DossierState
+
+app_name = "lookup"
+
+NOT_FOUND_VI = "Không tìm thấy hồ sơ phù hợp với thông tin đã nhập. Vui lòng kiểm tra lại."
+NOT_FOUND_EN = "No dossier matches what was entered. Please check it."
+TOO_MANY_VI = "Quý ông/bà đã tra cứu sai quá nhiều lần. Vui lòng thử lại sau ít phút."
+TOO_MANY_EN = "Too many failed look-ups. Please try again in a few minutes."
+
+_LAST4 = re.compile(r"^\d{4}$")
+
+
+# -- finding the dossier ------------------------------------------------------------------------
+
+
+def _normalise(code: str) -> str:
+    return str(code or "").strip().upper()[:40]
+
+
+def find(code: str, *, phone_last4: str = "", token: str = "") -> Dossier | None:
+    """The dossier when ``code`` exists and the token or the phone's last four digits match;
+    ``None`` otherwise, whatever the reason."""
+    dossier = (
+        Dossier.objects.select_related("applicant", "procedure_version")
+        .filter(code=_normalise(code))
+        .first()
+    )
+    if dossier is None:
+        return None
+    if token:
+        return dossier if secrets.compare_digest(dossier.lookup_token, str(token)) else None
+    digits = re.sub(r"\D", "", dossier.applicant.phone)
+    if _LAST4.match(phone_last4 or "") and len(digits) >= 4:
+        return dossier if secrets.compare_digest(digits[-4:], phone_last4) else None
+    return None
+
+
+def _label(state: str) -> str:
+    try:
+        return DossierState(state).label_vi
+    except ValueError:
+        return state
+
+
+def public_data(dossier: Dossier) -> dict[str, Any]:
+    """Everything the look-up shows; nothing about the applicant or the officers."""
+    timeline = [
+        {"at": at, "state": to_state, "state_label": _label(to_state)}
+        for at, from_state, to_state in dossier.events.order_by("id").values_list(
+            "at", "from_state", "to_state"
+        )
+        if from_state != to_state
+    ]
+    return {
+        "code": dossier.code,
+        "procedure": dossier.procedure_version.name,
+        "state": dossier.state,
+        "state_label": _label(dossier.state),
+        "received_at": dossier.received_at,
+        "due_at": dossier.due_at,
+        "finished_at": dossier.finished_at,
+        "returned_at": dossier.returned_at,
+        "timeline": timeline,
+    }
+
+
+# -- limiting failures -------------------------------------------------------------------------
+
+
+def _key(request: HttpRequest) -> str:
+    return f"caicach:lookup-failures:{request.META.get('REMOTE_ADDR', '')}"
+
+
+def blocked(request: HttpRequest) -> bool:
+    return int(cache.get(_key(request), 0)) >= settings.LOOKUP_MAX_FAILURES
+
+
+def failed(request: HttpRequest) -> None:
+    key = _key(request)
+    cache.add(key, 0, timeout=settings.LOOKUP_WINDOW_MINUTES * 60)
+    try:
+        cache.incr(key)
+    except ValueError:  # expired between the two calls
+        cache.set(key, 1, timeout=settings.LOOKUP_WINDOW_MINUTES * 60)
+
+
+# -- pages -------------------------------------------------------------------------------------
+
+
+class LookupForm(forms.Form):
+    code = forms.CharField(
+        label=_("Mã hồ sơ"),
+        max_length=40,
+        widget=forms.TextInput(attrs={"placeholder": "000.00.01.H97-250425-0001"}),
+    )
+    phone_last4 = forms.RegexField(
+        label=_("4 số cuối điện thoại đã đăng ký"),
+        regex=_LAST4,
+        max_length=4,
+        error_messages={"invalid": _("Nhập đúng 4 chữ số.")},
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+
+
+def _page(request: HttpRequest, form: LookupForm, *, status: int = 200, **extra: Any) -> Any:
+    return render(request, "dossiers/lookup.html", {"form": form, **extra}, status=status)
+
+
+@public
+@require_http_methods(["GET", "POST"])
+def search(request: HttpRequest) -> HttpResponse:
+    """The form (GET) and its answer (POST)."""
+    if request.method != "POST":
+        return _page(request, LookupForm())
+    form = LookupForm(request.POST)
+    if blocked(request):
+        return _page(request, form, status=429, error=TOO_MANY_VI)
+    if not form.is_valid():
+        return _page(request, form, status=400)
+    dossier = find(form.cleaned_data["code"], phone_last4=form.cleaned_data["phone_last4"])
+    if dossier is None:
+        failed(request)
+        return _page(request, form, status=404, error=NOT_FOUND_VI)
+    return _result(request, dossier)
+
+
+@public
+@require_http_methods(["GET"])
+def detail(request: HttpRequest, code: str) -> HttpResponse:
+    """The QR link: ``/tra-cuu/<code>?t=<token>``."""
+    form = LookupForm(initial={"code": _normalise(code)})
+    if blocked(request):
+        return _page(request, form, status=429, error=TOO_MANY_VI)
+    dossier = find(code, token=request.GET.get("t", "")[:64])
+    if dossier is None:
+        failed(request)
+        return _page(request, form, status=404, error=NOT_FOUND_VI)
+    return _result(request, dossier)
+
+
+def _result(request: HttpRequest, dossier: Dossier) -> HttpResponse:
+    response = render(
+        request,
+        "dossiers/lookup_result.html",
+        {"data": public_data(dossier), "now": timezone.now()},
+    )
+    response["Cache-Control"] = "no-store"
+    response["Referrer-Policy"] = "no-referrer"  # the token stays out of other sites' logs
+    return response
+
+
+urlpatterns = [
+    path("", search, name="search"),
+    path("<str:code>", detail, name="detail"),
+]
+
+
+# -- API ---------------------------------------------------------------------------------------
+
+
+class LookupTimelineSerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    state = serializers.ChoiceField(choices=STATE_CHOICES)
+    state_label = serializers.CharField(help_text="Vietnamese.")
+
+
+class LookupSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    procedure = serializers.CharField(help_text="Name of the procedure (version at receipt).")
+    state = serializers.ChoiceField(choices=STATE_CHOICES)
+    state_label = serializers.CharField(help_text="Vietnamese.")
+    received_at = serializers.DateTimeField()
+    due_at = serializers.DateTimeField(help_text="Promised return date.")
+    finished_at = serializers.DateTimeField(allow_null=True)
+    returned_at = serializers.DateTimeField(allow_null=True)
+    timeline = LookupTimelineSerializer(many=True)
+
+
+@public
+class LookupAPI(APIView):
+    """Public look-up of one dossier's progress (no personal data)."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list[Any] = []
+
+    @extend_schema(
+        operation_id="lookup_dossier",
+        summary="Public look-up of a dossier's progress",
+        description="Open to everyone. Give the receipt's token (`t`, from the QR code) or the "
+        "last four digits of the phone number given at receipt (`phone_last4`). A wrong code, "
+        "token or phone all answer the same 404; too many failures from one address answer "
+        "429. The answer holds no personal data.",
+        parameters=[
+            OpenApiParameter(
+                "code",
+                str,
+                OpenApiParameter.PATH,
+                description="Dossier code, e.g. 000.00.01.H97-250425-0001.",
+            ),
+            OpenApiParameter("t", str, description="Look-up token printed in the QR code."),
+            OpenApiParameter(
+                "phone_last4", str, pattern=r"^\d{4}$", description="Last 4 digits of the phone."
+            ),
+        ],
+        responses={
+            200: LookupSerializer,
+            404: OpenApiResponse(DossierErrorSerializer, description="No matching dossier."),
+            429: OpenApiResponse(DossierErrorSerializer, description="Too many failed look-ups."),
+        },
+        auth=[],
+        tags=["lookup"],
+    )
+    def get(self, request: Request, code: str) -> Response:
+        if blocked(request._request):
+            raise BilingualError(TOO_MANY_VI, TOO_MANY_EN, code="too_many_lookups", status=429)
+        dossier = find(
+            code,
+            token=str(request.query_params.get("t", ""))[:64],
+            phone_last4=str(request.query_params.get("phone_last4", "")),
+        )
+        if dossier is None:
+            failed(request._request)
+            raise BilingualError(NOT_FOUND_VI, NOT_FOUND_EN, code="not_found", status=404)
+        response = Response(LookupSerializer(public_data(dossier)).data)
+        response["Cache-Control"] = "no-store"
+        return response

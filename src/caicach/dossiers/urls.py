@@ -1,0 +1,13 @@
+"""Pages of the officers' workspace under /ho-so/."""
+
+from django.urls import path
+
+from caicach.dossiers import views
+
+app_name = "dossiers"
+
+urlpatterns = [
+    path("", views.inbox, name="inbox"),
+    path("<str:code>/", views.detail, name="detail"),
+    path("<str:code>/thao-tac/<str:action>/", views.act, name="act"),
+]

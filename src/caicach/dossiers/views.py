@@ -1,0 +1,447 @@
+"""The officers' workspace: the inbox (tabs, search, bulk assignment) and the dossier page
+(applicant, places, clock, history, actions). Views read input and call
+:mod:`caicach.dossiers.services`; scope comes from :func:`services.visible_dossiers` only, and a
+dossier outside it is a 404 (its existence is not revealed, as in the API)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+
+from caicach.accounts.access import agency_filter, require_anywhere, roles_of
+from caicach.accounts.models import Role as AccountRole
+from caicach.accounts.models import RoleAssignment
+from caicach.agencies.models import Agency
+from caicach.calendars.rules import (
+    TimeUnit,
+    due_in_working_days,
+    elapsed_working_time,
+    remaining_working_time,
+    working_time_to_days,
+)
+from caicach.calendars.services import calendar_for
+from caicach.core.audit import Actor
+from caicach.core.errors import BilingualError
+from caicach.dossiers import clock, services
+from caicach.dossiers.api.filters import search
+from caicach.dossiers.forms import ActionForm, BulkAssignForm, SearchForm
+from caicach.dossiers.models import Dossier, DossierComponent, DossierEvent
+from caicach.dossiers.workflow import DossierAction, DossierState, allowed_actions
+from caicach.procedures.models import WorkflowStep
+
+PAGE_SIZE = 50
+S = DossierState
+RUNNING = [s.value for s in services.RUNNING_STATES]
+
+
+@dataclass(frozen=True)
+class Tab:
+    key: str
+    label: Any
+
+
+TABS = [
+    Tab("moi", gettext_lazy("Chờ tiếp nhận, mới tiếp nhận")),
+    Tab("dang-xu-ly", gettext_lazy("Đang xử lý")),
+    Tab("sap-den-han", gettext_lazy("Sắp đến hạn")),
+    Tab("qua-han", gettext_lazy("Quá hạn")),
+    Tab("cho-bo-sung", gettext_lazy("Chờ bổ sung")),
+    Tab("cho-phe-duyet", gettext_lazy("Chờ phê duyệt")),
+    Tab("tat-ca", gettext_lazy("Tất cả")),
+]
+TAB_KEYS = {t.key for t in TABS}
+
+#: Actions whose form asks for a target agency or unit, an assignee, a new date, a reason.
+AGENCY_ACTIONS = {
+    DossierAction.ASSIGN,
+    DossierAction.TRANSFER_STEP,
+    DossierAction.TRANSFER_AGENCY,
+    DossierAction.CONSULT,
+}
+REASON_ACTIONS = set(services._REASON_REQUIRED)
+NOTE_ACTIONS = set(services._NOTE_REQUIRED)
+DANGER_ACTIONS = {DossierAction.REFUSE, DossierAction.STOP, DossierAction.WITHDRAW}
+ASSIGNER_ROLES = {
+    AccountRole.RECEIVER,
+    AccountRole.UNIT_LEADER,
+    AccountRole.AGENCY_LEADER,
+    AccountRole.ADMIN,
+}
+
+
+def _default_tab(user: Any) -> str:
+    roles = roles_of(user)
+    if roles & {AccountRole.AGENCY_LEADER, AccountRole.UNIT_LEADER}:
+        return "cho-phe-duyet"
+    if AccountRole.PROCESSOR in roles:
+        return "dang-xu-ly"
+    if AccountRole.RECEIVER in roles:
+        return "moi"
+    return "tat-ca"
+
+
+def _soon_limit(now: datetime) -> datetime:
+    """End of the next working day on the official calendar: "due within one working day"."""
+    return due_in_working_days(now, 1, calendar_for(None), cutoff=None).due
+
+
+def _tab_filter(queryset: QuerySet[Dossier], tab: str, now: datetime) -> QuerySet[Dossier]:
+    if tab == "moi":
+        return queryset.filter(state__in=[S.RECEIVED.value, S.ASSIGNED.value])
+    if tab == "dang-xu-ly":
+        return queryset.filter(
+            state__in=[S.PROCESSING.value, S.CONSULTING.value, S.TRANSFERRED.value]
+        )
+    if tab == "sap-den-han":
+        return queryset.filter(state__in=RUNNING, due_at__gte=now, due_at__lte=_soon_limit(now))
+    if tab == "qua-han":
+        return queryset.filter(state__in=RUNNING, due_at__lt=now)
+    if tab == "cho-bo-sung":
+        return queryset.filter(state=S.AWAITING_SUPPLEMENT.value)
+    if tab == "cho-phe-duyet":
+        return queryset.filter(state=S.AWAITING_APPROVAL.value)
+    return queryset
+
+
+def _keyset(queryset: QuerySet[Dossier], after: str) -> tuple[list[Dossier], str]:
+    """Soonest due first, keyset on (due_at, id): no OFFSET, no COUNT(*). ``after`` is the
+    cursor of the previous page's last row; returns the rows and the next cursor (or "")."""
+    stamp, _sep, pk = after.rpartition("_")
+    if stamp and pk.isdigit():
+        try:
+            due = datetime.fromisoformat(stamp)
+        except ValueError:
+            due = None
+        if due is not None and due.tzinfo is not None:
+            queryset = queryset.filter(Q(due_at__gt=due) | Q(due_at=due, id__gt=int(pk)))
+    rows = list(queryset.order_by("due_at", "id")[: PAGE_SIZE + 1])
+    if len(rows) > PAGE_SIZE:
+        last = rows[PAGE_SIZE - 1]
+        return rows[:PAGE_SIZE], f"{last.due_at.isoformat()}_{last.pk}"
+    return rows, ""
+
+
+def _deadline(dossier: Dossier, now: datetime, soon: datetime | None) -> str:
+    """ "overdue", "soon" or "" for a row's due date badge."""
+    if dossier.state not in RUNNING:
+        return ""
+    if dossier.due_at < now:
+        return "overdue"
+    if soon is not None and dossier.due_at <= soon:
+        return "soon"
+    return ""
+
+
+def _assign_choices(user: Any) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """Processing officers and units in the user's scope, for the bulk assignment."""
+    today = timezone.localdate()
+    assignments = (
+        RoleAssignment.objects.filter(
+            agency_filter(user, "dossiers.view", "agency"), role=AccountRole.PROCESSOR
+        )
+        .select_related("user", "agency")
+        .order_by("agency__path", "user__full_name")
+    )
+    officers: dict[str, str] = {}
+    for a in assignments:
+        if a.user.is_active and a.user_id not in officers:
+            name = a.user.full_name or a.user.username
+            officers[str(a.user_id)] = f"{name} · {a.agency.name}"
+    units = [
+        (a.code, f"{a.name} ({a.code})")
+        for a in Agency.objects.valid_on(today)
+        .filter(agency_filter(user, "dossiers.view"))
+        .order_by("path")
+    ]
+    return list(officers.items()), units
+
+
+def _bulk_assign(request: HttpRequest, form: BulkAssignForm) -> None:
+    actor = Actor.from_request(request)
+    params: dict[str, Any] = {}
+    if form.cleaned_data.get("agency"):
+        params["agency"] = form.cleaned_data["agency"]
+    if form.cleaned_data.get("assignee"):
+        params["assignee"] = int(form.cleaned_data["assignee"])
+    done: list[str] = []
+    for code, version in form.tickets():
+        try:
+            services.perform_action(
+                actor, code, DossierAction.ASSIGN, expected_version=version, **params
+            )
+        except BilingualError as error:
+            messages.error(request, f"{code}: {error.message_vi}")
+        except PermissionDenied as error:
+            messages.error(request, f"{code}: {error}")
+        else:
+            done.append(code)
+    if done:
+        messages.success(
+            request,
+            _("Đã phân công %(n)d hồ sơ: %(codes)s.") % {"n": len(done), "codes": ", ".join(done)},
+        )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def inbox(request: HttpRequest) -> HttpResponse:
+    require_anywhere(request.user, "dossiers.view")
+    user = request.user
+    may_assign = bool(roles_of(user) & ASSIGNER_ROLES)
+    officers, units = _assign_choices(user) if may_assign else ([], [])
+    if request.method == "POST":
+        if not may_assign:
+            raise PermissionDenied(_("Bạn không có quyền phân công hồ sơ."))
+        ticked = request.POST.getlist("dossiers")
+        form = BulkAssignForm(request.POST, dossiers=ticked, officers=officers, units=units)
+        if form.is_valid():
+            _bulk_assign(request, form)
+        else:
+            for errors in form.errors.values():
+                for error in errors:
+                    messages.error(request, error)
+        return redirect(request.get_full_path())
+
+    tab = request.GET.get("tab") or _default_tab(user)
+    if tab not in TAB_KEYS:
+        tab = "tat-ca"
+    search_form = SearchForm(request.GET or None)
+    text = ""
+    if search_form.is_bound and search_form.is_valid():
+        text = search_form.cleaned_data["q"].strip()
+    now = timezone.now()
+    queryset = _tab_filter(services.visible_dossiers(user), tab, now)
+    if text:
+        queryset = search(queryset, text)
+    queryset = queryset.select_related("procedure_version", "applicant")
+    rows, next_cursor = _keyset(queryset, request.GET.get("sau", ""))
+    soon = _soon_limit(now)
+    items = [(d, _deadline(d, now, soon)) for d in rows]
+    base = {"tab": tab, **({"q": text} if text else {})}
+    context = {
+        "tabs": [
+            (t, f"?{urlencode({'tab': t.key, **({'q': text} if text else {})})}") for t in TABS
+        ],
+        "tab": tab,
+        "search_form": search_form,
+        "searched": text,
+        "items": items,
+        "next_url": f"?{urlencode({**base, 'sau': next_cursor})}" if next_cursor else "",
+        "first_url": f"?{urlencode(base)}" if request.GET.get("sau") else "",
+        "may_assign": may_assign,
+        "bulk_form": BulkAssignForm(dossiers=[], officers=officers, units=units),
+    }
+    status = 400 if search_form.errors else 200
+    return render(request, "dossiers/inbox.html", context, status=status)
+
+
+# -- the dossier page ---------------------------------------------------------------------------
+
+
+def _visible(request: HttpRequest, code: str) -> Dossier:
+    require_anywhere(request.user, "dossiers.view")
+    text = services.clean_key(code, upper=True)
+    dossier = (
+        services.visible_dossiers(request.user)
+        .select_related(
+            "procedure",
+            "procedure_version",
+            "served_at",
+            "receiving_agency",
+            "deciding_agency",
+            "current_agency",
+            "applicant",
+            "assigned_to",
+        )
+        .prefetch_related(
+            Prefetch("components", DossierComponent.objects.order_by("order", "id")),
+            Prefetch("events", DossierEvent.objects.select_related("agency").order_by("id")),
+        )
+        .filter(code=text)
+        .first()
+        if text
+        else None
+    )
+    if dossier is None:
+        raise Http404(_("Không tìm thấy hồ sơ %(code)s.") % {"code": text or "?"})
+    return dossier
+
+
+def masked(value: str) -> str:
+    """A citizen ID with only its last 4 digits shown."""
+    if not value:
+        return ""
+    return "•" * max(len(value) - 4, 0) + value[-4:]
+
+
+def _duration(td: timedelta, calendar: Any) -> str:
+    """Office time as working days and hours (7.5 h a day), e.g. "2 ngày 3,5 giờ"."""
+    sign = "-" if td < timedelta(0) else ""
+    td = abs(td)
+    days = int(working_time_to_days(td, calendar))
+    hours = (td - days * calendar.day_length).total_seconds() / 3600
+    hours_text = f"{hours:.1f}".rstrip("0").rstrip(".").replace(".", ",")
+    if days and hours_text != "0":
+        return sign + _("%(d)d ngày %(h)s giờ") % {"d": days, "h": hours_text}
+    if days:
+        return sign + _("%(d)d ngày") % {"d": days}
+    return sign + _("%(h)s giờ") % {"h": hours_text}
+
+
+def _clock(dossier: Dossier, now: datetime) -> dict[str, Any]:
+    calendar = calendar_for(dossier.receiving_agency)
+    end = dossier.finished_at or now
+    elapsed = elapsed_working_time(min(dossier.clock_started_at, end), end, calendar)
+    info: dict[str, Any] = {
+        "elapsed": _duration(elapsed, calendar),
+        "paused": dossier.state == S.AWAITING_SUPPLEMENT.value,
+        "finished": dossier.finished_at is not None,
+        "status": "",
+    }
+    if dossier.finished_at is None and dossier.state in RUNNING:
+        remaining = remaining_working_time(now, dossier.due_at, calendar)
+        info["remaining"] = _duration(remaining, calendar)
+        info["late_by"] = _duration(-remaining, calendar) if remaining < timedelta(0) else ""
+        version = dossier.procedure_version
+        budgets = []
+        if version.statutory_unit == TimeUnit.WORKING_DAYS.value:
+            steps = WorkflowStep.objects.filter(version=version).order_by("order")
+            budgets = [
+                clock.budget_in_working_days(s.budget, calendar)
+                for s in steps
+                if dossier.current_step is None or s.order > dossier.current_step
+            ]
+        info["status"] = clock.open_status(now, dossier.due_at, budgets, calendar).value
+    return info
+
+
+def _actions(dossier: Dossier, roles: list[str]) -> list[dict[str, Any]]:
+    out = []
+    for act in allowed_actions(dossier.state, roles):
+        if act is DossierAction.RECEIVE:
+            continue
+        out.append(
+            {
+                "code": act.value,
+                "label": act.label_vi,
+                "reason": act in REASON_ACTIONS,
+                "note_required": act in NOTE_ACTIONS,
+                "agency": act in AGENCY_ACTIONS,
+                "agency_required": act in {DossierAction.TRANSFER_AGENCY, DossierAction.CONSULT},
+                "assignee": act is DossierAction.ASSIGN,
+                "new_due": act is DossierAction.APOLOGISE,
+                "danger": act in DANGER_ACTIONS,
+            }
+        )
+    return out
+
+
+def _render_detail(
+    request: HttpRequest,
+    dossier: Dossier,
+    *,
+    error: str = "",
+    failed_action: str = "",
+    form: ActionForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    now = timezone.now()
+    roles = services.acting_roles(request.user, dossier)
+    actions = _actions(dossier, roles)
+    officers: list[tuple[str, str]] = []
+    units: list[tuple[str, str]] = []
+    if any(a["agency"] for a in actions):
+        officers, units = _assign_choices(request.user)
+    applicant = dossier.applicant
+    context = {
+        "dossier": dossier,
+        "applicant": applicant,
+        "id_number": applicant.id_number if roles else masked(applicant.id_number),
+        "acts_on": bool(roles),
+        "events": list(dossier.events.all()),
+        "components": list(dossier.components.all()),
+        "clock": _clock(dossier, now),
+        "deadline": _deadline(dossier, now, _soon_limit(now)),
+        "actions": actions,
+        "officers": officers,
+        "units": units,
+        "error": error,
+        "failed_action": failed_action,
+        "form": form,
+    }
+    return render(request, "dossiers/detail.html", context, status=status)
+
+
+@login_required
+def detail(request: HttpRequest, code: str) -> HttpResponse:
+    return _render_detail(request, _visible(request, code))
+
+
+@login_required
+@require_POST
+def act(request: HttpRequest, code: str, action: str) -> HttpResponse:
+    """Apply one action; a 409 (stale version, wrong state) or 400 re-shows the page with the
+    Vietnamese reason, a 403 too; success redirects back with a message."""
+    dossier = _visible(request, code)
+    try:
+        chosen = DossierAction(action)
+    except ValueError:
+        raise Http404(_("Không có thao tác này.")) from None
+    if chosen is DossierAction.RECEIVE:
+        raise Http404(_("Không có thao tác này."))
+    form = ActionForm(request.POST)
+    if not form.is_valid():
+        message = " ".join(str(e) for errors in form.errors.values() for e in errors)
+        return _render_detail(
+            request, dossier, error=message, failed_action=action, form=form, status=400
+        )
+    try:
+        changed = services.perform_action(
+            Actor.from_request(request),
+            dossier.code,
+            chosen,
+            expected_version=form.cleaned_data["version"],
+            note=form.cleaned_data.get("note") or "",
+            **form.params(),
+        )
+    except BilingualError as error:
+        fresh = _visible(request, code)
+        return _render_detail(
+            request,
+            fresh,
+            error=error.message_vi,
+            failed_action=action,
+            form=form,
+            status=error.status if error.status in (400, 403, 409) else 400,
+        )
+    except PermissionDenied as error:
+        fresh = _visible(request, code)
+        return _render_detail(
+            request, fresh, error=str(error), failed_action=action, form=form, status=403
+        )
+    messages.success(
+        request,
+        _("Đã thực hiện “%(action)s”. Trạng thái: %(state)s.")
+        % {"action": chosen.label_vi, "state": DossierState(changed.state).label_vi},
+    )
+    for warning in getattr(changed, "warnings", []):
+        text = getattr(warning, "message_vi", "")
+        if text:
+            messages.warning(request, text)
+    if not services.visible_dossiers(request.user).filter(pk=changed.pk).exists():
+        return redirect(reverse("dossiers:inbox"))
+    return redirect(reverse("dossiers:detail", args=[changed.code]))

@@ -1,0 +1,150 @@
+"""Telling the applicant about each status change, in real time (NĐ 224/2026 art. 15(1)(g)).
+
+:func:`notify_status_change` is called by :mod:`caicach.dossiers.services` where the history
+line is written, inside the dossier's transaction. It writes one outbox row per channel the
+applicant gave (e-mail, SMS) and defers one ``notifications.send_notification`` job per row
+through Django's connection: if the change rolls back, neither the rows nor the jobs exist.
+
+Messages carry the dossier code, the new status, the promised return date and the public look-up
+link, nothing else about the applicant (no name, no CCCD: Nghị định 13/2023/NĐ-CP).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from urllib.parse import quote, urlencode
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from caicach.dossiers.models import Dossier, DossierEvent
+from caicach.dossiers.workflow import DossierAction, DossierState
+from caicach.notifications import backends
+from caicach.notifications.models import Notification, NotificationChannel, NotificationStatus
+
+#: Actions that concern the applicant although the state stays the same (a new return date).
+_ALSO_NOTIFIED = frozenset({DossierAction.APOLOGISE.value})
+
+
+def lookup_url(dossier: Dossier) -> str:
+    """The public look-up address (the one in the receipt's QR code), absolute when
+    ``CAICACH_PUBLIC_URL`` is set."""
+    path = f"/tra-cuu/{quote(dossier.code, safe='')}?{urlencode({'t': dossier.lookup_token})}"
+    return settings.CAICACH_PUBLIC_URL.rstrip("/") + path
+
+
+def _state_label(value: str) -> str:
+    try:
+        return DossierState(value).label_vi
+    except ValueError:
+        return value
+
+
+def compose(dossier: Dossier, event: DossierEvent) -> tuple[str, str, str]:
+    """``(subject, e-mail body, SMS text)`` in Vietnamese."""
+    status = _state_label(event.to_state)
+    due = timezone.localtime(dossier.due_at).strftime("%H:%M ngày %d/%m/%Y")
+    link = lookup_url(dossier)
+    subject = f"Hồ sơ {dossier.code}: {status}"
+    if event.action == DossierAction.APOLOGISE.value:
+        headline = f"Hồ sơ {dossier.code} được hẹn lại ngày trả kết quả."
+    else:
+        headline = f"Hồ sơ {dossier.code} đã chuyển sang trạng thái: {status}."
+    when = timezone.localtime(event.at).strftime("%H:%M ngày %d/%m/%Y")
+    body = "\n".join(
+        [
+            "Kính gửi Quý ông/bà,",
+            "",
+            headline,
+            f"Thủ tục: {dossier.procedure_version.name}",
+            f"Trạng thái hiện tại: {status} (cập nhật lúc {when}).",
+            f"Ngày hẹn trả kết quả: {due}.",
+            f"Tra cứu tình hình giải quyết: {link}",
+            "",
+            f"Bộ phận Một cửa, {settings.CAICACH_PROVINCE_NAME}.",
+            "Đây là thư tự động, xin vui lòng không trả lời.",
+        ]
+    )
+    sms = f"Hồ sơ {dossier.code}: {status}. Hẹn trả: {due}. Tra cứu: {link}"
+    return subject, body, sms
+
+
+def notify_status_change(dossier: Dossier, event: DossierEvent) -> list[Notification]:
+    """Queue the messages for one status change (see the module docstring). Returns the rows."""
+    if event.from_state == event.to_state and event.action not in _ALSO_NOTIFIED:
+        return []
+    applicant = dossier.applicant
+    subject, body, sms = compose(dossier, event)
+    rows = []
+    if applicant.email:
+        rows.append(
+            Notification(
+                dossier=dossier,
+                event=event,
+                channel=NotificationChannel.EMAIL,
+                recipient=applicant.email,
+                subject=subject,
+                body=body,
+            )
+        )
+    if applicant.phone:
+        rows.append(
+            Notification(
+                dossier=dossier,
+                event=event,
+                channel=NotificationChannel.SMS,
+                recipient=applicant.phone,
+                subject=subject,
+                body=sms,
+            )
+        )
+    with transaction.atomic():
+        for row in rows:
+            row.save()
+            _enqueue(row)
+    return rows
+
+
+def _enqueue(row: Notification) -> None:
+    # Deferred through Django's connection: the job commits or rolls back with the row.
+    from caicach.notifications.tasks import send_notification
+
+    send_notification.defer(notification_id=row.pk)
+
+
+def deliver(notification_id: int, *, final_attempt_after: int) -> None:
+    """Send one row; on failure record the attempt and the error, then raise for the queue to
+    retry. The row turns ``failed`` at attempt ``final_attempt_after`` (the queue's last)."""
+    row = Notification.objects.filter(pk=notification_id).first()
+    if row is None or row.status == NotificationStatus.SENT:
+        return
+    try:
+        if row.channel == NotificationChannel.EMAIL:
+            backends.send_email(row.recipient, row.subject, row.body)
+        else:
+            backends.send_sms(row.recipient, row.body)
+    except Exception as error:
+        row.attempts += 1
+        row.last_error = f"{type(error).__name__}: {error}"[:2000]
+        if row.attempts >= final_attempt_after:
+            row.status = NotificationStatus.FAILED
+        row.save(update_fields=["attempts", "last_error", "status"])
+        raise
+    row.attempts += 1
+    row.status = NotificationStatus.SENT
+    row.sent_at = timezone.now()
+    row.save(update_fields=["attempts", "status", "sent_at"])
+
+
+def requeue(rows: Iterable[Notification]) -> int:
+    """Send unsent rows again (after the queue gave up, e.g. a long gateway outage)."""
+    count = 0
+    with transaction.atomic():
+        for row in rows:
+            if row.status == NotificationStatus.SENT:
+                continue
+            Notification.objects.filter(pk=row.pk).update(status=NotificationStatus.PENDING)
+            _enqueue(row)
+            count += 1
+    return count
