@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -76,7 +76,6 @@ from caicach.dossiers.workflow import (
     TransitionNotAllowed,
     check_transition,
 )
-from caicach.notifications.services import notify_status_change
 from caicach.procedures.models import Component, Procedure, ProcedureVersion, WorkflowStep
 from caicach.procedures.text import normalise
 
@@ -147,6 +146,12 @@ RUNNING_STATES = frozenset(
 # --------------------------------------------------------------------------------------------
 # Errors
 # --------------------------------------------------------------------------------------------
+
+
+#: Called with (dossier, event) inside the transaction that writes each event. Apps that react
+#: to dossier events (notifications) register here in ``AppConfig.ready()``, so the dossier app
+#: does not import them and the dependency points one way.
+EVENT_LISTENERS: list[Callable[[Dossier, DossierEvent], None]] = []
 
 
 class DossierInputError(BilingualError):
@@ -820,7 +825,8 @@ def _event(
         note=note,
         payload=json.loads(json.dumps(payload, default=str)),
     )
-    notify_status_change(dossier, event)  # the applicant hears of it with the same commit
+    for listener in EVENT_LISTENERS:  # e.g. the applicant's notifications, in the same commit
+        listener(dossier, event)
     return event
 
 
