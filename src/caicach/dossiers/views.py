@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from caicach.accounts.access import agency_filter, require_anywhere, roles_of
+from caicach.accounts.access import agency_filter, allows, require_anywhere, roles_of
 from caicach.accounts.models import Role as AccountRole
 from caicach.accounts.models import RoleAssignment
 from caicach.agencies.models import Agency
@@ -243,6 +243,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "next_url": f"?{urlencode({**base, 'sau': next_cursor})}" if next_cursor else "",
         "first_url": f"?{urlencode(base)}" if request.GET.get("sau") else "",
         "may_assign": may_assign,
+        "may_receive": allows(request.user, "dossiers.receive"),
         "bulk_form": BulkAssignForm(dossiers=[], officers=officers, units=units),
     }
     status = 400 if search_form.errors else 200

@@ -1,0 +1,291 @@
+"""The counter intake form (*tiếp nhận hồ sơ tại bộ phận một cửa*, NĐ 61/2018 art. 17).
+
+The form only shapes the input: the applicant's identity, the components and the rules of a
+receipt are checked by :func:`caicach.dossiers.services.receive_dossier`, whose Vietnamese
+messages (keyed ``applicant.id_number``, ``components.0.content`` ...) the view puts next to
+the fields. What the form checks itself is what the service cannot see: which procedures and
+desks the officer may choose, and that an uploaded file really is the PDF or image it claims
+to be (its first bytes, not the browser's content type).
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from caicach.accounts.access import scope_paths
+from caicach.agencies.models import Agency
+from caicach.dossiers.services import MAX_COMPONENT_BYTES, ComponentInput
+from caicach.procedures.models import Component, Procedure, ProcedureVersion
+from caicach.procedures.text import normalise
+
+#: What a counter upload may be, recognised by its first bytes.
+SIGNATURES: dict[str, tuple[bytes, ...]] = {
+    "application/pdf": (b"%PDF-",),
+    "image/jpeg": (b"\xff\xd8\xff",),
+    "image/png": (b"\x89PNG\r\n\x1a\n",),
+}
+ACCEPT = ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"
+
+
+def new_key() -> str:
+    """An idempotency key for one rendering of the form (a double submit reuses it)."""
+    return f"quay-{secrets.token_urlsafe(24)}"
+
+
+def sniff(head: bytes) -> str:
+    """The content type the bytes show, or "" when they are none of PDF, JPEG, PNG."""
+    for content_type, signatures in SIGNATURES.items():
+        if any(head.startswith(s) for s in signatures):
+            return content_type
+    return ""
+
+
+def receiving_agencies(user: Any) -> QuerySet[Agency]:
+    """The desks where ``user`` may receive: the agencies of their receiver roles (not the
+    whole subtree: a receipt is numbered by the desk that takes it), in operation today."""
+    paths = scope_paths(user, "dossiers.receive")
+    if not paths:
+        return Agency.objects.none()
+    return Agency.objects.valid_on(timezone.localdate()).filter(path__in=paths).order_by("path")
+
+
+def receivable_procedures(user: Any, text: str = "") -> QuerySet[Procedure]:
+    """Active procedures handled by one of the officer's desks, by an agency above one (the
+    desk of a department receives for it) or by a unit below; ``text`` searches code and name
+    without diacritics."""
+    paths = scope_paths(user, "dossiers.receive")
+    if not paths:
+        return Procedure.objects.none()
+    ancestors: set[str] = set()
+    condition = Q()
+    for path in paths:
+        parts = path.rstrip(".").split(".")
+        ancestors.update(".".join(parts[: i + 1]) + "." for i in range(len(parts)))
+        condition |= Q(handling_agencies__path__startswith=path)
+    condition |= Q(handling_agencies__path__in=sorted(ancestors))
+    ids = Procedure.objects.filter(condition).values("pk")
+    rows = Procedure.objects.filter(pk__in=ids, is_active=True)
+    words = normalise(text).split()
+    for word in words[:8]:
+        rows = rows.filter(search_text__contains=word)
+    return rows.order_by("code")
+
+
+@dataclass
+class ChecklistRow:
+    """One component of the procedure, with the names of its fields in the form."""
+
+    component: Component
+    file_field: str
+    ref_field: str
+
+    @property
+    def reusable(self) -> bool:
+        return bool(self.component.reusable)
+
+
+class IntakeForm(forms.Form):
+    """The counter form. ``version`` (the procedure's version in force, chosen in the first
+    step) adds one file field per component and a store reference for reusable ones."""
+
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=255)
+    procedure = forms.ChoiceField(
+        label=_("Thủ tục hành chính"),
+        error_messages={
+            "required": _("Chưa chọn thủ tục hành chính."),
+            "invalid_choice": _("Thủ tục này không thuộc các thủ tục đơn vị bạn tiếp nhận."),
+        },
+    )
+    channel = forms.ChoiceField(
+        label=_("Kênh nộp"),
+        choices=[("counter", _("Trực tiếp tại bộ phận một cửa")), ("post", _("Qua bưu chính"))],
+        initial="counter",
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Chưa chọn kênh nộp.")},
+    )
+    receiving_agency = forms.ChoiceField(
+        label=_("Cơ quan tiếp nhận"),
+        required=False,
+        error_messages={
+            "required": _("Chưa chọn cơ quan tiếp nhận."),
+            "invalid_choice": _("Bạn không được tiếp nhận hồ sơ tại cơ quan này."),
+        },
+    )
+    kind = forms.ChoiceField(
+        label=_("Người nộp là"),
+        choices=[("person", _("Cá nhân")), ("organisation", _("Tổ chức"))],
+        initial="person",
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Chưa chọn loại người nộp.")},
+    )
+    full_name = forms.CharField(
+        label=_("Họ tên người nộp / tên tổ chức"),
+        max_length=300,
+        error_messages={"required": _("Chưa nhập họ tên (hoặc tên tổ chức).")},
+    )
+    id_number = forms.CharField(
+        label=_("Số định danh cá nhân (CCCD)"),
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    phone = forms.CharField(
+        label=_("Điện thoại"),
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "tel"}),
+    )
+    email = forms.CharField(
+        label=_("Thư điện tử"),
+        required=False,
+        max_length=254,
+        widget=forms.EmailInput,
+    )
+    address = forms.CharField(label=_("Địa chỉ"), required=False, max_length=300)
+    tax_code = forms.CharField(label=_("Mã số thuế"), required=False, max_length=20)
+    representative = forms.CharField(label=_("Người đại diện"), required=False, max_length=200)
+
+    def __init__(
+        self,
+        *args: Any,
+        user: Any,
+        version: ProcedureVersion | None,
+        procedures: QuerySet[Procedure],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.version = version
+        self.fields["procedure"].choices = [("", _("— Chọn thủ tục —"))] + [
+            (p.code, f"{p.code} · {p.name}") for p in procedures
+        ]
+        desks = list(receiving_agencies(user))
+        self.desks = {str(a.pk): a for a in desks}
+        self.fields["receiving_agency"].choices = [(str(a.pk), a.name) for a in desks]
+        if len(desks) == 1:
+            self.fields["receiving_agency"].initial = str(desks[0].pk)
+            self.fields["receiving_agency"].widget = forms.HiddenInput()
+        self.checklist: list[ChecklistRow] = []
+        if version is not None:
+            for component in version.components.order_by("order", "id"):
+                row = ChecklistRow(component, f"tp-{component.pk}-tep", f"tp-{component.pk}-kho")
+                self.fields[row.file_field] = forms.FileField(
+                    label=component.name,
+                    required=False,
+                    widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
+                )
+                if row.reusable:
+                    self.fields[row.ref_field] = forms.CharField(
+                        label=_("Mã giấy tờ trong kho dữ liệu số hóa"),
+                        required=False,
+                        max_length=200,
+                    )
+                self.checklist.append(row)
+
+    def bound_rows(self) -> list[dict[str, Any]]:
+        """The checklist for the template: component, file field, store field."""
+        return [
+            {
+                "component": row.component,
+                "file": self[row.file_field],
+                "ref": self[row.ref_field] if row.reusable else None,
+            }
+            for row in self.checklist
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not data.get("receiving_agency") and "receiving_agency" not in self.errors:
+            if len(self.desks) == 1:
+                data["receiving_agency"] = next(iter(self.desks))
+            else:
+                self.add_error("receiving_agency", _("Chưa chọn cơ quan tiếp nhận."))
+        if self.version is None and not self.errors.get("procedure"):
+            self.add_error("procedure", _("Chưa chọn thủ tục hành chính."))
+        for row in self.checklist:
+            upload = data.get(row.file_field)
+            ref = (data.get(row.ref_field) or "").strip() if row.reusable else ""
+            if upload and ref:
+                self.add_error(
+                    row.file_field,
+                    _("Chọn một trong hai: tải tệp lên hoặc lấy từ kho dữ liệu số hóa."),
+                )
+                continue
+            if upload:
+                self._check_upload(row.file_field, upload)
+            elif not ref and row.component.required:
+                self.add_error(
+                    row.file_field,
+                    _(
+                        "Thành phần bắt buộc: hãy tải tệp lên hoặc nhập mã giấy tờ trong kho dữ "
+                        "liệu số hóa. Nếu người nộp chưa có, hãy hướng dẫn bổ sung thay vì "
+                        "tiếp nhận."
+                    )
+                    if row.reusable
+                    else _(
+                        "Thành phần bắt buộc: hãy tải tệp lên. Nếu người nộp chưa có, hãy hướng "
+                        "dẫn bổ sung thay vì tiếp nhận."
+                    ),
+                )
+        return data
+
+    def _check_upload(self, name: str, upload: Any) -> None:
+        if upload.size > MAX_COMPONENT_BYTES:
+            self.add_error(name, _("Tệp quá lớn (tối đa 20 MB)."))
+            return
+        if upload.size == 0:
+            self.add_error(name, _("Tệp đính kèm rỗng."))
+            return
+        upload.seek(0)
+        head = upload.read(16)
+        upload.seek(0)
+        found = sniff(head)
+        if not found:
+            self.add_error(
+                name,
+                _("Tệp “%(name)s” không phải PDF, JPEG hay PNG (nội dung tệp không khớp).")
+                % {"name": upload.name[:80]},
+            )
+            return
+        upload.sniffed_type = found
+
+    # -- what goes to the service ---------------------------------------------------------------
+
+    def receiving(self) -> Agency:
+        return self.desks[self.cleaned_data["receiving_agency"]]
+
+    def applicant(self) -> dict[str, str]:
+        d = self.cleaned_data
+        fields = ["kind", "full_name", "id_number", "phone", "email", "address"]
+        if d["kind"] == "organisation":
+            fields += ["tax_code", "representative"]
+        return {f: d.get(f) or "" for f in fields}
+
+    def components(self) -> tuple[list[ComponentInput], list[str]]:
+        """The service's inputs and, in the same order, the form field each one came from."""
+        out: list[ComponentInput] = []
+        origin: list[str] = []
+        for row in self.checklist:
+            upload = self.cleaned_data.get(row.file_field)
+            ref = (self.cleaned_data.get(row.ref_field) or "").strip() if row.reusable else ""
+            if upload:
+                out.append(
+                    ComponentInput(
+                        component_id=row.component.pk,
+                        content=upload.read(),
+                        filename=upload.name,
+                        content_type=getattr(upload, "sniffed_type", ""),
+                    )
+                )
+            elif ref:
+                out.append(ComponentInput(component_id=row.component.pk, store_reference=ref))
+            else:
+                continue
+            origin.append(row.ref_field if ref else row.file_field)
+        return out, origin
