@@ -18,6 +18,8 @@ PROJECT_COMMANDS = {
     "versions, `calendar load` loads the official calendars from the data file.",
     "catalogue": "Procedure catalogue: `catalogue import FILE` (JSON or XLSX, all-or-nothing) "
     "and `catalogue export FILE`.",
+    "dossiers": "`dossiers import FILE` / `dossiers export FILE`: dossiers as JSON Lines with "
+    "their full event history (docs/formats/dossiers.md).",
     "demo": "`demo load` loads the demo province (agencies, officers, procedures).",
     "audit": "`audit verify` checks the hash chain of the audit trail.",
     "config-docs": "Writes docs/configuration.md from the settings read in the code.",
