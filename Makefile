@@ -24,6 +24,7 @@ demo: install
 	$(BIN)/caicach migrate --no-input -v 0
 	$(BIN)/caicach collectstatic --no-input -v 0
 	DJANGO_SETTINGS_MODULE=caicach.settings.dev $(BIN)/caicach demo load
+	$(BIN)/caicach demo generate --dossiers 200000 --seed 1
 	$(BIN)/caicach serve --host 127.0.0.1 --port 8000
 
 browser-deps:
@@ -64,6 +65,8 @@ test: lint typecheck checks openapi pytest
 
 bench: install
 	$(BIN)/python bench/bench_due_dates.py --out bench/results/due_dates.json
+	$(BIN)/python bench/bench_generate.py --dossiers 100000
+	$(BIN)/python bench/bench_inbox.py --repeat 10
 
 clean-data:
 	rm -rf .data

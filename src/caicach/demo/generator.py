@@ -1,0 +1,886 @@
+"""Synthetic dossier history for the demo province, written fast with PostgreSQL ``COPY``.
+
+:func:`generate_dossiers` writes ``n`` dossiers received between ``start`` and ``end`` with
+their applicants, a minimal consistent history (:class:`~caicach.dossiers.models.DossierEvent`)
+and clock ledger (:class:`~caicach.dossiers.models.ClockEntry`), as
+:func:`caicach.dossiers.services.receive_dossier` and ``perform_action`` would have written them:
+
+* receipt only on working days and in office hours of the official calendar; seasonality
+  (weekday mix, fewer around Tết, an end-of-year peak); channels ~55 % online (growing over
+  time), ~35 % counter, ~10 % post;
+* procedures in force on the day, handled by agencies valid on the day; received at the
+  handling agency's service centre (commune one-stop desk, provincial centre or a branch) or
+  at the agency itself; the deciding agency is what ``receive_dossier`` would pick;
+* ``due_at`` / ``legal_due_at`` from :func:`caicach.calendars.rules.compute_due` with the
+  version's promised / statutory time and the receiving agency's calendar (memoised per day
+  and side of the cut-off for day units), recounted after a supplement, moved by an apology;
+* codes ``<agency code>-YYMMDD-NNNN`` gap-free per agency and day, continuing any existing
+  :class:`~caicach.dossiers.models.DailySequence`, which is raised to the last number used;
+* most old dossiers finished (returned early / on time, a few refused, withdrawn or stopped);
+  three "late" agencies finish 25 % late; recent ones open in the state the timeline reached.
+
+Everything runs in one transaction, followed by ``ANALYZE``. An audit entry ``demo.generate``
+records the seed; generating again with the same seed is refused (:class:`AlreadyGeneratedError`).
+"""
+
+from __future__ import annotations
+
+import json
+import queue
+import random
+import secrets
+import threading
+import time as clock_time
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from caicach.agencies.models import Agency, AgencyKind
+from caicach.calendars.rules import VN_TZ, CalendarRangeError, WorkCalendar, compute_due
+from caicach.calendars.services import calendar_for
+from caicach.core.audit import Actor, record
+from caicach.core.models import AuditEntry
+from caicach.dossiers.clock import EndStatus, timeliness
+from caicach.dossiers.identity import PROVINCE_CODES
+from caicach.dossiers.models import (
+    Applicant,
+    ClockEntry,
+    DailySequence,
+    Dossier,
+    DossierEvent,
+)
+from caicach.procedures.models import Procedure, ProcedureVersion, WorkflowStep
+from caicach.procedures.text import normalise
+
+__all__ = ["AUDIT_ACTION", "AlreadyGeneratedError", "GenerateResult", "generate_dossiers"]
+
+AUDIT_ACTION = "demo.generate"
+ACTOR_LABEL = "demo generate"
+BATCH = 20_000
+LATE_AGENCIES = 3
+LATE_SHARE = 0.25
+BASE_LATE_SHARE = 0.015
+_OPENING = [(time(7, 30), time(11, 30)), (time(13, 30), time(17, 0))]
+_OFFICE_MINUTES = [(7 * 60 + 30, 11 * 60 + 30), (13 * 60 + 30, 17 * 60)]
+_DAY_MINUTES = sum(b - a for a, b in _OFFICE_MINUTES)
+_TET = (date(2024, 2, 10), date(2025, 1, 29), date(2026, 2, 17), date(2027, 2, 6))
+
+_SURNAMES = (
+    ("Nguyễn", 31),
+    ("Trần", 11),
+    ("Lê", 9),
+    ("Phạm", 7),
+    ("Hoàng", 5),
+    ("Huỳnh", 4),
+    ("Phan", 4),
+    ("Vũ", 4),
+    ("Võ", 4),
+    ("Đặng", 2),
+    ("Bùi", 2),
+    ("Đỗ", 2),
+    ("Hồ", 2),
+    ("Ngô", 2),
+    ("Dương", 1),
+    ("Lý", 1),
+    ("Đinh", 1),
+    ("Trương", 1),
+    ("Lâm", 1),
+    ("Mai", 1),
+)
+_MIDDLE_M = ("Văn", "Đức", "Minh", "Quang", "Hữu", "Công", "Thanh", "Xuân", "Ngọc", "Đình")
+_MIDDLE_F = ("Thị", "Ngọc", "Thu", "Thanh", "Kim", "Minh", "Phương", "Hồng", "Mỹ", "Bích")
+_GIVEN_M = (
+    "An", "Bình", "Cường", "Dũng", "Đạt", "Hải", "Hùng", "Huy", "Khang", "Khoa", "Long",
+    "Nam", "Phong", "Phúc", "Quân", "Sơn", "Tài", "Thắng", "Tuấn", "Việt", "Vinh", "Hiếu",
+)  # fmt: skip
+_GIVEN_F = (
+    "Anh", "Chi", "Dung", "Giang", "Hà", "Hạnh", "Hoa", "Hương", "Lan", "Linh", "Mai",
+    "Ngân", "Ngọc", "Nhung", "Oanh", "Phương", "Quỳnh", "Thảo", "Trang", "Vân", "Yến", "Hằng",
+)  # fmt: skip
+_STREETS = (
+    "Lê Lợi",
+    "Trần Hưng Đạo",
+    "Nguyễn Huệ",
+    "Hai Bà Trưng",
+    "Quang Trung",
+    "Lý Thường Kiệt",
+)
+_MOBILE_PREFIXES = ("032", "033", "034", "035", "036", "037", "038", "039", "070", "076",
+                    "077", "078", "079", "081", "082", "083", "084", "085", "086", "088",
+                    "089", "090", "091", "093", "094", "096", "097", "098")  # fmt: skip
+_PROVINCES = tuple(PROVINCE_CODES)
+
+
+class AlreadyGeneratedError(Exception):
+    """The same seed was already generated into this database."""
+
+
+@dataclass
+class GenerateResult:
+    dossiers: int = 0
+    applicants: int = 0
+    events: int = 0
+    clock_entries: int = 0
+    seconds: float = 0.0
+    states: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def rate(self) -> float:
+        return self.dossiers / self.seconds if self.seconds else 0.0
+
+
+# --------------------------------------------------------------------------------------------
+# Time helpers
+# --------------------------------------------------------------------------------------------
+
+
+class _Clock:
+    """Working-time helpers over one engine calendar, with memoised due dates."""
+
+    def __init__(self, calendar: WorkCalendar) -> None:
+        self.calendar = calendar
+        self.version = calendar.version
+        self._working: dict[date, bool] = {}
+        self._due: dict[tuple[Any, ...], datetime] = {}
+
+    def is_working(self, d: date) -> bool:
+        w = self._working.get(d)
+        if w is None:
+            cal = self.calendar
+            w = cal.is_working_day(d) if cal.covers(d) else d.weekday() < 5
+            self._working[d] = w
+        return w
+
+    def snap(self, dt: datetime) -> datetime:
+        """The first office instant at or after ``dt`` (Vietnam time)."""
+        local = dt.astimezone(VN_TZ)
+        d = local.date()
+        minute = local.hour * 60 + local.minute
+        for _ in range(60):
+            if self.is_working(d):
+                for a, b in _OFFICE_MINUTES:
+                    if minute < b:
+                        m = max(minute, a)
+                        if m == minute:
+                            return local
+                        return datetime(d.year, d.month, d.day, m // 60, m % 60, tzinfo=VN_TZ)
+            d += timedelta(days=1)
+            minute = 0
+        return local
+
+    def due(self, received: datetime, value: Decimal, unit: str, cutoff: time | None) -> datetime:
+        local = received.astimezone(VN_TZ)
+        if unit == "working_hours":
+            key: tuple[Any, ...] = (value, unit, cutoff, local)
+        else:
+            after = cutoff is not None and local.time() >= cutoff
+            key = (value, unit, cutoff, local.date(), after)
+        hit = self._due.get(key)
+        if hit is None:
+            hit = compute_due(local, value, unit, self.calendar, cutoff).due
+            self._due[key] = hit
+        return hit
+
+
+def _office_instant(d: date, minute_of_day: int) -> datetime:
+    m = minute_of_day
+    for a, b in _OFFICE_MINUTES:
+        if m < b - a:
+            t = a + m
+            return datetime(d.year, d.month, d.day, t // 60, t % 60, tzinfo=VN_TZ)
+        m -= b - a
+    return datetime(d.year, d.month, d.day, 16, 59, tzinfo=VN_TZ)
+
+
+def _season(d: date) -> float:
+    w = (1.15, 1.0, 1.0, 1.0, 0.9, 0.5, 0.3)[d.weekday()]
+    w *= {11: 1.1, 12: 1.3, 1: 1.15}.get(d.month, 1.0)
+    for tet in _TET:
+        delta = (d - tet).days
+        if -12 <= delta <= 10:
+            w *= 0.45
+    return w
+
+
+# --------------------------------------------------------------------------------------------
+# The static picture: who handles what, where it is received
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Route:
+    procedure_id: int
+    versions: list[ProcedureVersion]  # sorted by effective_from
+    deciding: Agency
+    desks: list[tuple[Agency, float]]  # receiving agency, weight
+    first_step: dict[int, int | None]  # version id -> first step order
+    _on: dict[date, ProcedureVersion | None] = field(default_factory=dict)
+
+    def version_on(self, day: date) -> ProcedureVersion | None:
+        """As :meth:`Procedure.version_on`: the latest version in force on ``day``."""
+        cached = self._on.get(day, False)
+        if cached is not False:
+            return cached  # type: ignore[return-value]
+        in_force = [
+            v
+            for v in self.versions
+            if v.effective_from <= day and (v.effective_to is None or v.effective_to >= day)
+        ]
+        found = max(in_force, key=lambda v: (v.effective_from, v.number), default=None)
+        self._on[day] = found
+        return found
+
+
+def _valid_on(agency: Agency, day: date) -> bool:
+    return agency.valid_from <= day and (agency.valid_to is None or agency.valid_to >= day)
+
+
+def _routes() -> list[_Route]:
+    agencies = list(Agency.objects.all())
+    children: dict[int | None, list[Agency]] = defaultdict(list)
+    for a in agencies:
+        children[a.parent_id].append(a)
+    centres = [a for a in agencies if a.kind == AgencyKind.SERVICE_CENTRE]
+    province_centres = [c for c in centres if c.level == "province"] or [
+        c for c in centres if c.depth <= 2
+    ]
+    active_communes = [a for a in agencies if a.kind == AgencyKind.COMMUNE and a.valid_to is None]
+    first_steps: dict[int, int | None] = {}
+    for vid, order in WorkflowStep.objects.order_by("version_id", "order").values_list(
+        "version_id", "order"
+    ):
+        first_steps.setdefault(vid, order)
+    versions: dict[int, list[ProcedureVersion]] = defaultdict(list)
+    for v in ProcedureVersion.objects.order_by("effective_from", "number"):
+        versions[v.procedure_id].append(v)
+    routes: list[_Route] = []
+    for procedure in Procedure.objects.filter(is_active=True).prefetch_related("handling_agencies"):
+        handling = [a for a in procedure.handling_agencies.all() if a.valid_to is None]
+        if "commune" in (procedure.handling_agency_kinds or []):
+            handling = list({a.pk: a for a in [*handling, *active_communes]}.values())
+        pv = versions.get(procedure.pk, [])
+        if not pv:
+            continue
+        fs = {v.pk: first_steps.get(v.pk) for v in pv}
+        for agency in handling:
+            desks: list[tuple[Agency, float]] = []
+            own = [c for c in children[agency.pk] if c.kind == AgencyKind.SERVICE_CENTRE]
+            if agency.kind == AgencyKind.COMMUNE:
+                desks = [(c, 0.95 / len(own)) for c in own] if own else []
+                desks.append((agency, 0.05 if own else 1.0))
+            else:
+                main = [c for c in province_centres if c.depth == min(x.depth for x in centres)]
+                branches = [c for c in province_centres if c not in main]
+                desks = [(c, 0.7 / len(main)) for c in main]
+                desks += [(c, 0.15 / len(branches)) for c in branches]
+                desks.append((agency, 0.15 if main else 1.0))
+            routes.append(_Route(procedure.pk, pv, agency, desks, fs))
+    return routes
+
+
+# --------------------------------------------------------------------------------------------
+# Synthetic people
+# --------------------------------------------------------------------------------------------
+
+
+def _weighted(rng: random.Random, items: tuple[tuple[str, int], ...]) -> str:
+    return rng.choices([i for i, _ in items], weights=[w for _, w in items])[0]
+
+
+def _person(rng: random.Random, day: date) -> tuple[str, str, str, str]:
+    female = rng.random() < 0.52
+    name = " ".join(
+        (
+            _weighted(rng, _SURNAMES),
+            rng.choice(_MIDDLE_F if female else _MIDDLE_M),
+            rng.choice(_GIVEN_F if female else _GIVEN_M),
+        )
+    )
+    year = rng.randint(1945, min(day.year - 16, 2008))
+    century = (0 if year < 2000 else 2) + (1 if female else 0)
+    cccd = f"{rng.choice(_PROVINCES)}{century}{year % 100:02d}{rng.randrange(1_000_000):06d}"
+    phone = f"{rng.choice(_MOBILE_PREFIXES)}{rng.randrange(10_000_000):07d}"
+    address = f"Số {rng.randint(1, 300)} đường {rng.choice(_STREETS)}"
+    return name, cccd, phone, address
+
+
+# --------------------------------------------------------------------------------------------
+# COPY
+# --------------------------------------------------------------------------------------------
+
+
+_NULL = "\\N"
+
+
+def _tsv(value: Any) -> str:
+    if value is None:
+        return "\\N"
+    if isinstance(value, datetime):
+        return value.isoformat()
+    text = str(value)
+    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
+        text = (
+            text.replace("\\", "\\\\")
+            .replace("\t", "\\t")
+            .replace("\n", "\\n")
+            .replace("\r", "\\r")
+        )
+    return text
+
+
+class _Table:
+    def __init__(self, model: Any, fields: list[str]) -> None:
+        meta = model._meta
+        self.table = meta.db_table
+        self.columns = [meta.get_field(f).column for f in fields]
+        self.rows: list[str] = []
+
+    def add(self, *values: Any) -> None:
+        self.rows.append("\t".join(_tsv(v) for v in values))
+
+    @property
+    def statement(self) -> str:
+        cols = ", ".join(f'"{c}"' for c in self.columns)
+        return f'COPY "{self.table}" ({cols}) FROM STDIN'
+
+    def take(self) -> tuple[str, list[str]]:
+        rows, self.rows = self.rows, []
+        return self.statement, rows
+
+
+def _copy(cursor: Any, statement: str, rows: list[str]) -> None:
+    if not rows:
+        return
+    with cursor.copy(statement) as copy:
+        chunk = 5000
+        for i in range(0, len(rows), chunk):
+            copy.write("\n".join(rows[i : i + chunk]) + "\n")
+
+
+class _Writer(threading.Thread):
+    """Runs the COPYs on the transaction's connection while the next batch is generated (the
+    driver releases the GIL while waiting for the server: the two cores work together)."""
+
+    def __init__(self, cursor: Any) -> None:
+        super().__init__(name="demo-generate-copy", daemon=True)
+        self.cursor = cursor
+        self.queue: queue.Queue[list[tuple[str, list[str]]] | None] = queue.Queue(maxsize=2)
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        while True:
+            batch = self.queue.get()
+            if batch is None:
+                return
+            if self.error is not None:
+                continue
+            try:
+                for statement, rows in batch:
+                    _copy(self.cursor, statement, rows)
+            except BaseException as error:  # re-raised in the generating thread
+                self.error = error
+
+    def put(self, batch: list[tuple[str, list[str]]]) -> None:
+        if self.error is not None:
+            raise self.error
+        self.queue.put(batch)
+
+    def finish(self) -> None:
+        self.queue.put(None)
+        self.join()
+        if self.error is not None:
+            raise self.error
+
+
+def _reserve_ids(cursor: Any, model: Any, n: int) -> int:
+    """Reserve ``n`` consecutive ids of ``model``'s sequence; returns the first."""
+    cursor.execute(
+        "SELECT setval(s, nextval(s) + %s - 1) - %s + 1 FROM pg_get_serial_sequence(%s, 'id') AS s",
+        [n, n, model._meta.db_table],
+    )
+    return int(cursor.fetchone()[0])
+
+
+# --------------------------------------------------------------------------------------------
+# The generator
+# --------------------------------------------------------------------------------------------
+
+
+def _already(seed: int) -> bool:
+    return bool(AuditEntry.objects.filter(action=AUDIT_ACTION, changes__seed=seed).exists())
+
+
+def generate_dossiers(
+    n: int,
+    *,
+    seed: int = 1,
+    start: date | None = None,
+    end: date | None = None,
+    stdout: Any = None,
+    fast: bool = True,
+) -> GenerateResult:
+    """Write ``n`` synthetic dossiers received from ``start`` to ``end`` (see the module doc)."""
+    if n <= 0:
+        raise ValueError("n must be positive")
+    started = clock_time.perf_counter()
+    real_now = timezone.now()
+    end = end or timezone.localdate()
+    start = start or date(2024, 11, 1)
+    if end < start:
+        raise ValueError("end is before start")
+    now = min(real_now, datetime.combine(end, time(17, 0), VN_TZ))
+    if _already(seed):
+        raise AlreadyGeneratedError(
+            f"Dữ liệu mô phỏng với seed {seed} đã được sinh trong cơ sở dữ liệu này; "
+            f"dùng seed khác. / Seed {seed} was already generated into this database; "
+            "use another seed."
+        )
+
+    def say(text: str) -> None:
+        if stdout is not None:
+            stdout.write(text + "\n")
+
+    rng = random.Random(seed)
+    routes = _routes()
+    if not routes:
+        raise ValueError("No procedures or agencies: run `caicach demo load` first.")
+    deciders = sorted({r.deciding.pk for r in routes})
+    late_agencies = set(rng.sample(deciders, min(LATE_AGENCIES, len(deciders))))
+    clocks: dict[int, _Clock] = {}
+    cal_by_version: dict[str, _Clock] = {}
+
+    def clock_of(agency: Agency) -> _Clock:
+        c = clocks.get(agency.pk)
+        if c is None:
+            cal = calendar_for(agency)
+            c = cal_by_version.setdefault(cal.version, _Clock(cal))
+            clocks[agency.pk] = c
+        return c
+
+    official = clock_of(routes[0].deciding)
+    # Working days and their weight (seasonality x share of the catalogue in force).
+    days: list[date] = []
+    eligible: dict[date, list[_Route]] = {}
+    d = start
+    max_routes = 1
+    while d <= end:
+        if official.is_working(d):
+            rs = [r for r in routes if _valid_on(r.deciding, d) and r.version_on(d) is not None]
+            if rs:
+                eligible[d] = rs
+                max_routes = max(max_routes, len(rs))
+                days.append(d)
+        d += timedelta(days=1)
+    if not days:
+        raise ValueError("No working day with a procedure in force in the period.")
+    weights = [_season(d) * (0.3 + 0.7 * len(eligible[d]) / max_routes) for d in days]
+    total_w = sum(weights)
+    raw = [n * w / total_w for w in weights]
+    counts = [int(x) for x in raw]
+    rest = n - sum(counts)
+    order = sorted(range(len(days)), key=lambda i: raw[i] - counts[i], reverse=True)
+    for i in order[:rest]:
+        counts[i] += 1
+    span = max((end - start).days, 1)
+
+    applicants = _Table(
+        Applicant,
+        ["id", "kind", "full_name", "id_number", "phone", "email", "address", "tax_code",
+         "representative", "created_at"],
+    )  # fmt: skip
+    dossiers = _Table(
+        Dossier,
+        ["id", "code", "received_on", "sequence", "procedure", "procedure_version", "channel",
+         "served_at", "receiving_agency", "deciding_agency", "current_agency", "assigned_to",
+         "applicant", "state", "received_at", "clock_started_at", "due_basis", "due_at",
+         "legal_due_at", "calendar_version", "finished_at", "returned_at", "timeliness",
+         "supplement_requests", "apologies", "current_step", "version", "lookup_token",
+         "search_text", "created_at", "updated_at"],
+    )  # fmt: skip
+    events = _Table(
+        DossierEvent,
+        ["dossier", "at", "actor", "actor_label", "ip_address", "action", "from_state",
+         "to_state", "step", "agency", "note", "payload"],
+    )  # fmt: skip
+    entries = _Table(
+        ClockEntry,
+        ["dossier", "at", "kind", "step_order", "agency", "new_due", "reason"],
+    )
+
+    result = GenerateResult()
+    states: dict[str, int] = defaultdict(int)
+    existing = {
+        (a, day): last
+        for a, day, last in DailySequence.objects.filter(day__gte=start, day__lte=end).values_list(
+            "agency_id", "day", "last"
+        )
+    }
+    sequences: dict[tuple[int, date], int] = {}
+    agency_by_id: dict[int, Agency] = {}
+    for r in routes:
+        agency_by_id[r.deciding.pk] = r.deciding
+        for a, _ in r.desks:
+            agency_by_id[a.pk] = a
+
+    with transaction.atomic():
+        cursor_wrapper = connection.cursor()
+        cursor = connection.connection.cursor()
+        pending: list[tuple[date, list[tuple[Any, ...]]]] = []
+        pending_n = 0
+
+        next_applicant = _reserve_ids(cursor, Applicant, n)
+        next_dossier = _reserve_ids(cursor, Dossier, n)
+        for route in routes:  # every calendar built before the writer owns the connection
+            for desk, _w in route.desks:
+                clock_of(desk)
+        if fast:
+            # The rows reference ids reserved or read above, so the per-row foreign-key triggers
+            # only cost time: skip them for this transaction when the role may (superuser, as
+            # with the embedded database). The append-only triggers guard UPDATE/DELETE only.
+            cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+            if cursor.fetchone()[0]:
+                cursor.execute("SET LOCAL session_replication_role = replica")
+        writer = _Writer(cursor)
+        writer.start()
+
+        def flush() -> None:
+            nonlocal pending_n, next_applicant, next_dossier
+            if not pending_n:
+                return
+            for _day, plans in pending:
+                for plan in plans:
+                    _emit(plan, next_applicant, next_dossier)
+                    next_applicant += 1
+                    next_dossier += 1
+            result.applicants += len(applicants.rows)
+            result.dossiers += len(dossiers.rows)
+            result.events += len(events.rows)
+            result.clock_entries += len(entries.rows)
+            writer.put([applicants.take(), dossiers.take(), events.take(), entries.take()])
+            pending.clear()
+            pending_n = 0
+            rate = result.dossiers / (clock_time.perf_counter() - started)
+            say(f"  {result.dossiers} dossiers ({rate:,.0f}/s)")
+
+        def _emit(plan: tuple[Any, ...], app_id: int, dos_id: int) -> None:
+            (code, day, seq, route, version, channel, desk, received, person, timeline,
+             fields) = plan  # fmt: skip
+            name, cccd, phone, address = person
+            applicants.add(app_id, "person", name, cccd, phone, "", address, "", "", received)
+            search = normalise(f"{code} {name} {cccd} {phone}")
+            dossiers.add(
+                dos_id, code, day, seq, route.procedure_id, version.pk, channel, desk.pk,
+                desk.pk, route.deciding.pk, fields["current_agency"], None, app_id,
+                fields["state"], received, fields["clock_started_at"], fields["due_basis"],
+                fields["due_at"], fields["legal_due_at"], fields["calendar_version"],
+                fields["finished_at"], fields["returned_at"], fields["timeliness"],
+                fields["supplement_requests"], fields["apologies"], fields["current_step"],
+                fields["version"], secrets.token_urlsafe(18), search, received,
+                fields["updated_at"],
+            )  # fmt: skip
+            ev_rows = events.rows
+            for at, action, from_state, to_state, step, agency, payload in timeline[0]:
+                ev_rows.append(
+                    f"{dos_id}\t{at.isoformat()}\t\\N\t{ACTOR_LABEL}\t\\N\t{action}\t"
+                    f"{from_state}\t{to_state}\t{_NULL if step is None else step}\t{agency}\t\t"
+                    f"{payload}"
+                )
+            ce_rows = entries.rows
+            for at, kind, step_order, agency, new_due, reason in timeline[1]:
+                ce_rows.append(
+                    f"{dos_id}\t{at.isoformat()}\t{kind}\t"
+                    f"{_NULL if step_order is None else step_order}\t"
+                    f"{_NULL if agency is None else agency}\t"
+                    f"{_NULL if new_due is None else new_due.isoformat()}\t{reason}"
+                )
+
+        try:
+            for day, count in zip(days, counts, strict=True):
+                if not count:
+                    continue
+                rs = eligible[day]
+                online_share = 0.45 + 0.2 * (day - start).days / span
+                plans: list[tuple[Any, ...]] = []
+                drafts = []
+                for _ in range(count):
+                    route = rng.choice(rs)
+                    version = route.version_on(day)
+                    assert version is not None
+                    valid = [(a, w) for a, w in route.desks if _valid_on(a, day)]
+                    if valid:
+                        desk = rng.choices([a for a, _ in valid], weights=[w for _, w in valid])[0]
+                    else:
+                        desk = route.deciding
+                    received = _office_instant(day, rng.randrange(_DAY_MINUTES))
+                    received = received.replace(second=rng.randrange(60))
+                    u = rng.random()
+                    channel = (
+                        "online"
+                        if u < online_share
+                        else ("counter" if u < online_share + (1 - online_share) * 0.78 else "post")
+                    )
+                    drafts.append((received, route, version, desk, channel))
+                drafts.sort(key=lambda x: x[0])
+                for received, route, version, desk, channel in drafts:
+                    clk = clock_of(desk)
+                    try:
+                        timeline, fields = _plan(
+                            rng, clk, route, version, desk, received, now, late_agencies
+                        )
+                    except CalendarRangeError:
+                        continue
+                    key = (desk.pk, day)
+                    seq = sequences.get(key, existing.get(key, 0)) + 1
+                    sequences[key] = seq
+                    code = f"{desk.code}-{day:%y%m%d}-{seq:04d}"
+                    states[fields["state"]] += 1
+                    plans.append(
+                        (code, day, seq, route, version, channel, desk, received,
+                         _person(rng, day), timeline, fields)
+                    )  # fmt: skip
+                pending.append((day, plans))
+                pending_n += len(plans)
+                if pending_n >= BATCH:
+                    flush()
+            flush()
+        except BaseException:
+            writer.queue.put(None)
+            writer.join()
+            raise
+        writer.finish()
+        if fast:
+            cursor.execute("SET LOCAL session_replication_role = origin")
+        table = DailySequence._meta.db_table
+        seq_rows = [(a, d, last) for (a, d), last in sequences.items()]
+        with connection.cursor() as c:
+            c.executemany(
+                f'INSERT INTO "{table}" (agency_id, day, last) VALUES (%s, %s, %s) '
+                f'ON CONFLICT (agency_id, day) DO UPDATE SET last = GREATEST("{table}".last, '
+                "EXCLUDED.last)",
+                seq_rows,
+            )
+        root = Agency.objects.filter(parent__isnull=True).order_by("path").first()
+        record(
+            Actor.system(ACTOR_LABEL),
+            AUDIT_ACTION,
+            object_type="demo",
+            object_id=str(seed),
+            object_repr=f"demo generate seed {seed}",
+            agency=root,
+            changes={
+                "seed": seed,
+                "dossiers": result.dossiers,
+                "start": start.isoformat(),
+                "end": end.isoformat(),
+                "late_agencies": sorted(agency_by_id[a].code for a in late_agencies),
+            },
+        )
+        cursor.close()
+        cursor_wrapper.close()
+    with connection.cursor() as c:
+        for model in (Applicant, Dossier, DossierEvent, ClockEntry, DailySequence):
+            c.execute(f'ANALYZE "{model._meta.db_table}"')
+    result.seconds = clock_time.perf_counter() - started
+    result.states = dict(sorted(states.items()))
+    say(
+        f"Generated {result.dossiers} dossiers, {result.events} events, "
+        f"{result.clock_entries} clock entries in {result.seconds:.1f} s "
+        f"({result.rate:,.0f} dossiers/s)."
+    )
+    return result
+
+
+# --------------------------------------------------------------------------------------------
+# One dossier's life
+# --------------------------------------------------------------------------------------------
+
+
+def _plan(
+    rng: random.Random,
+    clk: _Clock,
+    route: _Route,
+    version: ProcedureVersion,
+    desk: Agency,
+    received: datetime,
+    now: datetime,
+    late_agencies: Iterable[int],
+) -> tuple[tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]], dict[str, Any]]:
+    """The timeline of one dossier, cut at ``now``; returns (events, clock entries), fields."""
+    deciding = route.deciding.pk
+    unit = version.statutory_unit
+    cutoff = version.cutoff
+    promised_value = version.promised_value
+    statutory_value = version.statutory_value
+    due = clk.due(received, promised_value, unit, cutoff)
+    legal = clk.due(received, statutory_value, unit, cutoff)
+    first = route.first_step.get(version.pk)
+    f: dict[str, Any] = {
+        "state": "received",
+        "current_agency": desk.pk,
+        "clock_started_at": received,
+        "due_basis": "receipt",
+        "due_at": due,
+        "legal_due_at": legal,
+        "calendar_version": clk.version,
+        "finished_at": None,
+        "returned_at": None,
+        "timeliness": "",
+        "supplement_requests": 0,
+        "apologies": 0,
+        "current_step": first,
+        "version": 1,
+        "updated_at": received,
+    }
+    payload = json.dumps(
+        {
+            "due_at": due.isoformat(),
+            "legal_due_at": legal.isoformat(),
+            "calendar_version": clk.version,
+            "generated": True,
+        }
+    )
+    ev: list[tuple[Any, ...]] = [(received, "receive", "", "received", first, desk.pk, payload)]
+    ce: list[tuple[Any, ...]] = [(received, "received", None, desk.pk, None, "")]
+    if first is not None:
+        ce.append((received, "step_started", first, desk.pk, None, ""))
+
+    def act(at: datetime, action: str, to_state: str, agency: int, pl: str = "{}") -> bool:
+        """Apply one action at ``at`` unless it is after now; False when the timeline stops."""
+        if at > now:
+            return False
+        ev.append((at, action, f["state"], to_state, f["current_step"], agency, pl))
+        f["state"] = to_state
+        f["current_agency"] = agency
+        f["version"] += 1
+        f["updated_at"] = at
+        return True
+
+    def done() -> tuple[tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]], dict[str, Any]]:
+        return (ev, ce), f
+
+    span = max(f["due_at"] - received, timedelta(hours=4))
+    t = received
+    # Supplement requested at the desk (or by the processor) about 7 % of the time.
+    r = rng.random()
+    if r < 0.07:
+        t = clk.snap(t + span * rng.uniform(0.02, 0.15))
+        if not act(t, "request_supplement", "awaiting_supplement", desk.pk):
+            return done()
+        f["supplement_requests"] = 1
+        ce.append((t, "paused", None, None, None, "Thiếu giấy tờ"))
+        t = clk.snap(t + timedelta(days=rng.uniform(1, 8)))
+        if t > now:
+            return done()
+        ce.append((t, "resumed", None, None, None, ""))
+        if first is not None:
+            ce.append((t, "step_finished", first, desk.pk, None, ""))
+            ce.append((t, "step_started", first, desk.pk, None, ""))
+        before = f["due_at"]
+        f["due_at"] = clk.due(t, promised_value, unit, cutoff)
+        f["legal_due_at"] = clk.due(t, statutory_value, unit, cutoff)
+        f["clock_started_at"] = t
+        f["due_basis"] = "supplement"
+        act(
+            t,
+            "supplement_received",
+            "received",
+            desk.pk,
+            json.dumps({"previous_due_at": before.isoformat(), "due_at": f["due_at"].isoformat()}),
+        )
+        span = max(f["due_at"] - t, timedelta(hours=4))
+    # Outcome: late, refused, withdrawn, stopped, or finished in time.
+    late_share = LATE_SHARE if deciding in late_agencies else BASE_LATE_SHARE
+    late = rng.random() < late_share
+    r = rng.random()
+    ending = "returned"
+    if r < 0.03:
+        ending = "refused"
+    elif r < 0.05:
+        ending = "withdrawn"
+    elif r < 0.06:
+        ending = "stopped"
+    if late:
+        finish = f["due_at"] + timedelta(days=rng.uniform(0.5, 12))
+    else:
+        finish = t + span * rng.uniform(0.3, 0.97)
+    finish = clk.snap(finish)
+    if not late and finish > f["due_at"]:
+        finish = f["due_at"]
+    points = sorted(t + (finish - t) * x for x in (0.05, 0.15, 0.6, 0.85))
+    stamps = [clk.snap(p) for p in points]
+    if ending == "refused" and rng.random() < 0.3:
+        if act(clk.snap(t + (finish - t) * 0.1), "refuse", "refused", desk.pk):
+            _finish(f, ce, clk.snap(t + (finish - t) * 0.1), EndStatus.REFUSED, first, desk.pk)
+        return done()
+    if not act(stamps[0], "assign", "assigned", deciding):
+        return done()
+    if not act(stamps[1], "accept", "processing", deciding):
+        return done()
+    # Apology for about a third of the late ones, two days before the due date.
+    if late and rng.random() < 0.35:
+        at = clk.snap(f["due_at"] - timedelta(days=2))
+        if (
+            at > ev[-1][0]
+            and clk.calendar.covers(at.date())
+            and at.date() <= clk.calendar.add_working_days(f["due_at"].astimezone(VN_TZ).date(), -1)
+        ):
+            new_due = clk.snap(finish + timedelta(days=rng.uniform(0, 3)))
+            new_due = datetime.combine(new_due.astimezone(VN_TZ).date(), time(17, 0), VN_TZ)
+            if new_due > f["due_at"] and act(
+                at,
+                "apologise",
+                f["state"],
+                f["current_agency"],
+                json.dumps(
+                    {"previous_due_at": f["due_at"].isoformat(), "due_at": new_due.isoformat()}
+                ),
+            ):
+                ce.append((at, "extended", None, None, new_due, "Cần xác minh thêm"))
+                f["apologies"] = 1
+                f["due_at"] = new_due
+                f["legal_due_at"] = max(f["legal_due_at"], new_due)
+                f["due_basis"] = "apology"
+        stamps = [max(x, ev[-1][0]) for x in stamps]
+    if ending in ("withdrawn", "stopped"):
+        at = stamps[2]
+        if act(at, "withdraw" if ending == "withdrawn" else "stop", ending, deciding):
+            _finish(f, ce, at, EndStatus(ending), first, deciding)
+        return done()
+    if not act(stamps[2], "submit_for_approval", "awaiting_approval", deciding):
+        return done()
+    if ending == "refused":
+        if act(stamps[3], "refuse", "refused", deciding):
+            _finish(f, ce, stamps[3], EndStatus.REFUSED, first, deciding)
+        return done()
+    if not act(stamps[3], "approve", "approved", deciding):
+        return done()
+    finish = max(finish, stamps[3])
+    if not act(finish, "mark_result_ready", "result_ready", desk.pk):
+        return done()
+    _finish(f, ce, finish, EndStatus.PROCESSED, first, deciding)
+    back = clk.snap(finish + timedelta(days=rng.expovariate(1 / 1.5)))
+    if act(back, "return_result", "returned", desk.pk):
+        ce.append((back, "finished", None, None, None, EndStatus.RETURNED.value))
+        f["returned_at"] = back
+    return done()
+
+
+def _finish(
+    f: dict[str, Any],
+    ce: list[tuple[Any, ...]],
+    at: datetime,
+    status: EndStatus,
+    first: int | None,
+    agency: int,
+) -> None:
+    if first is not None:
+        ce.append((at, "step_finished", first, agency, None, ""))
+    ce.append((at, "finished", None, None, None, status.value))
+    f["finished_at"] = at
+    f["timeliness"] = timeliness(at, f["due_at"]).value

@@ -1,0 +1,145 @@
+"""`demo generate` writes consistent synthetic dossiers, and refuses to run twice per seed."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, time
+
+import pytest
+from django.core.management import call_command
+
+from caicach.calendars.rules import VN_TZ, compute_due
+from caicach.calendars.services import calendar_for
+from caicach.demo.generator import AlreadyGeneratedError, generate_dossiers
+from caicach.dossiers.codes import format_dossier_code
+from caicach.dossiers.identity import validate_citizen_id, validate_phone
+from caicach.dossiers.models import Applicant, ClockEntry, DailySequence, Dossier, DossierEvent
+from caicach.dossiers.services import visible_dossiers
+from caicach.dossiers.workflow import INITIAL_TRANSITIONS, TRANSITIONS, DossierAction, DossierState
+
+N = 300
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("fast", [True, False], ids=["fast", "checked"])
+def test_generated_dossiers_are_consistent(make_officer, fast):
+    call_command("demo", "load")
+    result = generate_dossiers(N, seed=7, start=date(2025, 9, 1), end=date(2025, 12, 31), fast=fast)
+    assert result.dossiers == N
+    dossiers = list(
+        Dossier.objects.select_related("procedure_version", "receiving_agency", "applicant")
+    )
+    assert len(dossiers) == N
+    assert Applicant.objects.count() == N
+
+    # Codes: unique, gap-free per agency and day, and the daily counter is at the maximum.
+    assert len({d.code for d in dossiers}) == N
+    by_day = defaultdict(list)
+    for d in dossiers:
+        assert d.code == format_dossier_code(d.receiving_agency.code, d.received_on, d.sequence)
+        by_day[(d.receiving_agency_id, d.received_on)].append(d.sequence)
+    for (agency_id, day), seqs in by_day.items():
+        assert sorted(seqs) == list(range(1, len(seqs) + 1))
+        assert DailySequence.objects.get(agency_id=agency_id, day=day).last == len(seqs)
+
+    events = defaultdict(list)
+    for e in DossierEvent.objects.order_by("id"):
+        events[e.dossier_id].append(e)
+    entries = defaultdict(list)
+    for c in ClockEntry.objects.order_by("id"):
+        entries[c.dossier_id].append(c)
+
+    # Every row points at rows that exist (the fast path skips the foreign-key triggers).
+    pks = {d.pk for d in dossiers}
+    assert set(events) == pks and set(entries) == pks
+    assert {d.applicant_id for d in dossiers} == set(Applicant.objects.values_list("pk", flat=True))
+
+    for d in dossiers:
+        version = d.procedure_version
+        calendar = calendar_for(d.receiving_agency)
+        # Received on a working day, in office hours; the applicant's identifiers are valid.
+        assert calendar.is_working_day(d.received_on)
+        local = d.received_at.astimezone(VN_TZ)
+        assert d.received_on == local.date()
+        assert time(7, 30) <= local.time() < time(17, 0)
+        assert not time(11, 30) <= local.time() < time(13, 30)
+        validate_citizen_id(d.applicant.id_number, as_of=d.received_on)
+        validate_phone(d.applicant.phone)
+        # Due dates from the calendar engine, counted from the clock start (receipt or the
+        # complete supplement).
+        if d.due_basis in ("receipt", "supplement"):
+            assert (
+                d.due_at
+                == compute_due(
+                    d.clock_started_at,
+                    version.promised_value,
+                    version.statutory_unit,
+                    calendar,
+                    version.cutoff,
+                ).due
+            )
+            assert (
+                d.legal_due_at
+                == compute_due(
+                    d.clock_started_at,
+                    version.statutory_value,
+                    version.statutory_unit,
+                    calendar,
+                    version.cutoff,
+                ).due
+            )
+        assert d.calendar_version == calendar.version
+        # History: starts with the receipt, each step allowed by the workflow table.
+        history = events[d.pk]
+        assert history[0].action == DossierAction.RECEIVE
+        assert INITIAL_TRANSITIONS[DossierAction.RECEIVE].target == history[0].to_state
+        state = DossierState.RECEIVED
+        for e in history[1:]:
+            assert e.from_state == state
+            transition = TRANSITIONS[(DossierState(e.from_state), DossierAction(e.action))]
+            assert transition.target == e.to_state
+            state = DossierState(e.to_state)
+        assert d.state == state
+        assert d.version == len(history)
+        assert [e.at for e in history] == sorted(e.at for e in history)
+        # Clock ledger: receipt first, one pause per supplement request, a finish when closed.
+        ledger = entries[d.pk]
+        assert ledger[0].kind == "received" and ledger[0].at == d.received_at
+        kinds = [c.kind for c in ledger]
+        assert kinds.count("paused") == d.supplement_requests
+        assert kinds.count("extended") == d.apologies
+        if d.state in ("returned", "refused", "stopped", "withdrawn", "result_ready"):
+            assert "finished" in kinds and d.finished_at is not None and d.timeliness
+        else:
+            assert "finished" not in kinds and d.finished_at is None and not d.timeliness
+        if d.state == "returned":
+            assert d.returned_at is not None
+
+    states = {d.state for d in dossiers}
+    assert "returned" in states and states - {"returned", "refused", "stopped", "withdrawn"}
+    assert {d.channel for d in dossiers} == {"online", "counter", "post"}
+
+    # Visible to an officer of the receiving agency.
+    sample = dossiers[0]
+    officer = make_officer("receiver", sample.receiving_agency, username="gen.officer")
+    visible = set(visible_dossiers(officer).values_list("pk", flat=True))
+    mine = {d.pk for d in dossiers if d.receiving_agency_id == sample.receiving_agency_id}
+    assert mine and mine <= visible
+
+    # Same seed again: refused, nothing duplicated.
+    with pytest.raises(AlreadyGeneratedError):
+        generate_dossiers(N, seed=7, start=date(2025, 9, 1), end=date(2025, 12, 31))
+    assert Dossier.objects.count() == N
+    assert DossierEvent.objects.count() == result.events
+
+
+@pytest.mark.django_db
+def test_generate_command_prints_the_rate(capsys):
+    call_command("demo", "load")
+    call_command("demo", "generate", "--dossiers", "50", "--seed", "2", "--start", "2025-10-01")
+    out = capsys.readouterr().out
+    assert "dossiers/s" in out
+    assert Dossier.objects.count() == 50
+    # a second `make demo` runs the same command again: it reuses what exists
+    call_command("demo", "generate", "--dossiers", "50", "--seed", "2", "--start", "2025-10-01")
+    assert Dossier.objects.count() == 50
