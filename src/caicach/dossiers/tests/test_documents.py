@@ -42,9 +42,11 @@ def inflated(pdf: bytes) -> bytes:
     """The PDF with its Flate streams inflated (WeasyPrint puts the objects, font dictionaries
     included, in compressed object streams)."""
     parts = [pdf]
-    for match in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.DOTALL):
+    # Inflate from each stream's first byte and let zlib find the end: slicing up to
+    # "endstream" with a regex would eat a data byte that happens to be a CR (flaky).
+    for match in re.finditer(rb"stream\r?\n", pdf):
         try:
-            parts.append(zlib.decompress(match.group(1)))
+            parts.append(zlib.decompressobj().decompress(pdf[match.end() :]))
         except zlib.error:
             continue  # not Flate (or a font program): skip
     return b"\n".join(parts)
