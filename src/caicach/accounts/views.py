@@ -54,12 +54,12 @@ from caicach.accounts.forms import (
 )
 from caicach.accounts.middleware import public
 from caicach.accounts.models import Role, RoleAssignment, UserKind
-from caicach.accounts.text import folded_contains
 from caicach.agencies.models import Agency
 from caicach.core.audit import Actor
 from caicach.core.i18n import localized
 from caicach.core.models import AuditEntry
 from caicach.core.paging import keyset_page
+from caicach.core.text import folded_contains
 
 _TEMP_PASSWORD_KEY = "caicach_temporary_password"
 

@@ -23,13 +23,13 @@ from django.utils.translation import gettext_lazy as _lazy
 from caicach.accounts.access import agency_filter, allows, can, require, require_anywhere, scope
 from caicach.accounts.errors import FieldError
 from caicach.accounts.models import RoleAssignment
-from caicach.accounts.text import folded_contains
 from caicach.agencies import services
 from caicach.agencies.forms import AgencyForm, AgencySearchForm, MergeForm
 from caicach.agencies.models import Agency
 from caicach.core.audit import Actor
 from caicach.core.i18n import localized
 from caicach.core.models import AuditEntry
+from caicach.core.text import folded_contains
 
 _LIST_FIELDS = (
     "id",

@@ -46,6 +46,7 @@ from caicach.calendars.rules import VN_TZ, CalendarRangeError, WorkCalendar, com
 from caicach.calendars.services import calendar_for
 from caicach.core.audit import Actor, record
 from caicach.core.models import AuditEntry
+from caicach.core.text import normalise
 from caicach.dossiers.clock import EndStatus, timeliness
 from caicach.dossiers.identity import PROVINCE_CODES
 from caicach.dossiers.models import (
@@ -56,7 +57,6 @@ from caicach.dossiers.models import (
     DossierEvent,
 )
 from caicach.procedures.models import Procedure, ProcedureVersion, WorkflowStep
-from caicach.procedures.text import normalise
 
 __all__ = ["AUDIT_ACTION", "AlreadyGeneratedError", "GenerateResult", "generate_dossiers"]
 

@@ -21,9 +21,9 @@ from django.utils.translation import gettext_lazy as _
 
 from caicach.accounts.access import scope_paths
 from caicach.agencies.models import Agency
+from caicach.core.text import normalise
 from caicach.dossiers.services import MAX_COMPONENT_BYTES, ComponentInput
 from caicach.procedures.models import Component, Procedure, ProcedureVersion
-from caicach.procedures.text import normalise
 
 #: What a counter upload may be, recognised by its first bytes.
 SIGNATURES: dict[str, tuple[bytes, ...]] = {

@@ -45,6 +45,7 @@ from caicach.calendars.rules import (
 from caicach.calendars.services import OpenPromise, calendar_for
 from caicach.core.audit import Actor, diff, record
 from caicach.core.errors import BilingualError, ConflictError
+from caicach.core.text import normalise
 from caicach.dossiers import clock
 from caicach.dossiers.codes import MAX_SEQUENCE, DossierCodeError, format_dossier_code
 from caicach.dossiers.identity import (
@@ -77,7 +78,6 @@ from caicach.dossiers.workflow import (
     check_transition,
 )
 from caicach.procedures.models import Component, Procedure, ProcedureVersion, WorkflowStep
-from caicach.procedures.text import normalise
 
 __all__ = [
     "ALLOWED_CONTENT_TYPES",

@@ -34,6 +34,7 @@ from django.db.models import TextChoices
 
 from caicach.accounts.models import Role
 from caicach.agencies.models import Agency, AgencyKind
+from caicach.core.text import normalise
 from caicach.procedures import rules
 from caicach.procedures.data import ComponentData, FeeData, HandlingData, StepData, VersionData
 from caicach.procedures.models import (
@@ -45,7 +46,6 @@ from caicach.procedures.models import (
     ProcedureVersion,
     TimeUnit,
 )
-from caicach.procedures.text import normalise
 
 #: Where a value came from: (sheet or section, row number, column).
 Origin = tuple[str, int | None, str]

@@ -25,6 +25,7 @@ from caicach.accounts.access import can, require
 from caicach.agencies.models import Agency
 from caicach.core.audit import Actor, diff, record
 from caicach.core.errors import BilingualError
+from caicach.core.text import normalise
 from caicach.procedures import exchange, rules, workbook
 from caicach.procedures.data import (
     HandlingData,
@@ -41,7 +42,6 @@ from caicach.procedures.models import (
     ProcedureVersion,
     WorkflowStep,
 )
-from caicach.procedures.text import normalise
 
 __all__ = [
     "CatalogueImportError",

@@ -20,9 +20,9 @@ from django.db.models import TextChoices
 
 from caicach.accounts.models import Role
 from caicach.agencies.models import AgencyKind
+from caicach.core.text import normalise
 from caicach.procedures.exchange import MAX_ROWS, ORIGIN_KEY, RowError
 from caicach.procedures.models import AuthorityLevel, CopyKind, FeeKind, OnlineLevel, TimeUnit
-from caicach.procedures.text import normalise
 
 #: Rows read from one sheet, blank ones included.
 MAX_SHEET_ROWS = 200_000

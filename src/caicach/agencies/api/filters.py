@@ -5,8 +5,8 @@ from typing import Any
 
 import django_filters
 
-from caicach.accounts.text import folded_contains
 from caicach.agencies.models import Agency, AgencyKind, AgencyLevel
+from caicach.core.text import folded_contains
 
 
 class AgencyFilter(django_filters.FilterSet):

@@ -7,10 +7,10 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from caicach.core.text import normalise
 from caicach.dossiers.identity import IdentityError, validate_phone
 from caicach.dossiers.models import CHANNEL_CHOICES, STATE_CHOICES, Dossier
 from caicach.dossiers.services import RUNNING_STATES
-from caicach.procedures.text import normalise
 
 
 def search(queryset: QuerySet[Dossier], text: str) -> QuerySet[Dossier]:

@@ -76,7 +76,7 @@ def test_search_without_diacritics_filters_the_picker(client, tree, officers, ve
     client.force_login(officers.receiver)
     name = version.procedure.name
     word = name.split()[0]
-    from caicach.procedures.text import normalise
+    from caicach.core.text import normalise
 
     html = client.get(URL, {"tim": normalise(word)}).content.decode()
     assert version.procedure.code in html
