@@ -432,8 +432,10 @@ def generate_dossiers(
     real_now = timezone.now()
     end = end or timezone.localdate()
     start = start or date(2024, 11, 1)
+    if real_now < datetime.combine(end, time(17, 0), VN_TZ):
+        end -= timedelta(days=1)  # today's office day is not over: no receipt after now
     if end < start:
-        raise ValueError("end is before start")
+        raise ValueError("end is before start (today counts only once its office day is over)")
     now = min(real_now, datetime.combine(end, time(17, 0), VN_TZ))
     if _already(seed):
         raise AlreadyGeneratedError(
