@@ -144,8 +144,9 @@ class TimeUnit(StrEnum):
     CALENDAR_DAYS = "calendar_days"
 
 
-_WEEKDAY_VI: Final = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
-_WEEKDAY_EN: Final = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+#: Weekday names, Monday first, shared by every calendar module.
+WEEKDAY_VI: Final = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
+WEEKDAY_EN: Final = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _WEEKDAY_NAMES: Final = {
     name: i
     for i, names in enumerate(
@@ -160,14 +161,14 @@ _WEEKDAY_NAMES: Final = {
 
 
 def _day_vi(d: date) -> str:
-    return f"{_WEEKDAY_VI[d.weekday()]} {d:%d/%m/%Y}"
+    return f"{WEEKDAY_VI[d.weekday()]} {d:%d/%m/%Y}"
 
 
 def _day_en(d: date) -> str:
-    return f"{_WEEKDAY_EN[d.weekday()]} {d:%d/%m/%Y}"
+    return f"{WEEKDAY_EN[d.weekday()]} {d:%d/%m/%Y}"
 
 
-def _lower_first(s: str) -> str:
+def lower_first(s: str) -> str:
     return s[:1].lower() + s[1:]
 
 
@@ -569,19 +570,19 @@ class WorkCalendar:
             if entry is None:
                 return (
                     SkipReason.WEEKEND,
-                    f"{_WEEKDAY_VI[wd]} (nghỉ cuối tuần)",
-                    f"{_WEEKDAY_EN[wd]} (weekly rest day)",
+                    f"{WEEKDAY_VI[wd]} (nghỉ cuối tuần)",
+                    f"{WEEKDAY_EN[wd]} (weekly rest day)",
                 )
             if entry.kind is DayKind.TET:
                 return (
                     SkipReason.WEEKEND,
-                    f"{_WEEKDAY_VI[wd]}, trong kỳ nghỉ {entry.name_vi}",
-                    f"{_WEEKDAY_EN[wd]}, within the {entry.name_en or entry.name_vi} break",
+                    f"{WEEKDAY_VI[wd]}, trong kỳ nghỉ {entry.name_vi}",
+                    f"{WEEKDAY_EN[wd]}, within the {entry.name_en or entry.name_vi} break",
                 )
             return (
                 SkipReason.WEEKEND,
-                f"{_WEEKDAY_VI[wd]}, trùng {entry.name_vi}",
-                f"{_WEEKDAY_EN[wd]}, coincides with {entry.name_en or entry.name_vi}",
+                f"{WEEKDAY_VI[wd]}, trùng {entry.name_vi}",
+                f"{WEEKDAY_EN[wd]}, coincides with {entry.name_en or entry.name_vi}",
             )
         if entry is None:  # pragma: no cover - a weekday without an entry is a working day
             raise AssertionError(f"{d} is a weekday without an entry")
@@ -715,36 +716,36 @@ class DueResult:
     def explain_vi(self) -> list[str]:
         """Human-readable explanation in Vietnamese, one line per fact."""
         r, eff, due = self.received, self.effective_received_on, self.due
-        lines = [f"Nhận hồ sơ lúc {r:%H:%M} {_lower_first(_day_vi(r.date()))}."]
+        lines = [f"Nhận hồ sơ lúc {r:%H:%M} {lower_first(_day_vi(r.date()))}."]
         if self.received_on_non_working_day:
             _, label, _ = self.calendar._skip_reason(
                 r.date(), self.calendar._entries.get(r.toordinal())
             )
             lines.append(
-                f"Ngày nhận là ngày nghỉ ({_lower_first(label)}): tính như nhận vào "
-                f"{_lower_first(_day_vi(eff))}, ngày làm việc tiếp theo (NĐ 61/2018, Điều 18)."
+                f"Ngày nhận là ngày nghỉ ({lower_first(label)}): tính như nhận vào "
+                f"{lower_first(_day_vi(eff))}, ngày làm việc tiếp theo (NĐ 61/2018, Điều 18)."
             )
         elif self.cutoff_applied and self.cutoff is not None:
             lines.append(
                 f"Nhận sau giờ chốt {self.cutoff:%H:%M}: tính như nhận vào "
-                f"{_lower_first(_day_vi(eff))}, ngày làm việc tiếp theo (NĐ 61/2018, Điều 18)."
+                f"{lower_first(_day_vi(eff))}, ngày làm việc tiếp theo (NĐ 61/2018, Điều 18)."
             )
         start = self.counting_starts_at
         value = self._value_text()
-        due_text = f"{due:%H:%M} {_lower_first(_day_vi(due.date()))}"
+        due_text = f"{due:%H:%M} {lower_first(_day_vi(due.date()))}"
         if self.unit is TimeUnit.WORKING_DAYS:
             if self.value == 0:
                 lines.append(f"Giải quyết trong ngày: hạn trả kết quả {due_text}.")
             else:
                 lines.append(
                     "Không tính ngày nhận (Bộ luật Dân sự 2015, Điều 147); bắt đầu tính từ "
-                    f"{start:%H:%M} {_lower_first(_day_vi(start.date()))}."
+                    f"{start:%H:%M} {lower_first(_day_vi(start.date()))}."
                 )
                 lines.append(f"Thời hạn {value} ngày làm việc: hạn trả kết quả {due_text}.")
         elif self.unit is TimeUnit.WORKING_HOURS:
             lines.append(
                 f"Chỉ tính giờ hành chính ({self.calendar.office_hours.describe()}) của ngày "
-                f"làm việc, bắt đầu từ {start:%H:%M} {_lower_first(_day_vi(start.date()))}."
+                f"làm việc, bắt đầu từ {start:%H:%M} {lower_first(_day_vi(start.date()))}."
             )
             lines.append(f"Thời hạn {value} giờ làm việc: hạn trả kết quả {due_text}.")
         else:
@@ -752,7 +753,7 @@ class DueResult:
             assert nominal is not None
             lines.append(
                 "Không tính ngày nhận (Bộ luật Dân sự 2015, Điều 147); ngày cuối của "
-                f"{value} ngày là {_lower_first(_day_vi(nominal))}."
+                f"{value} ngày là {lower_first(_day_vi(nominal))}."
             )
             if nominal != due.date():
                 lines.append(
@@ -763,12 +764,12 @@ class DueResult:
         if self.end_of_day == "midnight" and self.unit is not TimeUnit.WORKING_HOURS:
             lines.append("Ngày cuối kết thúc lúc 24:00 (Điều 148 khoản 6), ghi là 23:59:59.")
         lines.extend(
-            f"Không tính {_lower_first(_day_vi(s.date))}"
-            f"{_detail(s.label_vi, _WEEKDAY_VI[s.date.weekday()])}."
+            f"Không tính {lower_first(_day_vi(s.date))}"
+            f"{_detail(s.label_vi, WEEKDAY_VI[s.date.weekday()])}."
             for s in self.skipped
         )
         lines.extend(
-            f"Có tính {_lower_first(_day_vi(w.date))} (ngày làm bù): {w.label_vi}."
+            f"Có tính {lower_first(_day_vi(w.date))} (ngày làm bù): {w.label_vi}."
             for w in self.worked_weekend_days
         )
         if self.provisional:
@@ -831,7 +832,7 @@ class DueResult:
         if self.end_of_day == "midnight" and self.unit is not TimeUnit.WORKING_HOURS:
             lines.append("The last day ends at 24:00 (art. 148(6)), recorded as 23:59:59.")
         lines.extend(
-            f"Not counted: {_day_en(s.date)}{_detail(s.label_en, _WEEKDAY_EN[s.date.weekday()])}."
+            f"Not counted: {_day_en(s.date)}{_detail(s.label_en, WEEKDAY_EN[s.date.weekday()])}."
             for s in self.skipped
         )
         lines.extend(

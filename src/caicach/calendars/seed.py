@@ -17,7 +17,14 @@ from datetime import date
 
 import holidays
 
-from caicach.calendars.rules import DayEntry, DayKind, load_official_entries
+from caicach.calendars.rules import (
+    WEEKDAY_EN,
+    WEEKDAY_VI,
+    DayEntry,
+    DayKind,
+    load_official_entries,
+    lower_first,
+)
 
 __all__ = [
     "Difference",
@@ -26,8 +33,6 @@ __all__ = [
     "kind_for_holiday_name",
 ]
 
-_WEEKDAY_VI = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật")
-_WEEKDAY_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 #: "Ngày nghỉ (thay cho ngày 26/04/2025)": the package's label of a swapped day off.
 _SWAP_RE = re.compile(r"thay cho ngày (\d{2})/(\d{2})/(\d{4})")
 _WEEKEND = frozenset({5, 6})
@@ -82,8 +87,8 @@ def draft_year_from_holidays(year: int) -> list[DayEntry]:
     for d in sorted(w for w in weekend_workdays if w.year == year):
         off = swapped_for.get(d)
         if off is not None:
-            name_vi = f"Làm bù cho {_WEEKDAY_VI[off.weekday()]} {off:%d/%m/%Y}"
-            name_en = f"Worked {_WEEKDAY_EN[d.weekday()]} (in exchange for {off:%d/%m/%Y})"
+            name_vi = f"Làm bù cho {lower_first(WEEKDAY_VI[off.weekday()])} {off:%d/%m/%Y}"
+            name_en = f"Worked {WEEKDAY_EN[d.weekday()]} (in exchange for {off:%d/%m/%Y})"
         else:
             name_vi, name_en = "Làm bù (hoán đổi ngày làm việc)", "Worked weekend day (swap)"
         entries.append(

@@ -55,9 +55,6 @@ _CHANGE_LOCK_KEY = 7_260_002
 CURRENT_TTL_SECONDS = 2.0
 _MAX_CACHED_CALENDARS = 256
 
-_WEEKDAYS_VI = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
-_WEEKDAYS_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-
 
 # --------------------------------------------------------------------------------------------
 # Errors
@@ -93,11 +90,11 @@ class CalendarNotFoundError(BilingualError):
 
 
 def weekday_vi(d: date) -> str:
-    return _WEEKDAYS_VI[d.weekday()]
+    return rules.WEEKDAY_VI[d.weekday()]
 
 
 def weekday_en(d: date) -> str:
-    return _WEEKDAYS_EN[d.weekday()]
+    return rules.WEEKDAY_EN[d.weekday()]
 
 
 def format_instant_vi(dt: datetime) -> str:
