@@ -22,29 +22,15 @@ from django.utils.translation import gettext_lazy as _
 from caicach.accounts.access import scope_paths
 from caicach.agencies.models import Agency
 from caicach.core.text import normalise
-from caicach.dossiers.services import MAX_COMPONENT_BYTES, ComponentInput
+from caicach.dossiers.services import MAX_COMPONENT_BYTES, ComponentInput, sniff
 from caicach.procedures.models import Component, Procedure, ProcedureVersion
 
-#: What a counter upload may be, recognised by its first bytes.
-SIGNATURES: dict[str, tuple[bytes, ...]] = {
-    "application/pdf": (b"%PDF-",),
-    "image/jpeg": (b"\xff\xd8\xff",),
-    "image/png": (b"\x89PNG\r\n\x1a\n",),
-}
 ACCEPT = ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"
 
 
 def new_key() -> str:
     """An idempotency key for one rendering of the form (a double submit reuses it)."""
     return f"quay-{secrets.token_urlsafe(24)}"
-
-
-def sniff(head: bytes) -> str:
-    """The content type the bytes show, or "" when they are none of PDF, JPEG, PNG."""
-    for content_type, signatures in SIGNATURES.items():
-        if any(head.startswith(s) for s in signatures):
-            return content_type
-    return ""
 
 
 def receiving_agencies(user: Any) -> QuerySet[Agency]:

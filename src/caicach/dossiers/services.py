@@ -84,6 +84,7 @@ __all__ = [
     "MAX_COMPONENT_BYTES",
     "ROLE_ACTIONS",
     "RUNNING_STATES",
+    "SIGNATURES",
     "ApplicantInput",
     "ComponentInput",
     "DossierInputError",
@@ -93,6 +94,7 @@ __all__ = [
     "open_promises",
     "perform_action",
     "receive_dossier",
+    "sniff",
     "visible_dossiers",
 ]
 
@@ -109,21 +111,24 @@ ROLE_ACTIONS: Mapping[str, str] = {
 
 MAX_COMPONENT_BYTES = 20 * 1024 * 1024
 MAX_COMPONENTS = 50
-#: Scans, photos, office documents and e-forms; nothing executable.
-ALLOWED_CONTENT_TYPES = frozenset(
-    {
-        "application/pdf",
-        "image/jpeg",
-        "image/png",
-        "image/tiff",
-        "application/msword",
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        "application/vnd.ms-excel",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "application/xml",
-        "text/xml",
-    }
-)
+#: What an attached file may be (issue 3: PDF, JPEG, PNG only), recognised by its first bytes:
+#: the name and the content type a client claims are not trusted.
+SIGNATURES: dict[str, tuple[bytes, ...]] = {
+    "application/pdf": (b"%PDF-",),
+    "image/jpeg": (b"\xff\xd8\xff",),
+    "image/png": (b"\x89PNG\r\n\x1a\n",),
+}
+ALLOWED_CONTENT_TYPES = frozenset(SIGNATURES)
+
+
+def sniff(head: bytes) -> str:
+    """The content type the bytes show, or "" when they are none of PDF, JPEG, PNG."""
+    for content_type, signatures in SIGNATURES.items():
+        if any(head.startswith(signature) for signature in signatures):
+            return content_type
+    return ""
+
+
 # A receipt time may be a little ahead of the server clock (a desk PC's clock), never more.
 _FUTURE_LEEWAY = timedelta(minutes=2)
 _KEY_SHAPE = re.compile(r"^[\x21-\x7e]{1,255}$")
@@ -397,7 +402,7 @@ def _clean_components(items: Sequence[ComponentInput]) -> list[ComponentInput]:
         if len(reference) > 200:
             vi[f"{key}.store_reference"] = "Mã giấy tờ quá dài (tối đa 200 ký tự)."
             en[f"{key}.store_reference"] = "The store reference is too long (200 at most)."
-        content_type = str(item.content_type or "").strip().lower()
+        content_type = ""
         filename = ""
         if has_content:
             size = len(item.content or b"")
@@ -407,12 +412,14 @@ def _clean_components(items: Sequence[ComponentInput]) -> list[ComponentInput]:
             elif size > MAX_COMPONENT_BYTES:
                 vi[f"{key}.content"] = "Tệp quá lớn (tối đa 20 MB)."
                 en[f"{key}.content"] = "The file is too large (20 MB at most)."
-            if content_type not in ALLOWED_CONTENT_TYPES:
+            content_type = sniff((item.content or b"")[:16])
+            if size and not content_type:
                 vi[f"{key}.content_type"] = (
-                    "Định dạng tệp không được chấp nhận (PDF, ảnh JPEG/PNG/TIFF, Word, Excel, XML)."
+                    "Nội dung tệp không phải PDF, JPEG hay PNG (không xét tên hay loại tệp khai báo)."
                 )
                 en[f"{key}.content_type"] = (
-                    "File type not accepted (PDF, JPEG/PNG/TIFF images, Word, Excel, XML)."
+                    "The file's content is not PDF, JPEG or PNG (its name and declared type are "
+                    "not trusted)."
                 )
             filename = _safe_filename(str(item.filename or ""))
         out.append(

@@ -279,6 +279,8 @@ def test_components_store_files_and_reused_documents(tree, officers, version):
         {"name": "Tờ khai", "content": b"x", "store_reference": "K"},  # both
         {"name": "Tờ khai", "content": b"", "content_type": "application/pdf"},
         {"name": "Tờ khai", "content": b"MZ", "content_type": "application/x-msdownload"},
+        # disguised: text that claims to be a PDF is judged by its bytes
+        {"name": "Tờ khai", "content": b"just text", "content_type": "application/pdf"},
         {"component_id": 999999, "store_reference": "K"},
     ],
 )
