@@ -35,6 +35,7 @@ from django.utils import timezone
 import caicach.core
 from caicach.calendars.rules import VN_TZ
 from caicach.core.errors import BilingualError, ConflictError
+from caicach.dossiers.identity import mask_citizen_id
 from caicach.dossiers.models import Dossier, DossierEvent
 from caicach.dossiers.workflow import DossierAction, DossierState
 
@@ -139,14 +140,6 @@ def short_date(value: date | datetime | None) -> str:
     if isinstance(value, datetime):
         value = _local(value).date()
     return f"{value:%d/%m/%Y}"
-
-
-def masked_id(number: str) -> str:
-    """The citizen ID reduced to its last four digits (Decree 13/2023)."""
-    digits = str(number or "").strip()
-    if len(digits) < 5:
-        return ""
-    return "•" * (len(digits) - 4) + digits[-4:]
 
 
 def _amount(value: Decimal) -> str:
@@ -380,7 +373,7 @@ def form_context(dossier: Dossier, form: str, *, base_url: str | None = None) ->
         "channel": dossier.get_channel_display(),
         "applicant_name": applicant.full_name,
         "applicant_is_person": applicant.kind == "person",
-        "applicant_id": masked_id(applicant.id_number),
+        "applicant_id": mask_citizen_id(applicant.id_number),
         "representative": applicant.representative,
         "components": [c.name for c in dossier.components.all()],
         "received": time_and_date(dossier.received_at),

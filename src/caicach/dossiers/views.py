@@ -39,6 +39,7 @@ from caicach.core.errors import BilingualError
 from caicach.dossiers import clock, services
 from caicach.dossiers.api.filters import search
 from caicach.dossiers.forms import ActionForm, BulkAssignForm, SearchForm
+from caicach.dossiers.identity import mask_citizen_id
 from caicach.dossiers.models import Dossier, DossierComponent, DossierEvent
 from caicach.dossiers.workflow import DossierAction, DossierState, allowed_actions
 from caicach.procedures.models import WorkflowStep
@@ -282,13 +283,6 @@ def _visible(request: HttpRequest, code: str) -> Dossier:
     return dossier
 
 
-def masked(value: str) -> str:
-    """A citizen ID with only its last 4 digits shown."""
-    if not value:
-        return ""
-    return "•" * max(len(value) - 4, 0) + value[-4:]
-
-
 def _duration(td: timedelta, calendar: Any) -> str:
     """Office time as working days and hours (7.5 h a day), e.g. "2 ngày 3,5 giờ"."""
     sign = "-" if td < timedelta(0) else ""
@@ -371,7 +365,7 @@ def _render_detail(
     context = {
         "dossier": dossier,
         "applicant": applicant,
-        "id_number": applicant.id_number if roles else masked(applicant.id_number),
+        "id_number": applicant.id_number if roles else mask_citizen_id(applicant.id_number),
         "acts_on": bool(roles),
         "events": list(dossier.events.all()),
         "components": list(dossier.components.all()),
