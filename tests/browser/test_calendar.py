@@ -112,3 +112,48 @@ def test_admin_adds_a_day_off_and_sees_a_new_version(
     page.goto(f"{live_server.url}/lich/2026/")
     expect(page.locator('td[data-date="2026-11-24"]')).to_have_class(re.compile(r"\bday-off\b"))
     expect(page.locator(".days-list")).to_contain_text("Ngày Văn hóa Việt Nam")
+
+
+def test_calendar_in_english(page: Page, live_server, officer, password: str) -> None:
+    """The language switch turns day labels, the due-date explanation and the services' errors
+    into English (the engine and the services keep both texts)."""
+    login(page, live_server, "motcua", password)
+    page.goto(f"{live_server.url}/lich/2026/")
+    page.get_by_label("Ngôn ngữ").select_option("en")
+    page.wait_for_load_state("networkidle")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Working calendar 2026")
+
+    tet = page.locator('td[data-date="2026-02-17"]')
+    expect(tet).to_have_attribute("title", re.compile(r"^Lunar New Year \(Tết\)"))
+    expect(page.locator(".month").first.locator("thead")).to_contain_text("Mon")
+    days = page.locator(".days-list")
+    expect(days).to_contain_text("Monday 16/02")
+    expect(days).to_contain_text("Saturday 22/08")
+    expect(days).not_to_contain_text("Thứ Hai")
+
+    form = page.locator("#due-lookup")
+    form.get_by_label("Dossier received at").fill("")
+    form.get_by_label("Time allowed").fill("-3")
+    form.get_by_role("button", name="Calculate the due date").click()
+    expect(form.locator(".errorlist").first).to_be_visible()
+    expect(page.locator("#due-lookup")).to_contain_text("The receipt time is required.")
+    expect(page.locator("#due-lookup")).to_contain_text("The time allowed cannot be negative.")
+
+    form = page.locator("#due-lookup")
+    form.get_by_label("Dossier received at").fill("1990-01-01T10:00")
+    form.get_by_label("Time allowed").fill("3")
+    form.get_by_role("button", name="Calculate the due date").click()
+    expect(page.locator("#due-lookup")).to_contain_text("Outside the calendar's range")
+
+    form = page.locator("#due-lookup")
+    form.get_by_label("Dossier received at").fill("2025-04-25T10:00")
+    form.get_by_label("Time allowed").fill("3")
+    form.get_by_label("Unit").select_option("working_days")
+    form.get_by_role("button", name="Calculate the due date").click()
+    result = page.locator(".due-result")
+    expect(result.locator(".due-when")).to_have_text("Tuesday 29/04/2025 at 17:00")
+    expect(result).to_contain_text("Counted as a working day: Saturday 26/04/2025")
+    expect(result).to_contain_text("Not counted: Sunday 27/04/2025")
+    expect(result).not_to_contain_text("Có tính")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "calendar_in_english.ok.png"), full_page=True)

@@ -1,4 +1,5 @@
-"""What the year page draws: twelve month grids with each day's class and label."""
+"""What the year page draws: twelve month grids with each day's class and label (in the
+interface language: the engine keeps both, ``label_vi`` and ``label_en``)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,8 @@ import calendar as stdlib_calendar
 from dataclasses import dataclass
 from datetime import date
 
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext_lazy
 
 from caicach.calendars import rules
 
@@ -45,6 +46,8 @@ def _cell(calendar: rules.WorkCalendar, day: date, today: date) -> Cell:
     weekend = day.weekday() in calendar.weekend
     entry = status.entry
     label = status.label_vi
+    if (get_language() or "vi").startswith("en"):
+        label = status.label_en or status.label_vi
     if entry is not None and entry.note:
         label = f"{label} ({entry.note})"
     if status.is_working and weekend:

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django import forms
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from caicach.agencies.models import Agency
@@ -27,6 +28,12 @@ def agency_choices(agencies: Sequence[Agency], official_label: Any) -> list[tupl
         indent = "\u2002" * max(agency.depth, 0)
         choices.append((agency.code, f"{indent}{agency.name}"))
     return choices
+
+
+def field_errors(error: services.CalendarInputError) -> dict[str, str]:
+    """The service's messages per field in the interface language (``errors_en`` in English)."""
+    english = (get_language() or "vi").startswith("en")
+    return error.errors_en if english else error.errors_vi
 
 
 class DueForm(forms.Form):
@@ -71,7 +78,7 @@ class DueForm(forms.Form):
                 agency=self.agencies.get(data.get("agency") or ""),
             )
         except services.CalendarInputError as error:
-            for name, message in error.errors_vi.items():
+            for name, message in field_errors(error).items():
                 self.add_error(name if name in self.fields else None, message)
         return data
 

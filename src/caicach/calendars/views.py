@@ -2,7 +2,8 @@
 that amends the official calendar or an agency's override.
 
 Thin views: reading goes through :mod:`caicach.calendars.services`, access through
-:mod:`caicach.accounts.access`. An agency outside the viewer's scope is a 404; a page the
+:mod:`caicach.accounts.access`. Day labels, explanations and the services' errors are shown in the
+interface language (both texts come from the engine and the services). An agency outside the viewer's scope is a 404; a page the
 officer has no right to is a 403.
 """
 
@@ -31,10 +32,12 @@ from caicach.calendars.forms import (
     RemoveDayForm,
     YearsForm,
     agency_choices,
+    field_errors,
 )
 from caicach.calendars.models import CalendarDay, CalendarImpact, CalendarVersion
 from caicach.core.audit import Actor
 from caicach.core.errors import BilingualError
+from caicach.core.i18n import localized
 
 
 def _agencies(user: Any, action: str) -> list[Agency]:
@@ -64,7 +67,7 @@ def _year_context(
     try:
         summary = services.year_summary(calendar, year)
     except services.CalendarNotFoundError as error:
-        raise Http404(error.message_vi) from None
+        raise Http404(localized(error)) from None
     today = timezone.localdate()
     if form is None:
         form = DueForm(
@@ -114,7 +117,7 @@ def due_lookup(request: HttpRequest) -> HttpResponse:
         try:
             result = services.compute_due(form.query)
         except services.CalendarInputError as error:
-            for name, message in error.errors_vi.items():
+            for name, message in field_errors(error).items():
                 form.add_error(name if name in form.fields else None, message)
     status = 200 if result is not None else 400
     if request.htmx:
@@ -198,14 +201,14 @@ def edit(request: HttpRequest) -> HttpResponse:
             status = 400
             error = _("Dữ liệu chưa hợp lệ, hãy xem các ô được đánh dấu.")
         except services.CalendarInputError as failure:
-            status, error = failure.status, failure.message_vi
+            status, error = failure.status, localized(failure)
             for form in forms.values():
-                for name, message in failure.errors_vi.items():
+                for name, message in field_errors(failure).items():
                     field_name = "day" if name == "date" else name  # the form's date field
                     if field_name in form.fields:
                         form.add_error(field_name, message)
         except BilingualError as failure:
-            status, error = failure.status, failure.message_vi
+            status, error = failure.status, localized(failure)
         else:
             messages.success(
                 request,

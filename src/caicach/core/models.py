@@ -40,3 +40,23 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_repr}"
+
+
+class RateLimit(models.Model):
+    """One counter of a fixed-window rate limit (e.g. failed public look-ups per address).
+
+    A table rather than Django's cache so every process (gunicorn workers, several machines)
+    shares the count; :func:`caicach.core.ratelimit.hit` updates it with one atomic upsert.
+    """
+
+    key = models.CharField(max_length=200, primary_key=True)
+    count = models.PositiveIntegerField(default=0)
+    window_end = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["key"]
+        verbose_name = _("giới hạn tần suất")
+        verbose_name_plural = _("giới hạn tần suất")
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.count} until {self.window_end:%Y-%m-%d %H:%M}"

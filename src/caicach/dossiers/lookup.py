@@ -10,19 +10,19 @@ What is shown is what TT 22/2019 art. 4 asks to publish: procedure, status, rece
 dates, the timeline of states. **No personal data** (Nghị định 13/2023/NĐ-CP): no name, CCCD,
 phone, address, and no officer. A wrong code, phone or token all get the same "not found"
 (the existence of a code is not revealed), and failures are limited per client address
-(``LOOKUP_MAX_FAILURES`` in ``LOOKUP_WINDOW_MINUTES``, then 429) through Django's cache: use a
-cache shared by all processes when the site runs more than one.
+(``LOOKUP_MAX_FAILURES`` in ``LOOKUP_WINDOW_MINUTES``, then 429), counted in PostgreSQL
+(:mod:`caicach.core.ratelimit`) so every worker process shares the count.
 """
 
 from __future__ import annotations
 
 import re
 import secrets
+from datetime import timedelta
 from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path
@@ -37,6 +37,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from caicach.accounts.middleware import public
+from caicach.core import ratelimit
 from caicach.core.errors import BilingualError
 from caicach.dossiers.api.serializers import DossierErrorSerializer
 from caicach.dossiers.models import STATE_CHOICES, Dossier
@@ -114,16 +115,12 @@ def _key(request: HttpRequest) -> str:
 
 
 def blocked(request: HttpRequest) -> bool:
-    return int(cache.get(_key(request), 0)) >= settings.LOOKUP_MAX_FAILURES
+    return ratelimit.count(_key(request)) >= settings.LOOKUP_MAX_FAILURES
 
 
 def failed(request: HttpRequest) -> None:
-    key = _key(request)
-    cache.add(key, 0, timeout=settings.LOOKUP_WINDOW_MINUTES * 60)
-    try:
-        cache.incr(key)
-    except ValueError:  # expired between the two calls
-        cache.set(key, 1, timeout=settings.LOOKUP_WINDOW_MINUTES * 60)
+    """Count a failure of this address (one atomic upsert shared by all processes)."""
+    ratelimit.hit(_key(request), timedelta(minutes=settings.LOOKUP_WINDOW_MINUTES))
 
 
 # -- pages -------------------------------------------------------------------------------------

@@ -276,3 +276,69 @@ def test_version_page_shows_the_diff_and_the_impact(admin: Client) -> None:
     edit = admin.get(reverse("calendars:edit")).content.decode()
     assert f'href="/lich/quan-tri/phien-ban/{version.number}/#impact"' in edit
     assert admin.get(reverse("calendars:version", args=[999])).status_code == 404
+
+
+# -- English interface ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def english(settings: Any, client: Client) -> Client:
+    """The language switch's cookie: the interface in English."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
+
+
+def test_year_page_in_english_shows_english_day_labels(officer: Client, english: Client) -> None:
+    html = officer.get(reverse("calendars:year", args=[2026])).content.decode()
+    assert 'title="Lunar New Year (Tết)' in html
+    assert "Monday 16/02" in html
+    assert "Worked Saturday (in exchange for Monday 31/08/2026)" in html
+    assert "Thứ Hai 16/02" not in html
+    assert 'title="Tết Nguyên đán' not in html
+
+
+@pytest.mark.parametrize(
+    ("change", "english_message", "vietnamese_message"),
+    [
+        ({"received": ""}, "The receipt time is required.", "Hãy nhập thời điểm nhận hồ sơ."),
+        ({"value": "-3"}, "The time allowed cannot be negative.", "Thời hạn không được âm."),
+        ({"cutoff": "25:99"}, "Invalid cut-off", "Giờ chốt"),
+        ({"received": "1990-01-01T10:00"}, "Outside the calendar", "Ngoài phạm vi lịch"),
+    ],
+)
+def test_due_lookup_in_english_explains_and_errs_in_english(
+    officer: Client,
+    english: Client,
+    change: dict[str, str],
+    english_message: str,
+    vietnamese_message: str,
+) -> None:
+    ok = officer.post(reverse("calendars:due"), LOOKUP, **HTMX).content.decode()
+    assert "Tuesday 29/04/2025 at 17:00" in ok
+    assert "Counted as a working day: Saturday 26/04/2025" in ok
+    assert "Not counted: Sunday 27/04/2025" in ok
+    assert "Thứ Ba" not in ok and "Có tính" not in ok
+    bad = officer.post(reverse("calendars:due"), {**LOOKUP, **change}, **HTMX)
+    assert bad.status_code == 400
+    assert english_message in bad.content.decode()
+    assert vietnamese_message not in bad.content.decode()
+
+
+def test_admin_errors_in_english(admin: Client, settings: Any) -> None:
+    admin.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    weekday = admin.post(
+        reverse("calendars:edit"),
+        {"action": "add", "day": "2026-11-25", "kind": "worked_weekend", "name_vi": "Làm bù"},
+    )
+    assert weekday.status_code == 400
+    assert "A worked weekend day must be a Saturday or Sunday" in weekday.content.decode()
+    duplicate = admin.post(
+        reverse("calendars:edit"),
+        {"action": "add", "day": "2026-09-02", "kind": "holiday", "name_vi": "Quốc khánh"},
+    )
+    assert duplicate.status_code == 409
+    assert "02/09/2026 is already in the calendar" in duplicate.content.decode()
+    unknown = admin.post(reverse("calendars:edit"), {"action": "explode"})
+    assert "Unknown action." in unknown.content.decode()
+    page = admin.get(reverse("calendars:edit")).content.decode()
+    assert "National Day" in page  # the official days listed by their English names
