@@ -1433,7 +1433,14 @@ class YearSummary:
 
 def year_summary(calendar: WorkCalendar, year: int) -> YearSummary:
     """Non-working weekdays and worked weekend days of ``year``, sorted, with labels (Labour Code
-    art. 111-112 and the official swaps; regulations §4.4)."""
+    art. 111-112 and the official swaps; regulations §4.4). A year outside the calendar's span
+    (even one ``date`` cannot hold, e.g. from a URL) is a :class:`CalendarRangeError`."""
+    lo, hi = calendar.span
+    if not lo.year <= year <= hi.year:
+        raise CalendarRangeError(
+            f"year {year} is outside calendar {calendar.version!r} "
+            f"(span {lo.isoformat()}..{hi.isoformat()})"
+        )
     first, last = date(year, 1, 1).toordinal(), date(year, 12, 31).toordinal()
     days_off: list[DayStatus] = []
     worked: list[DayStatus] = []

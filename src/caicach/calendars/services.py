@@ -319,7 +319,14 @@ def parse_received(text: str | datetime | None) -> datetime:
                 ) from None
     if value.tzinfo is None or value.utcoffset() is None:
         value = value.replace(tzinfo=VN_TZ)
-    return value.astimezone(VN_TZ)
+    try:
+        return value.astimezone(VN_TZ)
+    except OverflowError:  # e.g. 0001-01-01T00:00+00:53: Vietnam time falls before year 1
+        raise _invalid(
+            "received",
+            f"Thời điểm nhận “{value.isoformat()}” nằm ngoài phạm vi ngày hợp lệ.",
+            f"The receipt time “{value.isoformat()}” is outside the range of valid dates.",
+        ) from None
 
 
 def parse_unit(text: str | None) -> rules.TimeUnit:

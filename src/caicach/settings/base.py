@@ -210,7 +210,7 @@ SESSION_COOKIE_SAMESITE = "Lax"
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.BasicAuthentication",
+        "caicach.accounts.api.authentication.BasicAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["caicach.accounts.api.permissions.IsOfficer"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -288,11 +288,19 @@ LOOKUP_MAX_FAILURES = env(
     "LOOKUP_MAX_FAILURES",
     20,
     "Failed public look-ups (wrong code, phone or token) allowed per client address in "
-    "LOOKUP_WINDOW_MINUTES; more are answered 429 (counted in Django's cache).",
+    "LOOKUP_WINDOW_MINUTES; more are answered 429 (counted in PostgreSQL for all processes).",
     "Notifications",
 )
 LOOKUP_WINDOW_MINUTES = env(
     "LOOKUP_WINDOW_MINUTES", 10, "Window of the look-up limit, in minutes.", "Notifications"
+)
+DOSSIER_WARNING_WORKING_DAYS = env(
+    "DOSSIER_WARNING_WORKING_DAYS",
+    2,
+    "Working days ahead of a dossier's promised date when the officers holding it and the "
+    "leaders of its unit and agency are e-mailed a warning (once a day, until an apology is "
+    "sent). 0 warns on the due day only.",
+    "Notifications",
 )
 
 LOGGING = {

@@ -56,3 +56,19 @@ def test_basic_auth_of_a_citizen_is_refused(tree, password):
     UserFactory(username="dan", kind=UserKind.CITIZEN)
     response = APIClient().get("/api/v1/agencies/", HTTP_AUTHORIZATION=basic("dan", password))
     assert response.status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("username", "secret"), [("a\x00b", "x"), ("tn", "pass\x00word"), ("\x00", "\x00")]
+)
+def test_basic_auth_with_a_nul_character_is_refused_not_500(
+    tree, make_officer, password, username, secret
+):
+    # Found by tests/test_openapi_fuzz.py: the lock-out look-up sent NUL to PostgreSQL (a 500).
+    make_officer("receiver", tree.dept_a, username="tn")
+    wrong = APIClient().get("/api/v1/me/", HTTP_AUTHORIZATION=basic("tn", "wrong"))
+    response = APIClient().get("/api/v1/me/", HTTP_AUTHORIZATION=basic(username, secret))
+    # The same refusal as a wrong password.
+    assert response.status_code == wrong.status_code == 403
+    assert response.json() == wrong.json()
+    assert response.json()["detail_vi"] == "Sai tên đăng nhập hoặc mật khẩu."

@@ -8,10 +8,11 @@ from rest_framework import serializers
 
 from caicach.accounts.access import scope
 from caicach.agencies.models import Agency
+from caicach.core.api.fields import SlugRelatedField
 
 
 @extend_schema_field(OpenApiTypes.STR)
-class ScopedAgencyField(serializers.SlugRelatedField):
+class ScopedAgencyField(SlugRelatedField):
     """An agency given by its code, looked up only among those the caller may see, so an
     unknown and an out-of-scope code get the same answer."""
 

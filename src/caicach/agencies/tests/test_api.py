@@ -197,3 +197,18 @@ def test_schema_documents_the_endpoints(api):
     paths = response.json()["paths"]
     assert "/api/v1/agencies/{code}/" in paths and "/api/v1/me/" in paths
     assert "/api/v1/agencies/merge/" in paths
+
+
+def test_merge_with_a_nul_character_in_a_code_is_400_not_500(tree, make_officer):
+    # Found by tests/test_openapi_fuzz.py: the code lookup sent NUL to PostgreSQL (a 500).
+    api = APIClient()
+    api.force_authenticate(make_officer("admin", tree.province))
+    response = api.post(
+        "/api/v1/agencies/merge/",
+        {"predecessors": ["000.00\x0001.H97"], "successor": "\x00", "effective_on": "2026-01-01"},
+        format="json",
+    )
+    assert response.status_code == 400
+    body = response.json()
+    assert set(body["errors"]) == {"predecessors", "successor"}
+    assert body["errors_vi"]["successor"]

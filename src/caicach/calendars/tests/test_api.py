@@ -78,6 +78,17 @@ def test_due_bad_params_are_400_in_both_languages(api: APIClient) -> None:
     assert far.status_code == 400
 
 
+@pytest.mark.parametrize("received", ["0001-01-01T00:00:00+00:53", "9999-12-31T23:00:00-05:00"])
+def test_due_receipt_beyond_any_date_is_400_not_500(api: APIClient, received: str) -> None:
+    # Found by tests/test_openapi_fuzz.py: converting to Vietnam time overflowed (a 500).
+    response = api.get(DUE, {"received": received, "value": "0"})
+    assert response.status_code == 400
+    body = response.json()
+    assert list(body["errors"]) == ["received"]
+    assert "outside the range of valid dates" in body["errors"]["received"][0]
+    assert "nằm ngoài phạm vi ngày hợp lệ" in body["errors_vi"]["received"][0]
+
+
 def test_due_agency_outside_scope_is_404(tree: Any, make_officer: Any) -> None:
     client = APIClient()
     client.force_authenticate(make_officer("receiver", tree.dept_a))
@@ -106,6 +117,18 @@ def test_year(api: APIClient) -> None:
     assert len(tet) == 9 and not any(d["is_working"] for d in tet)
     assert body["office_hours"] == [["07:30", "11:30"], ["13:30", "17:00"]]
     assert api.get("/api/v1/calendar/1900/").status_code == 404
+
+
+@pytest.mark.parametrize("year", [-383, 0, 10000, 47442, 10**12])
+def test_year_beyond_any_date_is_404_not_500(api: APIClient, year: int) -> None:
+    # Found by tests/test_openapi_fuzz.py: date(47442, 1, 1) raised ValueError (a 500), and
+    # a negative year got Django's HTML 404 instead of the API's JSON.
+    response = api.get(f"/api/v1/calendar/{year}/")
+    assert response.status_code == 404
+    body = response.json()
+    assert body["code"] == "not_found"
+    assert body["detail"] == f"No calendar for the year {year}."
+    assert body["detail_vi"] == f"Không có lịch cho năm {year}."
 
 
 def test_versions(tree: Any, api: APIClient, make_officer: Any) -> None:
