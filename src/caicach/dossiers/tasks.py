@@ -1,19 +1,35 @@
 """Background jobs of the dossiers (Procrastinate, found by its Django app's autodiscovery).
 
-``warn_due_soon`` runs every 30 minutes and writes one audit entry
-(``dossier.due_soon_warning``, attributed to the agency holding the dossier, so its unit and
-leaders see it in their trail) per open dossier and day when the promised date is near and no
-apology was sent yet: while an apology is still allowed (at least one working day before the
-due date, NĐ 61/2018 art. 19; regulations §2.1) the unit can still send form 04.
+``warn_due_soon`` runs every 30 minutes. For each open dossier whose promised date falls within
+``DOSSIER_WARNING_WORKING_DAYS`` working days (the receiving agency's calendar) and for which no
+apology was sent yet, once per dossier and day, in one transaction with the dossier row locked:
+
+* an audit entry (``dossier.due_soon_warning``, attributed to the agency holding the dossier, so
+  its unit and leaders see it in their trail);
+* the warning listeners (the notifications app registers its e-mail outbox) are called with the
+  officers to warn: the processor assigned, else the processors of the holding unit, and the
+  unit leaders (``dossiers.lead_unit``) and agency leaders (``dossiers.lead_agency``) over the
+  holding agency (:func:`caicach.accounts.access.officers_with`).
+
+While an apology is still allowed (at least one working day before the due date, and only once:
+NĐ 61/2018 art. 19; regulations §2.1) the unit can still send form 04; the warning says until
+when. A second run the same day, even concurrent, writes nothing more: the audit entry of the
+day is checked under the dossier's row lock.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from typing import Any
 
+from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 from procrastinate.contrib.django import app
 
+from caicach.accounts.access import officers_with
+from caicach.agencies.models import Agency
 from caicach.calendars.rules import VN_TZ, WorkCalendar
 from caicach.calendars.services import calendar_for
 from caicach.core.audit import Actor, record
@@ -22,44 +38,82 @@ from caicach.dossiers import clock
 from caicach.dossiers.models import Dossier
 from caicach.dossiers.services import RUNNING_STATES
 
-#: The warning window, in working days of the receiving agency's calendar: a dossier due on
-#: or before the end of the N-th working day after today is warned about. A module constant
-#: for now (not a setting).
-WARN_WORKING_DAYS = 2
 ACTION = "dossier.due_soon_warning"
 ACTOR_LABEL = "warn_due_soon"
 # Coarse database bound before the calendar check (weekends and holidays included).
 _HORIZON = timedelta(days=30)
 
 
+def warning_window() -> int:
+    """Working days ahead of the promised date when warnings start (setting
+    ``DOSSIER_WARNING_WORKING_DAYS``, at least 0)."""
+    return max(0, int(settings.DOSSIER_WARNING_WORKING_DAYS))
+
+
+#: Called as ``listener(dossier, officers, apology_allowed=..., apology_reason_vi=...,
+#: latest_apology_day=...)`` inside the warning's transaction. The notifications app registers
+#: its outbox here in ``AppConfig.ready()``, so this app does not import it.
+WARNING_LISTENERS: list[Callable[..., Any]] = []
+
+
 @app.periodic(cron="*/30 * * * *", periodic_id="dossiers.warn_due_soon")
 @app.task(name="dossiers.warn_due_soon", queueing_lock="dossiers.warn_due_soon")
 def warn_due_soon(timestamp: int | None = None) -> int:
-    """Record the warnings; return how many were written (Procrastinate passes the scheduled
-    ``timestamp``, unused: the job looks at the present)."""
+    """Record the warnings; return how many dossiers were warned (Procrastinate passes the
+    scheduled ``timestamp``, unused: the job looks at the present)."""
     return warn(timezone.now())
 
 
+class _Recipients:
+    """Whom to warn about a dossier, with the officers per agency and role looked up once per
+    run."""
+
+    def __init__(self, today: date) -> None:
+        self.today = today
+        self._cache: dict[tuple[str, int], list[Any]] = {}
+
+    def _with(self, action: str, agency: Agency) -> list[Any]:
+        key = (action, agency.pk)
+        if key not in self._cache:
+            self._cache[key] = list(officers_with(action, agency, self.today).order_by("id"))
+        return self._cache[key]
+
+    def of(self, dossier: Dossier) -> list[Any]:
+        agency = dossier.current_agency
+        assignee = dossier.assigned_to
+        if assignee is not None and assignee.is_active:
+            holders = [assignee]
+        else:
+            holders = self._with("dossiers.process", agency)
+        officers: dict[int, Any] = {}
+        for officer in [
+            *holders,
+            *self._with("dossiers.lead_unit", agency),
+            *self._with("dossiers.lead_agency", agency),
+        ]:
+            officers.setdefault(officer.pk, officer)
+        return list(officers.values())
+
+
+def _open(qs: Any) -> Any:
+    return qs.filter(
+        state__in=[s.value for s in RUNNING_STATES], apologies=0, finished_at__isnull=True
+    )
+
+
 def warn(now: datetime) -> int:
+    window = warning_window()
     today = now.astimezone(VN_TZ).date()
     day_start = datetime.combine(today, datetime.min.time(), VN_TZ)
     rows = (
-        Dossier.objects.filter(
-            state__in=[s.value for s in RUNNING_STATES],
-            apologies=0,
-            finished_at__isnull=True,
-            due_at__gte=now,
-            due_at__lte=now + _HORIZON,
-        )
-        .select_related("receiving_agency", "current_agency")
+        _open(Dossier.objects)
+        .filter(due_at__gte=now, due_at__lte=now + _HORIZON)
+        .select_related("receiving_agency")
         .order_by("due_at", "id")
     )
-    warned_today = set(
-        AuditEntry.objects.filter(
-            action=ACTION, object_type=Dossier._meta.label_lower, at__gte=day_start
-        ).values_list("object_id", flat=True)
-    )
+    warned_today = _warned_since(day_start)
     calendars: dict[int, WorkCalendar] = {}
+    recipients = _Recipients(today)
     written = 0
     for dossier in rows.iterator(chunk_size=500):
         if str(dossier.pk) in warned_today:
@@ -68,10 +122,50 @@ def warn(now: datetime) -> int:
         if agency_id not in calendars:
             calendars[agency_id] = calendar_for(dossier.receiving_agency)
         calendar = calendars[agency_id]
-        limit = calendar.add_working_days(today, WARN_WORKING_DAYS)
+        limit = calendar.add_working_days(today, window)
         if dossier.due_at.astimezone(VN_TZ).date() > limit:
             continue
-        allowed, _vi, _en = clock.apology_allowed(now, dossier.due_at, calendar, dossier.apologies)
+        if _warn_one(dossier.pk, now, day_start, calendar, window, recipients):
+            written += 1
+    return written
+
+
+def _warned_since(day_start: datetime, dossier_id: int | None = None) -> set[str]:
+    qs = AuditEntry.objects.filter(
+        action=ACTION, object_type=Dossier._meta.label_lower, at__gte=day_start
+    )
+    if dossier_id is not None:
+        qs = qs.filter(object_id=str(dossier_id))
+    return set(qs.values_list("object_id", flat=True))
+
+
+def _warn_one(
+    dossier_id: int,
+    now: datetime,
+    day_start: datetime,
+    calendar: WorkCalendar,
+    window: int,
+    recipients: _Recipients,
+) -> bool:
+    """Warn about one dossier in its own transaction; ``False`` when another run already did
+    today, an officer is changing it right now (the next run will see it), or it no longer
+    qualifies (an apology was just sent, it finished)."""
+    with transaction.atomic():
+        locked = (
+            _open(Dossier.objects.select_for_update(skip_locked=True))
+            .filter(pk=dossier_id, due_at__gte=now)
+            .values_list("pk", flat=True)
+        )
+        if not list(locked) or _warned_since(day_start, dossier_id):
+            return False
+        dossier = Dossier.objects.select_related(
+            "current_agency", "assigned_to", "procedure_version"
+        ).get(pk=dossier_id)
+        allowed, reason_vi, _en = clock.apology_allowed(
+            now, dossier.due_at, calendar, dossier.apologies
+        )
+        latest = calendar.add_working_days(dossier.due_at.astimezone(VN_TZ).date(), -1)
+        officers = recipients.of(dossier)
         record(
             Actor.system(ACTOR_LABEL),
             ACTION,
@@ -80,9 +174,18 @@ def warn(now: datetime) -> int:
             changes={
                 "due_at": dossier.due_at.astimezone(VN_TZ).isoformat(),
                 "state": dossier.state,
-                "window_working_days": WARN_WORKING_DAYS,
+                "window_working_days": window,
                 "apology_still_allowed": allowed,
+                "latest_apology_day": latest.isoformat(),
+                "officers": [o.pk for o in officers],
             },
         )
-        written += 1
-    return written
+        for listener in WARNING_LISTENERS:
+            listener(
+                dossier,
+                officers,
+                apology_allowed=allowed,
+                apology_reason_vi=reason_vi,
+                latest_apology_day=latest,
+            )
+    return True

@@ -13,8 +13,18 @@ from caicach.notifications.models import Notification
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
-    list_display = ["id", "dossier", "channel", "status", "attempts", "created_at", "sent_at"]
-    list_filter = ["status", "channel"]
+    list_display = [
+        "id",
+        "kind",
+        "dossier",
+        "channel",
+        "recipient",
+        "status",
+        "attempts",
+        "created_at",
+        "sent_at",
+    ]
+    list_filter = ["kind", "status", "channel"]
     search_fields = ["dossier__code"]
     readonly_fields = [f.name for f in Notification._meta.fields]
     actions = ["send_again"]

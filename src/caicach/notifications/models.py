@@ -4,10 +4,14 @@ A row is written in the transaction that changes the dossier's status, with the 
 that sends it (:mod:`caicach.notifications.tasks`); both commit or roll back with the change. The
 job retries while the gateway is down, so a message is never lost: the row says whether it went,
 how many attempts it took and the last error.
+
+Two kinds: the applicant's status changes, and the warnings to the officers holding a dossier
+and their leaders when its promised date is near (:func:`caicach.dossiers.tasks.warn`).
 """
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -23,7 +27,18 @@ class NotificationStatus(models.TextChoices):
     FAILED = "failed", _("Gửi không thành công")
 
 
+class NotificationKind(models.TextChoices):
+    STATUS_CHANGE = "status_change", _("Thay đổi trạng thái (người nộp)")
+    DUE_WARNING = "due_warning", _("Cảnh báo sắp đến hạn (cán bộ)")
+
+
 class Notification(models.Model):
+    kind = models.CharField(
+        _("loại"),
+        max_length=20,
+        choices=NotificationKind.choices,
+        default=NotificationKind.STATUS_CHANGE,
+    )
     dossier = models.ForeignKey(
         "dossiers.Dossier",
         on_delete=models.PROTECT,
@@ -37,6 +52,15 @@ class Notification(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("thay đổi trạng thái"),
+    )
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("cán bộ nhận"),
+        help_text=_("Người nhận là cán bộ (cảnh báo); trống khi gửi người nộp hồ sơ."),
     )
     channel = models.CharField(_("kênh"), max_length=10, choices=NotificationChannel.choices)
     recipient = models.CharField(_("người nhận"), max_length=254)

@@ -12,16 +12,24 @@ link, nothing else about the applicant (no name, no CCCD: Nghị định 13/2023
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date, datetime
+from typing import Any
 from urllib.parse import quote, urlencode
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from caicach.dossiers.models import Dossier, DossierEvent
 from caicach.dossiers.workflow import DossierAction, DossierState
 from caicach.notifications import backends
-from caicach.notifications.models import Notification, NotificationChannel, NotificationStatus
+from caicach.notifications.models import (
+    Notification,
+    NotificationChannel,
+    NotificationKind,
+    NotificationStatus,
+)
 
 #: Actions that concern the applicant although the state stays the same (a new return date).
 _ALSO_NOTIFIED = frozenset({DossierAction.APOLOGISE.value})
@@ -48,7 +56,15 @@ def compose(dossier: Dossier, event: DossierEvent) -> tuple[str, str, str]:
     link = lookup_url(dossier)
     subject = f"Hồ sơ {dossier.code}: {status}"
     if event.action == DossierAction.APOLOGISE.value:
-        headline = f"Hồ sơ {dossier.code} được hẹn lại ngày trả kết quả."
+        # Form 04 (NĐ 61/2018 art. 19): the apology and the new return date, once.
+        headline = (
+            f"Hồ sơ {dossier.code} được hẹn lại ngày trả kết quả: cơ quan giải quyết đã gửi "
+            "Phiếu xin lỗi và hẹn lại ngày trả kết quả (Mẫu 04)."
+        )
+        previous = (event.payload or {}).get("previous_due_at")
+        if previous:
+            old_due = timezone.localtime(datetime.fromisoformat(previous))
+            headline += f" Ngày hẹn cũ: {old_due:%H:%M ngày %d/%m/%Y}; ngày hẹn mới: {due}."
     else:
         headline = f"Hồ sơ {dossier.code} đã chuyển sang trạng thái: {status}."
     when = timezone.localtime(event.at).strftime("%H:%M ngày %d/%m/%Y")
@@ -97,6 +113,98 @@ def notify_status_change(dossier: Dossier, event: DossierEvent) -> list[Notifica
                 recipient=applicant.phone,
                 subject=subject,
                 body=sms,
+            )
+        )
+    with transaction.atomic():
+        for row in rows:
+            row.save()
+            _enqueue(row)
+    return rows
+
+
+def officer_url(dossier: Dossier) -> str:
+    """The dossier's page in the officers' workspace (absolute when ``CAICACH_PUBLIC_URL`` is
+    set)."""
+    path = reverse("dossiers:detail", args=[dossier.code])
+    return settings.CAICACH_PUBLIC_URL.rstrip("/") + path
+
+
+def compose_due_warning(
+    dossier: Dossier,
+    officer: Any,
+    *,
+    apology_allowed: bool,
+    apology_reason_vi: str,
+    latest_apology_day: date,
+) -> tuple[str, str]:
+    """``(subject, e-mail body)`` of the warning to one officer, in Vietnamese (the officers'
+    working language). Nothing about the applicant: the officer opens the dossier's page."""
+    due = timezone.localtime(dossier.due_at).strftime("%H:%M ngày %d/%m/%Y")
+    status = _state_label(dossier.state)
+    holder = str(dossier.assigned_to) if dossier.assigned_to_id else "chưa phân công"
+    if apology_allowed:
+        advice = (
+            "Nếu không thể trả kết quả đúng hẹn, đơn vị cần gửi Phiếu xin lỗi và hẹn lại ngày "
+            "trả kết quả (Mẫu 04) cho người nộp chậm nhất trong ngày "
+            f"{latest_apology_day:%d/%m/%Y}: trước hạn trả ít nhất 01 ngày làm việc, và chỉ "
+            "được hẹn lại một lần (Nghị định 61/2018/NĐ-CP, Điều 19)."
+        )
+    else:
+        advice = f"Lưu ý: không còn được gửi Phiếu xin lỗi (Mẫu 04). {apology_reason_vi}"
+    subject = f"Cảnh báo: hồ sơ {dossier.code} sắp đến hạn trả ({due})"
+    body = "\n".join(
+        [
+            f"Kính gửi {officer},",
+            "",
+            f"Hồ sơ {dossier.code} sắp đến ngày hẹn trả kết quả: {due}.",
+            f"Thủ tục: {dossier.procedure_version.name}",
+            f"Đơn vị đang giải quyết: {dossier.current_agency.name}",
+            f"Cán bộ thụ lý: {holder}",
+            f"Trạng thái hiện tại: {status}.",
+            "",
+            advice,
+            "",
+            f"Mở hồ sơ: {officer_url(dossier)}",
+            "",
+            f"Hệ thống một cửa điện tử, {settings.CAICACH_PROVINCE_NAME}.",
+            "Đây là thư tự động, xin vui lòng không trả lời.",
+        ]
+    )
+    return subject, body
+
+
+def notify_due_warning(
+    dossier: Dossier,
+    officers: Iterable[Any],
+    *,
+    apology_allowed: bool,
+    apology_reason_vi: str,
+    latest_apology_day: date,
+) -> list[Notification]:
+    """Queue one e-mail per officer (with an address) warning that ``dossier``'s promised date
+    is near (issue: "the system warns the unit and the leaders ahead of time"). Called by
+    :func:`caicach.dossiers.tasks.warn` inside its transaction, which also guarantees once per
+    dossier and day; the sending jobs are deferred in that transaction."""
+    rows = []
+    for officer in officers:
+        if not officer.email:
+            continue
+        subject, body = compose_due_warning(
+            dossier,
+            officer,
+            apology_allowed=apology_allowed,
+            apology_reason_vi=apology_reason_vi,
+            latest_apology_day=latest_apology_day,
+        )
+        rows.append(
+            Notification(
+                kind=NotificationKind.DUE_WARNING,
+                dossier=dossier,
+                officer=officer,
+                channel=NotificationChannel.EMAIL,
+                recipient=officer.email,
+                subject=subject[:300],
+                body=body,
             )
         )
     with transaction.atomic():
