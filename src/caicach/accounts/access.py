@@ -42,6 +42,14 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "dossiers.lead_unit": frozenset({R.UNIT_LEADER}),
     "dossiers.lead_agency": frozenset({R.AGENCY_LEADER}),
     "dossiers.administer": frozenset({R.ADMIN}),
+    # Apology and lateness figures per agency (leaders, reform office, inspectors, read-only);
+    # the dossier register (sổ theo dõi hồ sơ) needs only "dossiers.view".
+    "reports.view": frozenset(
+        {R.UNIT_LEADER, R.AGENCY_LEADER, R.REFORM_OFFICER, R.INSPECTOR, R.ADMIN}
+    ),
+    # Answering a consultation or a cooperation request addressed to the agency (NĐ 61/2018
+    # art. 19), checked over the agency asked, not the one holding the dossier.
+    "dossiers.reply": frozenset({R.PROCESSOR, R.UNIT_LEADER, R.AGENCY_LEADER}),
 }
 
 #: Roles for which a second factor is required when ``OTP_REQUIRED_FOR_PRIVILEGED`` is on.
@@ -110,6 +118,25 @@ def agency_filter(user: Any, action: str, field: str = "") -> models.Q:
     return condition
 
 
+def scope_agency_ids(user: Any, action: str) -> list[int] | None:
+    """The ids of the agencies under which ``user`` may do ``action`` (the same rule as
+    :func:`agency_filter`), or ``None`` when that is every agency of the tree (no filter is
+    needed). One query over the agency table, cached on the user for the request; lets big
+    tables match plain foreign-key columns with their indexes."""
+    paths = scope_paths(user, action)
+    if not paths:
+        return []
+    cache: dict[str, list[int] | None] = user.__dict__.setdefault("_caicach_scope_ids", {})
+    if action not in cache:
+        from caicach.agencies.models import Agency
+
+        rows = list(Agency.objects.order_by().values_list("id", "path"))
+        prefixes = tuple(paths)
+        ids = sorted(pk for pk, path in rows if path.startswith(prefixes))
+        cache[action] = None if len(ids) == len(rows) else ids
+    return cache[action]
+
+
 def scope(
     queryset: models.QuerySet[M], user: Any, action: str, field: str = ""
 ) -> models.QuerySet[M]:
@@ -158,6 +185,28 @@ def officers_in_scope(user: Any, action: str = "officers.view") -> models.QueryS
         agency_filter(user, action, "agency"), user=models.OuterRef("pk")
     )
     return User.objects.filter(kind=UserKind.OFFICER).filter(models.Exists(assignments))
+
+
+def officers_with(action: str, agency: Any, today: date | None = None) -> models.QuerySet[User]:
+    """Active officers who may do ``action`` on something owned by ``agency`` today: a role
+    granting it, in force today, on ``agency`` or an agency above it. The reverse of
+    :func:`can`, for choosing whom to notify (e.g. the leaders of the unit holding a dossier)."""
+    granted = PERMISSIONS.get(action, frozenset())
+    if agency is None or not granted:
+        return User.objects.none()
+    today = today or timezone.localdate()
+    path = agency.path
+    ancestors = [path[: i + 1] for i, ch in enumerate(path) if ch == "."]
+    assignments = RoleAssignment.objects.filter(
+        models.Q(valid_from__isnull=True) | models.Q(valid_from__lte=today),
+        models.Q(valid_to__isnull=True) | models.Q(valid_to__gte=today),
+        user=models.OuterRef("pk"),
+        role__in=[r.value for r in granted],
+        agency__path__in=ancestors,
+    )
+    return User.objects.filter(kind=UserKind.OFFICER, is_active=True).filter(
+        models.Exists(assignments)
+    )
 
 
 def can_all(user: Any, action: str, agencies: Any) -> bool:

@@ -36,7 +36,7 @@ import caicach.core
 from caicach.calendars.rules import VN_TZ
 from caicach.core.errors import BilingualError, ConflictError
 from caicach.dossiers.identity import mask_citizen_id
-from caicach.dossiers.models import Dossier, DossierEvent
+from caicach.dossiers.models import Dossier, DossierEvent, Referral
 from caicach.dossiers.workflow import DossierAction, DossierState
 
 __all__ = [
@@ -271,6 +271,40 @@ def _history(dossier: Dossier, events: list[DossierEvent]) -> list[dict[str, Any
     return rows
 
 
+_REFERRAL_KIND_TEXT = {"consultation": "Xin ý kiến", "cooperation": "Phối hợp liên thông"}
+
+
+def _referrals(dossier: Dossier) -> list[dict[str, Any]]:
+    """The consultations and the supporting agencies' answers for the control sheet (NĐ 61/2018
+    art. 19: the answers may go on the *Phiếu kiểm soát quá trình giải quyết hồ sơ*)."""
+    rows = []
+    for number, r in enumerate(
+        Referral.objects.filter(dossier=dossier).select_related("agency").order_by("id"),
+        start=1,
+    ):
+        if r.answered_at is not None:
+            answer = r.answer
+            status = "Trả lời quá hạn" if r.answered_late else "Đã trả lời"
+            at = short_datetime(r.answered_at)
+        elif r.deemed_agreed_at is not None:
+            answer, status, at = "", "Quá hạn không trả lời, coi như đồng ý", ""
+        else:
+            answer, status, at = "", "Chờ trả lời", ""
+        rows.append(
+            {
+                "number": number,
+                "kind": _REFERRAL_KIND_TEXT.get(r.kind, r.kind),
+                "agency": r.agency.name,
+                "question": r.question,
+                "due": short_datetime(r.due_at),
+                "answer": answer,
+                "answered_at": at,
+                "status": status,
+            }
+        )
+    return rows
+
+
 def form_context(dossier: Dossier, form: str, *, base_url: str | None = None) -> dict[str, Any]:
     """What the template of ``form`` needs; raises :class:`FormNotAvailableError` (409) when the
     dossier's history does not support the form."""
@@ -349,6 +383,7 @@ def form_context(dossier: Dossier, form: str, *, base_url: str | None = None) ->
     elif form == "control_sheet":
         extra = {
             "history": _history(dossier, events),
+            "referrals": _referrals(dossier),
             "timeliness": _TIMELINESS_TEXT.get(dossier.timeliness, ""),
             "finished_at": time_and_date(dossier.finished_at),
             "returned_at": time_and_date(dossier.returned_at),

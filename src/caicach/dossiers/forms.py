@@ -69,6 +69,23 @@ class ActionForm(forms.Form):
     )
     agency = forms.CharField(label=_("Mã cơ quan, đơn vị"), required=False, max_length=20)
     assignee = forms.IntegerField(label=_("Chuyên viên"), required=False, min_value=1)
+    # Consultations and parallel transfers (NĐ 61/2018 art. 19): codes separated by commas.
+    agencies = forms.CharField(label=_("Cơ quan, đơn vị được hỏi"), required=False, max_length=500)
+    supporting_agencies = forms.CharField(
+        label=_("Cơ quan phối hợp"), required=False, max_length=500
+    )
+    mode = forms.ChoiceField(
+        label=_("Hình thức liên thông"),
+        required=False,
+        choices=[("", ""), ("sequential", _("Tuần tự")), ("parallel", _("Song song"))],
+    )
+    deadline = forms.DateTimeField(
+        label=_("Hạn trả lời"),
+        required=False,
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"],
+    )
+    deadline_days = forms.IntegerField(label=_("Số ngày làm việc"), required=False)
+    referral = forms.IntegerField(label=_("Yêu cầu cần trả lời"), required=False, min_value=1)
 
     def params(self) -> dict[str, Any]:
         """Keyword arguments for ``perform_action`` (empty values left out)."""
@@ -82,4 +99,11 @@ class ActionForm(forms.Form):
             params["agency"] = data["agency"].strip()
         if data.get("assignee"):
             params["assignee"] = data["assignee"]
+        for name in ("agencies", "supporting_agencies"):
+            codes = [c for c in data.get(name, "").replace(";", ",").split(",") if c.strip()]
+            if codes or name in self.data:
+                params[name] = [c.strip() for c in codes]
+        for name in ("mode", "deadline", "deadline_days", "referral"):
+            if data.get(name) not in (None, ""):
+                params[name] = data[name]
         return params

@@ -20,7 +20,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Func, Q, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from caicach.dossiers.clock import EventKind, Timeliness
@@ -84,20 +84,50 @@ class Applicant(models.Model):
     class Meta:
         verbose_name = _("người nộp hồ sơ")
         verbose_name_plural = _("người nộp hồ sơ")
+        indexes = [
+            # Exact look-ups by citizen ID, phone, tax code (search in the inbox and the API).
+            models.Index(fields=["id_number"], name="applicant_id_number_idx"),
+            models.Index(fields=["phone"], name="applicant_phone_idx"),
+            models.Index(fields=["tax_code"], name="applicant_tax_code_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.full_name
+
+
+class _InArray(Func):
+    """``<column> = ANY(ARRAY(<subquery>))``: PostgreSQL runs the subquery once (an InitPlan)
+    and the comparison can use the column's index, also inside an OR (a BitmapOr), unlike
+    ``IN (<subquery>)`` or ``EXISTS``, which are filters on every row."""
+
+    arg_joiner = " = ANY(ARRAY"
+    template = "%(expressions)s)"
+    output_field = models.BooleanField()
 
 
 class DossierQuerySet(models.QuerySet["Dossier"]):
     def visible_to(self, user: Any) -> DossierQuerySet:
         """Dossiers received, decided or currently held by an agency in the user's
         ``dossiers.view`` scope (the one rule for every list and page)."""
-        from caicach.accounts.access import agency_filter
+        from caicach.accounts.access import scope_agency_ids
 
+        # The agencies in scope as a list of ids (one small query, cached for the request):
+        # the planner then matches the foreign keys with their indexes and statistics instead
+        # of joining the agency table three times; a province-wide scope needs no filter.
+        ids = scope_agency_ids(user, "dossiers.view")
+        if ids is None:
+            return self.all()
+        if not ids:
+            return self.none()
         condition = Q()
-        for agency_field in ("receiving_agency", "deciding_agency", "current_agency"):
-            condition |= agency_filter(user, "dossiers.view", agency_field)
+        for agency_field in ("receiving_agency_id", "deciding_agency_id", "current_agency_id"):
+            condition |= Q(**{f"{agency_field}__in": ids})
+        # ... or asked by a referral (consultation, supporting agency): NĐ 61/2018 art. 19.
+        # The referred ids as one array computed once (an InitPlan), so "id = ANY(array)" can
+        # join the three foreign keys in a BitmapOr of indexes; an EXISTS or IN (subquery)
+        # would be a per-row filter and force a scan of the whole table for a small scope.
+        referred = Referral.objects.filter(agency_id__in=ids).order_by().values("dossier_id")
+        condition |= Q(_InArray(F("pk"), Subquery(referred)))
         return self.filter(condition)
 
 
@@ -194,6 +224,21 @@ class Dossier(models.Model):
                 name="dossier_inbox_idx",
             ),
             models.Index(fields=["received_at"], name="dossier_received_idx"),
+            # The inbox keyset (due_at, id) at 5 million rows: every dossier ("all" tab) and
+            # the open ones (the other tabs) of a wide scope, read in order without sorting.
+            models.Index(fields=["due_at", "id"], name="dossier_due_idx"),
+            models.Index(
+                fields=["due_at", "id"],
+                condition=Q(state__in=OPEN_STATE_VALUES),
+                name="dossier_open_due_idx",
+            ),
+            # The API list (newest first) filtered to open states (a state, overdue): read the
+            # open dossiers backwards instead of the whole table.
+            models.Index(
+                fields=["id"],
+                condition=Q(state__in=OPEN_STATE_VALUES),
+                name="dossier_open_id_idx",
+            ),
             GinIndex(
                 OpClass(F("search_text"), name="gin_trgm_ops"), name="dossier_search_trgm_idx"
             ),
@@ -331,3 +376,90 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class ReferralKind(models.TextChoices):
+    """Why another agency is asked (NĐ 61/2018 art. 19)."""
+
+    CONSULTATION = "consultation", _("Xin ý kiến")
+    COOPERATION = "cooperation", _("Phối hợp liên thông")
+
+
+class Referral(models.Model):
+    """A question put to another unit or agency about a dossier, with a deadline: a
+    consultation (*lấy ý kiến*) or the part of a supporting agency in a parallel inter-agency
+    transfer (*liên thông*, lead agency + supporting agencies), NĐ 61/2018 art. 19.
+
+    Append-only in spirit: the question is never edited, the answer is given once
+    (``answered_*``); when the holder resumes past the deadline without an answer, silence
+    counts as agreement (``deemed_agreed_at``). The time the asked agency held it
+    (``requested_at`` → ``answered_at``) against ``due_at`` attributes lateness to that agency
+    (:func:`caicach.dossiers.services.late_referrals_by_agency`).
+    """
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="referrals")
+    kind = models.CharField(_("loại"), max_length=20, choices=ReferralKind.choices)
+    agency = models.ForeignKey(
+        "agencies.Agency",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("cơ quan, đơn vị được hỏi"),
+    )
+    requesting_agency = models.ForeignKey(
+        "agencies.Agency",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("đơn vị hỏi ý kiến"),
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("thời điểm gửi"))
+    question = models.TextField(_("nội dung xin ý kiến"))
+    due_at = models.DateTimeField(_("hạn trả lời"))
+    answered_at = models.DateTimeField(_("thời điểm trả lời"), null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    answer = models.TextField(_("ý kiến trả lời"), blank=True)
+    answered_late = models.BooleanField(_("trả lời quá hạn"), default=False)
+    deemed_agreed_at = models.DateTimeField(
+        _("coi như đồng ý từ"),
+        null=True,
+        blank=True,
+        help_text=_("Quá hạn không có ý kiến: được coi là đồng ý."),
+    )
+
+    class Meta:
+        ordering = ["requested_at", "id"]
+        indexes = [
+            # Open referrals of an agency (the inbox tab) and the scoping subquery.
+            models.Index(fields=["agency", "dossier"], name="referral_agency_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(answered_at__isnull=True) | ~Q(answer=""),
+                name="referral_answer_with_time",
+            ),
+            models.CheckConstraint(
+                condition=Q(due_at__gt=F("requested_at")), name="referral_due_after_request"
+            ),
+        ]
+        verbose_name = _("xin ý kiến, phối hợp")
+        verbose_name_plural = _("xin ý kiến, phối hợp")
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id} → {self.agency_id} ({self.kind})"
+
+    @property
+    def is_open(self) -> bool:
+        """Waiting for an answer (not answered, not deemed agreed)."""
+        return self.answered_at is None and self.deemed_agreed_at is None
+
+    def status(self, now: Any) -> str:
+        """``answered``, ``deemed_agreed``, ``overdue`` (open past the deadline) or ``open``."""
+        if self.answered_at is not None:
+            return "answered"
+        if self.deemed_agreed_at is not None:
+            return "deemed_agreed"
+        return "overdue" if now > self.due_at else "open"

@@ -26,7 +26,7 @@ from typing import Any
 
 from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.text import get_valid_filename
@@ -41,6 +41,7 @@ from caicach.calendars.rules import (
     DueResult,
     WorkCalendar,
     compute_due,
+    due_in_working_days,
 )
 from caicach.calendars.services import OpenPromise, calendar_for
 from caicach.core.audit import Actor, diff, record
@@ -64,6 +65,8 @@ from caicach.dossiers.models import (
     DossierEvent,
     DueBasis,
     IdempotencyRecord,
+    Referral,
+    ReferralKind,
 )
 from caicach.dossiers.workflow import (
     Channel,
@@ -91,6 +94,7 @@ __all__ = [
     "DossierNotFoundError",
     "acting_roles",
     "clean_key",
+    "late_referrals_by_agency",
     "open_promises",
     "perform_action",
     "receive_dossier",
@@ -211,15 +215,43 @@ def visible_dossiers(user: Any) -> QuerySet[Dossier]:
 
 
 def _may_view(user: Any, dossier: Dossier) -> bool:
-    return can_any(
+    """The rule of :meth:`DossierQuerySet.visible_to` for one dossier: its three agencies, or
+    an agency it was referred to (consultation, supporting agency)."""
+    if can_any(
         user,
         "dossiers.view",
         [dossier.receiving_agency, dossier.deciding_agency, dossier.current_agency],
+    ):
+        return True
+    return can_any(user, "dossiers.view", [r.agency for r in _referrals(dossier)])
+
+
+def _referrals(dossier: Dossier) -> list[Referral]:
+    """The dossier's referrals with their agencies (the prefetched ones when there are)."""
+    return list(
+        dossier.referrals.all().select_related("agency")
+        if not _prefetched(dossier)
+        else dossier.referrals.all()
     )
 
 
+def _prefetched(dossier: Dossier) -> bool:
+    return "referrals" in getattr(dossier, "_prefetched_objects_cache", {})
+
+
+def answerable_referrals(user: Any, dossier: Dossier) -> list[Referral]:
+    """Referrals of ``dossier`` not answered yet that ``user`` may answer: a processor or a
+    leader of the agency asked (``dossiers.reply``, NĐ 61/2018 art. 19)."""
+    return [
+        r
+        for r in _referrals(dossier)
+        if r.answered_at is None and can(user, "dossiers.reply", r.agency)
+    ]
+
+
 def acting_roles(user: Any, dossier: Dossier) -> list[str]:
-    """The workflow roles ``user`` may act in on ``dossier``, in :class:`Role` order."""
+    """The workflow roles ``user`` may act in on ``dossier``, in :class:`Role` order.
+    ``consultee``: an officer of an agency with a referral still to answer."""
     roles = []
     for role, action in ROLE_ACTIONS.items():
         agencies = [dossier.current_agency]
@@ -227,6 +259,8 @@ def acting_roles(user: Any, dossier: Dossier) -> list[str]:
             agencies.append(dossier.receiving_agency)
         if can_any(user, action, agencies):
             roles.append(role)
+    if answerable_referrals(user, dossier):
+        roles.append(Role.CONSULTEE.value)
     return roles
 
 
@@ -505,17 +539,24 @@ def _claim_key(
 ) -> tuple[Dossier | None, IdempotencyRecord]:
     """Take ``key`` for this request, or find the dossier an earlier identical request made.
 
-    A concurrent request with the same key waits on the unique index until the first commits
-    (then sees its record) or rolls back (then takes the key itself).
+    One ``INSERT ... ON CONFLICT DO NOTHING`` (no savepoint): a concurrent request with the
+    same key waits on the unique index until the first commits (then finds its record) or rolls
+    back, e.g. a server killed mid-intake (then takes the key itself: a clean retry).
     """
-    try:
-        with transaction.atomic():
-            entry = IdempotencyRecord.objects.create(
-                user=actor.user, key=key, request_hash=request_hash
-            )
-            return None, entry
-    except IntegrityError:
-        pass
+    table = connection.ops.quote_name(IdempotencyRecord._meta.db_table)
+    created_at = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (user_id, key, request_hash, created_at) "
+            "VALUES (%s, %s, %s, %s) ON CONFLICT (user_id, key) DO NOTHING RETURNING id",
+            [actor.user.pk, key, request_hash, created_at],
+        )
+        row = cursor.fetchone()
+    if row is not None:
+        claimed = IdempotencyRecord(
+            id=row[0], user=actor.user, key=key, request_hash=request_hash, created_at=created_at
+        )
+        return None, claimed
     entry = IdempotencyRecord.objects.select_related("dossier").get(user=actor.user, key=key)
     if entry.request_hash != request_hash or entry.dossier is None:
         raise ConflictError(
@@ -747,8 +788,13 @@ def receive_dossier(
             current_step=first_step,
             search_text=_search_text(code, person),
         )
-        for order, (item, component) in enumerate(linked):
-            _save_component(dossier, order, item, component)
+        rows = [
+            _component_row(dossier, order, item, component)
+            for order, (item, component) in enumerate(linked)
+        ]
+        DossierComponent.objects.bulk_create(rows)
+        # The API answers from these rows (no read-back after commit).
+        dossier.received_components = rows  # type: ignore[attr-defined]
         entries = [
             ClockEntry(dossier=dossier, at=received, kind="received", agency=receiving_agency)
         ]
@@ -776,18 +822,21 @@ def receive_dossier(
             "components": len(linked),
         }
         _event(dossier, actor, DossierAction.RECEIVE, "", received, note="", payload=summary)
-        # No personal data in the trail: it can never be erased (Decree 13/2023).
-        record(actor, "dossier.received", dossier, agency=receiving_agency, changes=summary)
         if claim is not None:
             claim.dossier = dossier
             claim.save(update_fields=["dossier"])
+        # Last: the audit chain's lock is held from here until commit and serialises every
+        # audited write of the installation, so nothing else may come after it.
+        # No personal data in the trail: it can never be erased (Decree 13/2023).
+        record(actor, "dossier.received", dossier, agency=receiving_agency, changes=summary)
     dossier.idempotent_replay = False  # type: ignore[attr-defined]
     return dossier
 
 
-def _save_component(
+def _component_row(
     dossier: Dossier, order: int, item: ComponentInput, component: Component | None
 ) -> DossierComponent:
+    """The row of one received document (not saved; its file, if any, is stored)."""
     row = DossierComponent(
         dossier=dossier,
         order=order,
@@ -804,7 +853,6 @@ def _save_component(
         # Saved before commit: a rolled-back receipt leaves an orphan file, never a row
         # pointing at nothing.
         row.file.save(f"{digest[:12]}_{item.filename}", ContentFile(item.content), save=False)
-    row.save()
     return row
 
 
@@ -817,6 +865,7 @@ def _event(
     *,
     note: str,
     payload: dict[str, Any],
+    agency: Agency | None = None,
 ) -> DossierEvent:
     event = DossierEvent.objects.create(
         dossier=dossier,
@@ -828,7 +877,7 @@ def _event(
         from_state=from_state,
         to_state=dossier.state,
         step=dossier.current_step,
-        agency=dossier.current_agency,
+        agency=agency or dossier.current_agency,
         note=note,
         payload=json.loads(json.dumps(payload, default=str)),
     )
@@ -841,7 +890,24 @@ def _event(
 # Actions
 # --------------------------------------------------------------------------------------------
 
-_PARAMS = frozenset({"reason", "agency", "assignee", "new_due"})
+_PARAMS = frozenset(
+    {
+        "reason",
+        "agency",
+        "assignee",
+        "new_due",
+        # consultations and parallel transfers (NĐ 61/2018 art. 19)
+        "agencies",
+        "deadline",
+        "deadline_days",
+        "mode",
+        "lead_agency",
+        "supporting_agencies",
+        "referral",
+    }
+)
+#: The longest deadline one may give an asked agency, in working days.
+MAX_REFERRAL_DAYS = 60
 _REASON_REQUIRED = frozenset(
     {
         DossierAction.REQUEST_SUPPLEMENT,
@@ -852,7 +918,12 @@ _REASON_REQUIRED = frozenset(
     }
 )
 _NOTE_REQUIRED = frozenset(
-    {DossierAction.APPRAISE, DossierAction.CONSULT, DossierAction.ANSWER_CONSULTATION}
+    {
+        DossierAction.APPRAISE,
+        DossierAction.CONSULT,
+        DossierAction.ANSWER_CONSULTATION,
+        DossierAction.REPLY,
+    }
 )
 # The end of processing each action records. Returning a result already marked ready adds a
 # second "finished" entry: the ledger allows it, and Decision 766 ranks the two.
@@ -876,6 +947,11 @@ class _Work:
     steps: list[WorkflowStep]
     entries: list[ClockEntry] = field(default_factory=list)
     payload: dict[str, Any] = field(default_factory=dict)
+    note: str = ""
+    #: Referrals asked, answered or closed by the action, for the audit entry.
+    referral_log: list[dict[str, Any]] = field(default_factory=list)
+    #: The agency the history line is attributed to when not the holder (a reply).
+    event_agency: Agency | None = None
 
     def clock(self, kind: clock.EventKind, **values: Any) -> None:
         self.entries.append(
@@ -1061,6 +1137,9 @@ def perform_action(
             )
         now = timezone.now()
         calendar = calendar_for(dossier.receiving_agency)
+        consultations, cooperation = _pending(dossier, act, now)
+        if act is DossierAction.REPLY:
+            _nothing_left_to_answer(actor.user, dossier)
         context = GuardContext(
             channel=dossier.channel,
             supplement_requests_so_far=dossier.supplement_requests,
@@ -1069,6 +1148,8 @@ def perform_action(
             due=dossier.due_at,
             received_at=dossier.clock_started_at,
             calendar=calendar,
+            pending_consultations=consultations,
+            pending_cooperation=cooperation,
         )
         found, warnings, role = _check(
             dossier.state, act, acting_roles(actor.user, dossier), context
@@ -1086,6 +1167,7 @@ def perform_action(
                 .order_by("order")
             ),
         )
+        work.note = note
         _APPLY[act](work, reason=reason, **{k: v for k, v in params.items() if k != "reason"})
         if found.clock_effect is ClockEffect.PAUSE:
             dossier.supplement_requests += 1
@@ -1103,13 +1185,21 @@ def perform_action(
             payload["reason"] = reason
         if warnings:
             payload["warnings"] = [w.code for w in warnings]
-        _event(dossier, actor, act, from_state, now, note=note, payload=payload)
-        record(
-            actor,
-            f"dossier.{act.value}",
+        _event(
             dossier,
-            agency=dossier.current_agency,
-            changes=diff(before, _snapshot(dossier)),
+            actor,
+            act,
+            from_state,
+            now,
+            note=note,
+            payload=payload,
+            agency=work.event_agency,
+        )
+        changes = diff(before, _snapshot(dossier))
+        if work.referral_log:
+            changes["referrals"] = work.referral_log
+        record(
+            actor, f"dossier.{act.value}", dossier, agency=dossier.current_agency, changes=changes
         )
     dossier.warnings = warnings  # type: ignore[attr-defined]
     return dossier
@@ -1185,9 +1275,269 @@ def _nothing(work: _Work, **_: Any) -> None:
     return None
 
 
-def _consult(work: _Work, *, agency: Any = None, **_: Any) -> None:
-    if agency is not None:
-        work.payload["agency"] = _resolve_agency(agency).code
+def _consult(
+    work: _Work,
+    *,
+    agency: Any = None,
+    agencies: Any = None,
+    deadline: Any = None,
+    deadline_days: Any = None,
+    **_: Any,
+) -> None:
+    """*Lấy ý kiến* (NĐ 61/2018 art. 19): ask one or more units or agencies, with the question
+    (the note) and a deadline (an instant, or N working days on the asked agency's calendar).
+    From ``consulting``, asks one more."""
+    asked = _agency_list(agencies if agencies is not None else agency, "agencies")
+    d = work.dossier
+    already = {
+        r.agency_id for r in _referrals(d) if r.kind == ReferralKind.CONSULTATION and r.is_open
+    }
+    for target in asked:
+        if target.pk == d.current_agency_id:
+            raise _invalid(
+                "agencies",
+                f"{target.name} đang giữ hồ sơ; không thể tự xin ý kiến chính mình.",
+                f"{target.name} holds the dossier and cannot consult itself.",
+                "self_consultation",
+            )
+        if target.pk in already:
+            raise _invalid(
+                "agencies",
+                f"Đang chờ ý kiến của {target.name}; không gửi lại.",
+                f"An answer of {target.name} is already awaited.",
+                "already_consulted",
+            )
+    due = {t.pk: _referral_due(work, t, deadline, deadline_days) for t in asked}
+    _ask(work, ReferralKind.CONSULTATION, asked, due)
+    work.payload["agencies"] = [t.code for t in asked]
+    if len(asked) == 1:
+        work.payload["agency"] = asked[0].code
+
+
+def _agency_list(value: Any, field_name: str) -> list[Agency]:
+    """Agencies given as a list of codes (or a comma/space separated text), without repeats;
+    400 when empty or when one is unknown."""
+    if value is None or isinstance(value, (str, Agency)):
+        items: list[Any] = (
+            [value] if isinstance(value, Agency) else re.split(r"[\s,;]+", str(value or ""))
+        )
+    elif isinstance(value, (list, tuple)):
+        items = list(value)
+    else:
+        items = [value]
+    items = [i for i in items if isinstance(i, Agency) or str(i).strip()]
+    if not items:
+        raise _invalid(
+            field_name,
+            "Cần chọn ít nhất một cơ quan, đơn vị.",
+            "At least one agency or unit is required.",
+            "agencies_required",
+        )
+    if len(items) > 20:
+        raise _invalid(
+            field_name, "Tối đa 20 cơ quan, đơn vị.", "At most 20 agencies.", "too_many_agencies"
+        )
+    out: list[Agency] = []
+    for item in items:
+        target = _resolve_agency(item, field_name)
+        if target not in out:
+            out.append(target)
+    return out
+
+
+def _referral_due(work: _Work, agency: Agency, deadline: Any, deadline_days: Any) -> datetime:
+    """The deadline of a referral: an instant after now, or ``deadline_days`` working days
+    counted on the asked agency's calendar (Civil Code art. 147: from the next working day,
+    to the end of office hours of the N-th)."""
+    if deadline not in (None, "") and deadline_days not in (None, ""):
+        raise _invalid(
+            "deadline",
+            "Chỉ nhập hạn trả lời hoặc số ngày làm việc, không cả hai.",
+            "Give either a deadline or a number of working days, not both.",
+            "deadline_ambiguous",
+        )
+    if deadline_days not in (None, ""):
+        try:
+            days = int(str(deadline_days).strip())
+        except ValueError:
+            days = 0
+        if not 1 <= days <= MAX_REFERRAL_DAYS:
+            raise _invalid(
+                "deadline_days",
+                f"Số ngày làm việc để trả lời phải từ 1 đến {MAX_REFERRAL_DAYS}.",
+                f"The working days to answer must be between 1 and {MAX_REFERRAL_DAYS}.",
+                "deadline_days_invalid",
+            )
+        try:
+            return due_in_working_days(work.now, days, calendar_for(agency), cutoff=None).due
+        except (CalendarRangeError, ValueError) as error:
+            raise BilingualError(
+                "Không tính được hạn trả lời với lịch làm việc hiện có.",
+                f"The deadline cannot be computed with the current calendar: {error}",
+                code="due_not_computable",
+                status=409,
+            ) from error
+    if isinstance(deadline, str):
+        try:
+            deadline = datetime.fromisoformat(deadline.strip())
+        except ValueError:
+            deadline = None
+    if isinstance(deadline, date) and not isinstance(deadline, datetime):
+        deadline = datetime.combine(deadline, calendar_for(agency).office_hours.closing, VN_TZ)
+    if not isinstance(deadline, datetime):
+        raise _invalid(
+            "deadline",
+            "Cần nhập hạn trả lời (ví dụ 2025-06-10T17:00) hoặc số ngày làm việc.",
+            "A deadline (e.g. 2025-06-10T17:00) or a number of working days is required.",
+            "deadline_required",
+        )
+    deadline = _aware(deadline)
+    if deadline <= work.now:
+        raise _invalid(
+            "deadline",
+            "Hạn trả lời phải sau thời điểm hiện tại.",
+            "The deadline must be in the future.",
+            "deadline_past",
+        )
+    return deadline
+
+
+def _ask(
+    work: _Work, kind: ReferralKind, agencies: list[Agency], due: Mapping[int, datetime]
+) -> None:
+    d = work.dossier
+    question = work.note or str(work.payload.get("question") or "")
+    rows = Referral.objects.bulk_create(
+        [
+            Referral(
+                dossier=d,
+                kind=kind.value,
+                agency=target,
+                requesting_agency=d.current_agency,
+                requested_by=work.actor.user,
+                requested_at=work.now,
+                question=question,
+                due_at=due[target.pk],
+            )
+            for target in agencies
+        ]
+    )
+    for row in rows:
+        work.referral_log.append(
+            {"asked": row.agency.code, "kind": kind.value, "due_at": row.due_at.isoformat()}
+        )
+    work.payload["referrals"] = [
+        {"id": r.pk, "agency": r.agency.code, "kind": kind.value, "due_at": r.due_at.isoformat()}
+        for r in rows
+    ]
+
+
+def _pending(
+    dossier: Dossier, act: DossierAction, now: datetime
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Names of the consulted agencies still within their deadline without an answer, and of
+    the supporting agencies without an answer (for the guards); only read when they matter."""
+    if act not in (DossierAction.ANSWER_CONSULTATION, DossierAction.SUBMIT_FOR_APPROVAL):
+        return (), ()
+    consultations: list[str] = []
+    cooperation: list[str] = []
+    for r in _referrals(dossier):
+        if not r.is_open:
+            continue
+        if r.kind == ReferralKind.CONSULTATION and r.due_at > now:
+            consultations.append(r.agency.name)
+        elif r.kind == ReferralKind.COOPERATION:
+            cooperation.append(r.agency.name)
+    return tuple(consultations), tuple(cooperation)
+
+
+def _nothing_left_to_answer(user: Any, dossier: Dossier) -> None:
+    """A clear 409 (not a 403) when the caller's agency was asked but has already answered."""
+    if answerable_referrals(user, dossier):
+        return
+    done = [r for r in _referrals(dossier) if can(user, "dossiers.reply", r.agency)]
+    if done:
+        names = ", ".join(dict.fromkeys(r.agency.name for r in done))
+        raise ConflictError(
+            f"{names} đã trả lời ý kiến; ý kiến chỉ gửi một lần.",
+            f"{names} already answered; an answer is given once.",
+            code="already_answered",
+        )
+
+
+def _answer_consultation(work: _Work, **_: Any) -> None:
+    """The holder resumes processing (art. 19). The guards made sure every consulted unit has
+    answered or let its deadline pass: silence past the deadline counts as agreement, and is
+    recorded on the referral."""
+    closed = []
+    for r in _referrals(work.dossier):
+        if r.kind == ReferralKind.CONSULTATION and r.is_open and r.due_at <= work.now:
+            r.deemed_agreed_at = work.now
+            r.save(update_fields=["deemed_agreed_at"])
+            closed.append(r.agency.code)
+            work.referral_log.append({"deemed_agreed": r.agency.code, "referral": r.pk})
+    if closed:
+        work.payload["deemed_agreed"] = closed
+
+
+def _reply(work: _Work, *, referral: Any = None, **_: Any) -> None:
+    """An officer of the asked agency answers its referral, once; the answer (the note) is
+    recorded with the time, and whether the deadline had passed (lateness of that agency)."""
+    d = work.dossier
+    mine = answerable_referrals(work.actor.user, d)
+    if referral not in (None, ""):
+        try:
+            wanted = int(referral.pk if isinstance(referral, Referral) else referral)
+        except (TypeError, ValueError):
+            wanted = 0
+        found = next((r for r in _referrals(d) if r.pk == wanted), None)
+        if found is None:
+            raise _invalid(
+                "referral",
+                "Không tìm thấy yêu cầu xin ý kiến này trong hồ sơ.",
+                "No such referral on this dossier.",
+                "unknown_referral",
+            )
+        if found.answered_at is not None:
+            raise ConflictError(
+                f"{found.agency.name} đã trả lời ý kiến lúc "
+                f"{found.answered_at.astimezone(VN_TZ):%d/%m/%Y %H:%M}; ý kiến chỉ gửi một lần.",
+                f"{found.agency.name} already answered; an answer is given once.",
+                code="already_answered",
+            )
+        if found not in mine:
+            raise ForbiddenError(
+                f"Bạn không thuộc {found.agency.name} nên không trả lời thay được.",
+                f"You are not an officer of {found.agency.name} and cannot answer for it.",
+                code="role",
+            )
+        target = found
+    elif len(mine) == 1:
+        target = mine[0]
+    else:
+        raise _invalid(
+            "referral",
+            "Hồ sơ có nhiều yêu cầu xin ý kiến gửi đơn vị của bạn; hãy chọn yêu cầu cần trả lời.",
+            "Several referrals of this dossier are addressed to your agencies; choose one.",
+            "referral_required",
+        )
+    target.answered_at = work.now
+    target.answered_by = work.actor.user
+    target.answer = work.note
+    target.answered_late = work.now > target.due_at
+    target.save(update_fields=["answered_at", "answered_by", "answer", "answered_late"])
+    work.event_agency = target.agency
+    work.payload.update(
+        {
+            "referral": target.pk,
+            "agency": target.agency.code,
+            "kind": target.kind,
+            "late": target.answered_late,
+        }
+    )
+    work.referral_log.append(
+        {"answered": target.agency.code, "referral": target.pk, "late": target.answered_late}
+    )
 
 
 def _transfer_step(work: _Work, *, agency: Any = None, **_: Any) -> None:
@@ -1208,16 +1558,79 @@ def _transfer_step(work: _Work, *, agency: Any = None, **_: Any) -> None:
     work.payload["agency"] = target.code
 
 
-def _transfer_agency(work: _Work, *, agency: Any = None, **_: Any) -> None:
-    if agency is None:
+TRANSFER_MODES = ("sequential", "parallel")
+
+
+def _transfer_agency(
+    work: _Work,
+    *,
+    agency: Any = None,
+    mode: Any = None,
+    lead_agency: Any = None,
+    supporting_agencies: Any = None,
+    deadline: Any = None,
+    deadline_days: Any = None,
+    **_: Any,
+) -> None:
+    """*Liên thông* (NĐ 61/2018 art. 19). ``sequential`` (default): the dossier goes to one
+    agency, which takes it over. ``parallel`` (same level, electronic): it goes to the lead
+    agency (``lead_agency``, or ``agency``) and, at the same time, each of the
+    ``supporting_agencies`` gets a cooperation referral with a deadline; the lead submits for
+    approval once all have answered."""
+    chosen = str(mode or "sequential").strip().lower()
+    if chosen not in TRANSFER_MODES:
         raise _invalid(
-            "agency",
-            "Cần chọn cơ quan nhận liên thông.",
-            "The agency to transfer to is required.",
+            "mode",
+            "Hình thức liên thông phải là “sequential” (tuần tự) hoặc “parallel” (song song).",
+            "The transfer mode must be “sequential” or “parallel”.",
+            "mode_invalid",
+        )
+    if chosen == "sequential" and supporting_agencies:
+        raise _invalid(
+            "supporting_agencies",
+            "Cơ quan phối hợp chỉ dùng khi liên thông song song.",
+            "Supporting agencies apply to a parallel transfer only.",
+            "supporting_needs_parallel",
+        )
+    lead = lead_agency if lead_agency not in (None, "") else agency
+    if lead in (None, ""):
+        raise _invalid(
+            "lead_agency" if chosen == "parallel" else "agency",
+            "Cần chọn cơ quan chủ trì."
+            if chosen == "parallel"
+            else "Cần chọn cơ quan nhận liên thông.",
+            "The lead agency is required."
+            if chosen == "parallel"
+            else "The agency to transfer to is required.",
             "agency_required",
         )
-    target = _resolve_agency(agency)
+    target = _resolve_agency(lead, "lead_agency" if chosen == "parallel" else "agency")
     d = work.dossier
+    if chosen == "parallel":
+        if not work.note:
+            raise _invalid(
+                "note",
+                "Cần nêu nhiệm vụ của các cơ quan phối hợp (ghi chú).",
+                "The note must state the supporting agencies' task.",
+                "note_required",
+            )
+        supporting = _agency_list(supporting_agencies, "supporting_agencies")
+        if target in supporting or d.current_agency in supporting:
+            raise _invalid(
+                "supporting_agencies",
+                "Cơ quan phối hợp phải khác cơ quan chủ trì và cơ quan chuyển.",
+                "Supporting agencies must differ from the lead agency and the sender.",
+                "supporting_is_lead",
+            )
+        due = {t.pk: _referral_due(work, t, deadline, deadline_days) for t in supporting}
+        _ask(work, ReferralKind.COOPERATION, supporting, due)
+        work.payload.update(
+            {
+                "mode": chosen,
+                "lead_agency": target.code,
+                "supporting_agencies": [t.code for t in supporting],
+            }
+        )
     work.move(d.current_step, target)
     d.assigned_to = None
     work.payload["agency"] = target.code
@@ -1333,7 +1746,8 @@ _APPLY = {
     DossierAction.TRANSFER_STEP: _transfer_step,
     DossierAction.TRANSFER_AGENCY: _transfer_agency,
     DossierAction.CONSULT: _consult,
-    DossierAction.ANSWER_CONSULTATION: _nothing,
+    DossierAction.ANSWER_CONSULTATION: _answer_consultation,
+    DossierAction.REPLY: _reply,
     DossierAction.REQUEST_SUPPLEMENT: _nothing,
     DossierAction.SUPPLEMENT_RECEIVED: _supplement_received,
     DossierAction.SUBMIT_FOR_APPROVAL: _submit,
@@ -1346,6 +1760,61 @@ _APPLY = {
     DossierAction.WITHDRAW: _nothing,
     DossierAction.APOLOGISE: _apologise,
 }
+
+
+# --------------------------------------------------------------------------------------------
+# Lateness of the asked agencies
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AgencyReferralLateness:
+    """Referrals addressed to one agency: how many, how many late (answered after the deadline,
+    deemed agreed, or still open past it), how many still open past the deadline."""
+
+    agency_code: str
+    agency_name: str
+    total: int
+    late: int
+    open_overdue: int
+
+
+def late_referrals_by_agency(
+    scope_agency: Agency | None = None,
+    *,
+    since: datetime | None = None,
+    now: datetime | None = None,
+    only_late: bool = True,
+) -> list[AgencyReferralLateness]:
+    """Lateness of consulted and supporting agencies, attributed to the unit that held the
+    referral (issue: *lateness of a step is attributed to the unit that held it*; NĐ 61/2018
+    art. 19). Counted from the referrals (asked → answered against the deadline), for the
+    agencies under ``scope_agency`` and referrals asked since ``since``; most late first."""
+    from django.db.models import Count, Q
+
+    now = now or timezone.now()
+    rows = Referral.objects.all()
+    if scope_agency is not None:
+        rows = rows.filter(agency__path__startswith=scope_agency.path)
+    if since is not None:
+        rows = rows.filter(requested_at__gte=since)
+    unanswered_past = Q(answered_at__isnull=True, due_at__lt=now)
+    grouped = (
+        rows.values("agency__code", "agency__name")
+        .annotate(
+            total=Count("id"),
+            late=Count("id", filter=Q(answered_late=True) | unanswered_past),
+            open_overdue=Count("id", filter=unanswered_past & Q(deemed_agreed_at__isnull=True)),
+        )
+        .order_by("-late", "agency__code")
+    )
+    return [
+        AgencyReferralLateness(
+            r["agency__code"], r["agency__name"], r["total"], r["late"], r["open_overdue"]
+        )
+        for r in grouped
+        if r["late"] or not only_late
+    ]
 
 
 # --------------------------------------------------------------------------------------------

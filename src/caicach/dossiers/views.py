@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -40,7 +40,7 @@ from caicach.dossiers import clock, services
 from caicach.dossiers.api.filters import search
 from caicach.dossiers.forms import ActionForm, BulkAssignForm, SearchForm
 from caicach.dossiers.identity import mask_citizen_id
-from caicach.dossiers.models import Dossier, DossierComponent, DossierEvent
+from caicach.dossiers.models import Dossier, DossierComponent, DossierEvent, Referral
 from caicach.dossiers.workflow import DossierAction, DossierState, allowed_actions
 from caicach.procedures.models import WorkflowStep
 
@@ -62,6 +62,7 @@ TABS = [
     Tab("qua-han", gettext_lazy("Quá hạn")),
     Tab("cho-bo-sung", gettext_lazy("Chờ bổ sung")),
     Tab("cho-phe-duyet", gettext_lazy("Chờ phê duyệt")),
+    Tab("y-kien", gettext_lazy("Xin ý kiến / phối hợp")),
     Tab("tat-ca", gettext_lazy("Tất cả")),
 ]
 TAB_KEYS = {t.key for t in TABS}
@@ -71,8 +72,9 @@ AGENCY_ACTIONS = {
     DossierAction.ASSIGN,
     DossierAction.TRANSFER_STEP,
     DossierAction.TRANSFER_AGENCY,
-    DossierAction.CONSULT,
 }
+#: Actions asking other agencies with a deadline (NĐ 61/2018 art. 19).
+REFERRAL_ACTIONS = {DossierAction.CONSULT, DossierAction.TRANSFER_AGENCY}
 REASON_ACTIONS = set(services._REASON_REQUIRED)
 NOTE_ACTIONS = set(services._NOTE_REQUIRED)
 DANGER_ACTIONS = {DossierAction.REFUSE, DossierAction.STOP, DossierAction.WITHDRAW}
@@ -100,7 +102,18 @@ def _soon_limit(now: datetime) -> datetime:
     return due_in_working_days(now, 1, calendar_for(None), cutoff=None).due
 
 
-def _tab_filter(queryset: QuerySet[Dossier], tab: str, now: datetime) -> QuerySet[Dossier]:
+def _tab_filter(
+    queryset: QuerySet[Dossier], tab: str, now: datetime, user: Any = None
+) -> QuerySet[Dossier]:
+    if tab == "y-kien":
+        # Open referrals (consultation, supporting agency) addressed to the user's agencies.
+        asked = Referral.objects.filter(
+            agency_filter(user, "dossiers.reply", "agency"),
+            dossier=OuterRef("pk"),
+            answered_at__isnull=True,
+            deemed_agreed_at__isnull=True,
+        )
+        return queryset.filter(Exists(asked))
     if tab == "moi":
         return queryset.filter(state__in=[S.RECEIVED.value, S.ASSIGNED.value])
     if tab == "dang-xu-ly":
@@ -128,7 +141,10 @@ def _keyset(queryset: QuerySet[Dossier], after: str) -> tuple[list[Dossier], str
         except ValueError:
             due = None
         if due is not None and due.tzinfo is not None:
-            queryset = queryset.filter(Q(due_at__gt=due) | Q(due_at=due, id__gt=int(pk)))
+            # due_at >= the cursor bounds the index range; the OR alone would not.
+            queryset = queryset.filter(due_at__gte=due).filter(
+                Q(due_at__gt=due) | Q(due_at=due, id__gt=int(pk))
+            )
     rows = list(queryset.order_by("due_at", "id")[: PAGE_SIZE + 1])
     if len(rows) > PAGE_SIZE:
         last = rows[PAGE_SIZE - 1]
@@ -225,7 +241,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     if search_form.is_bound and search_form.is_valid():
         text = search_form.cleaned_data["q"].strip()
     now = timezone.now()
-    queryset = _tab_filter(services.visible_dossiers(user), tab, now)
+    queryset = _tab_filter(services.visible_dossiers(user), tab, now, user)
     if text:
         queryset = search(queryset, text)
     queryset = queryset.select_related("procedure_version", "applicant")
@@ -272,6 +288,10 @@ def _visible(request: HttpRequest, code: str) -> Dossier:
         .prefetch_related(
             Prefetch("components", DossierComponent.objects.order_by("order", "id")),
             Prefetch("events", DossierEvent.objects.select_related("agency").order_by("id")),
+            Prefetch(
+                "referrals",
+                Referral.objects.select_related("agency", "requesting_agency", "answered_by"),
+            ),
         )
         .filter(code=text)
         .first()
@@ -324,6 +344,18 @@ def _clock(dossier: Dossier, now: datetime) -> dict[str, Any]:
     return info
 
 
+_NOTE_LABELS = {
+    DossierAction.CONSULT: gettext_lazy("Nội dung xin ý kiến"),
+    DossierAction.REPLY: gettext_lazy("Ý kiến trả lời"),
+    DossierAction.TRANSFER_AGENCY: gettext_lazy("Ghi chú, nhiệm vụ của cơ quan phối hợp"),
+}
+
+
+def _referral_rows(dossier: Dossier, now: datetime) -> list[dict[str, Any]]:
+    """The consultations and supporting agencies' parts, with their status for the badge."""
+    return [{"r": r, "status": r.status(now)} for r in dossier.referrals.all()]
+
+
 def _actions(dossier: Dossier, roles: list[str]) -> list[dict[str, Any]]:
     out = []
     for act in allowed_actions(dossier.state, roles):
@@ -340,6 +372,11 @@ def _actions(dossier: Dossier, roles: list[str]) -> list[dict[str, Any]]:
                 "assignee": act is DossierAction.ASSIGN,
                 "new_due": act is DossierAction.APOLOGISE,
                 "danger": act in DANGER_ACTIONS,
+                "consult": act is DossierAction.CONSULT,
+                "transfer": act is DossierAction.TRANSFER_AGENCY,
+                "deadline": act in REFERRAL_ACTIONS,
+                "reply": act is DossierAction.REPLY,
+                "note_label": _NOTE_LABELS.get(act, ""),
             }
         )
     return out
@@ -361,6 +398,14 @@ def _render_detail(
     units: list[tuple[str, str]] = []
     if any(a["agency"] for a in actions):
         officers, units = _assign_choices(request.user)
+    all_agencies: list[tuple[str, str]] = []
+    if any(a["deadline"] for a in actions):
+        all_agencies = [
+            (code, f"{name} ({code})")
+            for code, name in Agency.objects.valid_on(timezone.localdate())
+            .order_by("path")
+            .values_list("code", "name")
+        ]
     applicant = dossier.applicant
     context = {
         "dossier": dossier,
@@ -374,11 +419,20 @@ def _render_detail(
         "actions": actions,
         "officers": officers,
         "units": units,
+        "all_agencies": all_agencies,
+        "referrals": _referral_rows(dossier, now),
+        "answerable": services.answerable_referrals(request.user, dossier)
+        if DossierAction.REPLY.value in roles_actions(actions)
+        else [],
         "error": error,
         "failed_action": failed_action,
         "form": form,
     }
     return render(request, "dossiers/detail.html", context, status=status)
+
+
+def roles_actions(actions: list[dict[str, Any]]) -> set[str]:
+    return {a["code"] for a in actions}
 
 
 @login_required

@@ -26,6 +26,14 @@ Decisions:
   ``agency_leader``, ``admin``. Decisions signed by the authority (approve, refuse after
   appraisal, stop, apology) need a leader. ``admin`` may only reassign a dossier and record a
   withdrawal received through the portal: an administrator makes no decision on a dossier.
+* **Consultation and parallel transfer** (art. 19 *lấy ý kiến*, *liên thông*). ``consult``
+  asks one or more units (``processing`` → ``consulting``, and again from ``consulting``);
+  ``consultee`` is the role of an officer (processor or leader) of an agency with a referral on
+  the dossier: ``reply`` records its answer and changes no state. ``transfer_agency`` in
+  parallel mode leads to ``transferred`` like a sequential transfer (the target is the lead
+  agency); the supporting agencies get referrals. The guards refuse ``answer_consultation``
+  while an answer is due and not yet given, and ``submit_for_approval`` while a supporting
+  agency has not answered.
 * **Terminal states**: ``returned``, ``refused``, ``stopped``, ``withdrawn``. A withdrawal is
   possible until the decision is signed (not from ``approved`` / ``result_ready``).
 * **Apology** (``apologise``) changes no state; allowed while the dossier is open and processing
@@ -108,6 +116,7 @@ class DossierAction(StrEnum):
     TRANSFER_AGENCY = "transfer_agency"
     CONSULT = "consult"
     ANSWER_CONSULTATION = "answer_consultation"
+    REPLY = "reply"
     REQUEST_SUPPLEMENT = "request_supplement"
     SUPPLEMENT_RECEIVED = "supplement_received"
     SUBMIT_FOR_APPROVAL = "submit_for_approval"
@@ -135,6 +144,7 @@ class Role(StrEnum):
     UNIT_LEADER = "unit_leader"
     AGENCY_LEADER = "agency_leader"
     ADMIN = "admin"
+    CONSULTEE = "consultee"
 
     @property
     def label_vi(self) -> str:
@@ -255,6 +265,12 @@ _ACTION_TEXT: Final[Mapping[DossierAction, tuple[str, str, str, str]]] = {
         "ghi nhận ý kiến",
         "record a consultation answer",
     ),
+    DossierAction.REPLY: (
+        "Trả lời ý kiến",
+        "Reply",
+        "trả lời ý kiến",
+        "reply to a consultation",
+    ),
     DossierAction.REQUEST_SUPPLEMENT: (
         "Yêu cầu bổ sung",
         "Request supplement",
@@ -309,6 +325,7 @@ _ROLE_TEXT: Final[Mapping[Role, tuple[str, str]]] = {
     Role.UNIT_LEADER: ("Lãnh đạo phòng", "The unit leader"),
     Role.AGENCY_LEADER: ("Lãnh đạo cơ quan", "The agency leader"),
     Role.ADMIN: ("Quản trị hệ thống", "The administrator"),
+    Role.CONSULTEE: ("Đơn vị được hỏi ý kiến", "The consulted agency"),
 }
 
 
@@ -357,6 +374,7 @@ _LEADERS: Final = frozenset({Role.UNIT_LEADER.value, Role.AGENCY_LEADER.value})
 _PROCESSOR_OR_UNIT_LEADER: Final = frozenset({Role.PROCESSOR.value, Role.UNIT_LEADER.value})
 _ASSIGNERS: Final = _LEADERS | {Role.ADMIN.value}
 _WITHDRAW_RECORDERS: Final = frozenset({Role.RECEIVER.value, Role.ADMIN.value})
+_CONSULTEE: Final = frozenset({Role.CONSULTEE.value})
 
 
 def _t(target: DossierState, roles: frozenset[str], effect: ClockEffect = E.NONE) -> Transition:
@@ -378,6 +396,12 @@ def _apology(state: DossierState) -> Transition:
     return Transition(state, _LEADERS, ClockEffect.EXTEND)
 
 
+def _reply(state: DossierState) -> Transition:
+    """An asked agency answers its referral (art. 19 *lấy ý kiến*, or a supporting agency of
+    a parallel transfer): recorded, the state does not change."""
+    return Transition(state, _CONSULTEE, ClockEffect.NONE)
+
+
 _TABLE: dict[tuple[DossierState, DossierAction], Transition] = {
     # -- received: at the desk (NĐ 61 arts. 17-18) --
     (S.RECEIVED, A.ASSIGN): _t(S.ASSIGNED, _ASSIGNERS | _RECEIVER),  # art. 18 transfer + assign
@@ -392,6 +416,7 @@ _TABLE: dict[tuple[DossierState, DossierAction], Transition] = {
     (S.ASSIGNED, A.STOP): _STOP,
     (S.ASSIGNED, A.WITHDRAW): _WITHDRAW,
     (S.ASSIGNED, A.APOLOGISE): _apology(S.ASSIGNED),
+    (S.ASSIGNED, A.REPLY): _reply(S.ASSIGNED),
     # -- processing (art. 19) --
     (S.PROCESSING, A.APPRAISE): _t(S.PROCESSING, _PROCESSOR),
     (S.PROCESSING, A.TRANSFER_STEP): _t(S.PROCESSING, _PROCESSOR_OR_UNIT_LEADER),
@@ -408,7 +433,10 @@ _TABLE: dict[tuple[DossierState, DossierAction], Transition] = {
     (S.PROCESSING, A.STOP): _STOP,
     (S.PROCESSING, A.WITHDRAW): _WITHDRAW,
     (S.PROCESSING, A.APOLOGISE): _apology(S.PROCESSING),
-    # -- consulting (lấy ý kiến) --
+    (S.PROCESSING, A.REPLY): _reply(S.PROCESSING),
+    # -- consulting (lấy ý kiến, art. 19): ask one more, the asked reply, the holder resumes --
+    (S.CONSULTING, A.CONSULT): _t(S.CONSULTING, _PROCESSOR),
+    (S.CONSULTING, A.REPLY): _reply(S.CONSULTING),
     (S.CONSULTING, A.ANSWER_CONSULTATION): _t(S.PROCESSING, _PROCESSOR),
     (S.CONSULTING, A.STOP): _STOP,
     (S.CONSULTING, A.WITHDRAW): _WITHDRAW,
@@ -419,6 +447,7 @@ _TABLE: dict[tuple[DossierState, DossierAction], Transition] = {
     (S.TRANSFERRED, A.STOP): _STOP,
     (S.TRANSFERRED, A.WITHDRAW): _WITHDRAW,
     (S.TRANSFERRED, A.APOLOGISE): _apology(S.TRANSFERRED),
+    (S.TRANSFERRED, A.REPLY): _reply(S.TRANSFERRED),
     # -- awaiting a supplement: the clock is paused --
     (S.AWAITING_SUPPLEMENT, A.SUPPLEMENT_RECEIVED): _t(S.RECEIVED, _RECEIVER, E.RESTART),
     (S.AWAITING_SUPPLEMENT, A.STOP): _STOP,
@@ -430,6 +459,7 @@ _TABLE: dict[tuple[DossierState, DossierAction], Transition] = {
     (S.AWAITING_APPROVAL, A.STOP): _STOP,
     (S.AWAITING_APPROVAL, A.WITHDRAW): _WITHDRAW,
     (S.AWAITING_APPROVAL, A.APOLOGISE): _apology(S.AWAITING_APPROVAL),
+    (S.AWAITING_APPROVAL, A.REPLY): _reply(S.AWAITING_APPROVAL),
     # -- approved: the decision is signed --
     (S.APPROVED, A.MARK_RESULT_READY): _t(
         S.RESULT_READY, frozenset({Role.PROCESSOR.value, Role.RECEIVER.value}), E.STOP
@@ -550,6 +580,10 @@ class GuardContext:
 
     ``now``/``due``/``calendar`` enable the apology timing check; ``received_at`` (with ``now``
     and ``calendar``) enables the 3-working-day warning for supplement requests.
+
+    ``pending_consultations``: names of the agencies consulted that have not answered while
+    their deadline still runs; ``pending_cooperation``: names of the supporting agencies of a
+    parallel transfer that have not answered (deadline or not).
     """
 
     channel: Channel | str
@@ -559,6 +593,8 @@ class GuardContext:
     due: datetime | None = None
     received_at: datetime | None = None
     calendar: WorkCalendar | None = None
+    pending_consultations: tuple[str, ...] = ()
+    pending_cooperation: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -582,6 +618,12 @@ def check_guards(
     * ``request_supplement`` more than 3 working days after the receipt: warned (art. 19: the
       notice is due within 3 working days of receipt unless sector law says otherwise).
     * ``apologise``: only once, and at least one working day before the due date (art. 19).
+    * ``answer_consultation`` (the holder resumes processing): refused while a consulted unit
+      has not answered and its deadline has not passed (NĐ 61/2018 art. 19, *lấy ý kiến*: the
+      answers are recorded); past the deadline, silence counts as agreement.
+    * ``submit_for_approval``: refused while a supporting agency of a parallel transfer has not
+      answered (art. 19, *liên thông* with a lead agency: the lead decides with the
+      supporting agencies' contributions).
     """
     st = DossierState(state) if state is not None else None
     act = DossierAction(action)
@@ -623,6 +665,29 @@ def check_guards(
                         "have been sent earlier (Decree 61/2018, art. 19).",
                     )
                 )
+    elif act is DossierAction.ANSWER_CONSULTATION and context.pending_consultations:
+        names = ", ".join(context.pending_consultations)
+        raise TransitionNotAllowed(
+            st,
+            act,
+            f"Chưa thể tiếp tục xử lý: còn chờ ý kiến của {names} và thời hạn trả lời chưa hết "
+            "(NĐ 61/2018, Điều 19). Quá thời hạn mà không có ý kiến thì được coi là đồng ý.",
+            f"Processing cannot resume yet: still waiting for the answer of {names}, whose "
+            "deadline has not passed (Decree 61/2018, art. 19). Past the deadline, silence "
+            "counts as agreement.",
+            "consultation_pending",
+        )
+    elif act is DossierAction.SUBMIT_FOR_APPROVAL and context.pending_cooperation:
+        names = ", ".join(context.pending_cooperation)
+        raise TransitionNotAllowed(
+            st,
+            act,
+            f"Chưa thể trình phê duyệt: cơ quan phối hợp chưa gửi ý kiến: {names} "
+            "(NĐ 61/2018, Điều 19, liên thông).",
+            f"Cannot submit for approval yet: supporting agencies have not answered: {names} "
+            "(Decree 61/2018, art. 19, inter-agency processing).",
+            "cooperation_pending",
+        )
     elif act is DossierAction.APOLOGISE:
         apologies = 1 if context.has_apology else 0
         if context.now is not None and context.due is not None and context.calendar is not None:

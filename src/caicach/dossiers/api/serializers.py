@@ -13,6 +13,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from caicach.agencies.models import Agency
+from caicach.core.api.fields import SlugRelatedField
 from caicach.dossiers import services
 from caicach.dossiers.models import (
     CHANNEL_CHOICES,
@@ -23,6 +24,8 @@ from caicach.dossiers.models import (
     Dossier,
     DossierComponent,
     DossierEvent,
+    Referral,
+    ReferralKind,
 )
 from caicach.dossiers.workflow import DossierAction, DossierState, allowed_actions
 
@@ -98,19 +101,19 @@ class DossierReceiveSerializer(serializers.Serializer):
     channel = serializers.ChoiceField(choices=CHANNEL_CHOICES)
     applicant = DossierApplicantInputSerializer()
     components = DossierComponentInputSerializer(many=True, max_length=services.MAX_COMPONENTS)
-    receiving_agency = serializers.SlugRelatedField(
+    receiving_agency = SlugRelatedField(
         slug_field="code",
         queryset=Agency.objects.all(),
         help_text="Code of the agency that officially receives the dossier.",
     )
-    served_at = serializers.SlugRelatedField(
+    served_at = SlugRelatedField(
         slug_field="code",
         queryset=Agency.objects.all(),
         required=False,
         allow_null=True,
         help_text="Where the applicant was helped; default: the receiving agency.",
     )
-    deciding_agency = serializers.SlugRelatedField(
+    deciding_agency = SlugRelatedField(
         slug_field="code",
         queryset=Agency.objects.all(),
         required=False,
@@ -141,6 +144,42 @@ class DossierActionRequestSerializer(serializers.Serializer):
     )
     new_due = serializers.DateTimeField(
         required=False, help_text="New return date of an apology (form 04)."
+    )
+    agencies = serializers.ListField(
+        child=serializers.CharField(max_length=20),
+        required=False,
+        max_length=20,
+        help_text="consult: codes of the units or agencies asked (NĐ 61/2018 art. 19).",
+    )
+    deadline = serializers.DateTimeField(
+        required=False,
+        help_text="consult, parallel transfer_agency: the instant by which the asked agencies "
+        "answer (or give `deadline_days`).",
+    )
+    deadline_days = serializers.IntegerField(
+        required=False,
+        help_text="consult, parallel transfer_agency: working days to answer, counted on the "
+        "asked agency's calendar from the next working day.",
+    )
+    mode = serializers.ChoiceField(
+        choices=[("sequential", "sequential"), ("parallel", "parallel")],
+        required=False,
+        help_text="transfer_agency: `sequential` (default, to one agency) or `parallel` (to "
+        "`lead_agency`, with `supporting_agencies` asked at the same time).",
+    )
+    lead_agency = serializers.CharField(
+        max_length=20, required=False, help_text="transfer_agency (parallel): lead agency code."
+    )
+    supporting_agencies = serializers.ListField(
+        child=serializers.CharField(max_length=20),
+        required=False,
+        max_length=20,
+        help_text="transfer_agency (parallel): codes of the supporting agencies.",
+    )
+    referral = serializers.IntegerField(
+        required=False,
+        help_text="reply: id of the referral answered (needed when several are addressed to "
+        "the caller's agencies). The answer is the `note`.",
     )
 
 
@@ -197,6 +236,36 @@ class DossierFileSerializer(serializers.ModelSerializer):
         return bool(obj.file)
 
 
+class DossierReferralSerializer(serializers.ModelSerializer):
+    """A consultation or a supporting agency's part (NĐ 61/2018 art. 19)."""
+
+    kind = serializers.ChoiceField(choices=ReferralKind.choices, read_only=True)
+    agency = DossierAgencyRefSerializer(read_only=True)
+    requesting_agency = DossierAgencyRefSerializer(read_only=True)
+    status = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Referral
+        fields = [
+            "id",
+            "kind",
+            "agency",
+            "requesting_agency",
+            "question",
+            "requested_at",
+            "due_at",
+            "answered_at",
+            "answer",
+            "answered_late",
+            "deemed_agreed_at",
+            "status",
+        ]
+
+    def get_status(self, obj: Referral) -> str:
+        """open, overdue (open past the deadline), answered, deemed_agreed."""
+        return obj.status(timezone.now())
+
+
 class _DossierBase(serializers.ModelSerializer):
     state = serializers.ChoiceField(choices=STATE_CHOICES, read_only=True)
     state_label = serializers.SerializerMethodField()
@@ -241,6 +310,7 @@ class DossierDetailSerializer(_DossierBase):
     deciding_agency = DossierAgencyRefSerializer(read_only=True)
     applicant = DossierApplicantSerializer(read_only=True)
     components = DossierFileSerializer(many=True, read_only=True)
+    referrals = DossierReferralSerializer(many=True, read_only=True)
     assigned_to = serializers.SerializerMethodField()
     allowed_actions = serializers.SerializerMethodField()
 
@@ -260,6 +330,7 @@ class DossierDetailSerializer(_DossierBase):
             "assigned_to",
             "applicant",
             "components",
+            "referrals",
             "received_at",
             "due_at",
             "legal_due_at",

@@ -28,7 +28,7 @@ from caicach.dossiers.api.serializers import (
     DossierListSerializer,
     DossierReceiveSerializer,
 )
-from caicach.dossiers.models import Dossier, DossierComponent, DossierEvent
+from caicach.dossiers.models import Dossier, DossierComponent, DossierEvent, Referral
 from caicach.dossiers.workflow import DossierAction
 
 ACTIONS = [a.value for a in DossierAction if a is not DossierAction.RECEIVE]
@@ -82,7 +82,15 @@ def _detail_queryset(user: Any) -> QuerySet[Dossier]:
             "applicant",
             "assigned_to",
         )
-        .prefetch_related(Prefetch("components", DossierComponent.objects.order_by("order", "id")))
+        .prefetch_related(
+            Prefetch("components", DossierComponent.objects.order_by("order", "id")),
+            Prefetch(
+                "referrals",
+                Referral.objects.select_related("agency", "requesting_agency").order_by(
+                    "requested_at", "id"
+                ),
+            ),
+        )
     )
 
 
@@ -93,6 +101,17 @@ def _visible(request: Request, code: str) -> Dossier:
     if dossier is None:
         raise services.DossierNotFoundError(code)
     return dossier
+
+
+def _prefetched(dossier: Dossier, **related: list[Any]) -> None:
+    """Fill ``dossier``'s prefetch cache with rows already in hand, as ``prefetch_related``
+    would (the managers then answer ``.all()`` without a query)."""
+    cache = dossier.__dict__.setdefault("_prefetched_objects_cache", {})
+    for name, rows in related.items():
+        queryset = getattr(dossier, name).all()
+        queryset._result_cache = list(rows)
+        queryset._prefetch_done = True
+        cache[name] = queryset
 
 
 def _component(item: dict[str, Any]) -> dict[str, Any]:
@@ -192,8 +211,13 @@ class DossierListCreate(_BilingualInput, generics.GenericAPIView):
             idempotency_key=key,
         )
         replayed = getattr(dossier, "idempotent_replay", False)
-        fresh = _detail_queryset(request.user).filter(pk=dossier.pk).first() or dossier
-        body = DossierDetailSerializer(fresh, context=self.get_serializer_context()).data
+        # A new dossier is answered from the objects the service wrote (nothing to read back);
+        # a replay reads the dossier as it is now.
+        if replayed:
+            dossier = _detail_queryset(request.user).filter(pk=dossier.pk).first() or dossier
+        else:
+            _prefetched(dossier, components=dossier.received_components, referrals=[])
+        body = DossierDetailSerializer(dossier, context=self.get_serializer_context()).data
         headers = {"Location": f"{request.path}{dossier.code}/"}
         if replayed:
             headers["Idempotent-Replayed"] = "true"

@@ -373,3 +373,14 @@ def test_malformed_requests_never_crash(api, tree, officers, version):
         api.post(LIST, "{", content_type="application/json", HTTP_IDEMPOTENCY_KEY="k").status_code
         == 400
     )
+
+
+def test_receipt_with_a_nul_character_in_an_agency_code_is_400_not_500(
+    api, tree, officers, version
+):
+    # The agency fields looked the code up in PostgreSQL, which refuses NUL (a 500).
+    api.force_authenticate(officers.receiver)
+    response = post(api, body(version, tree.dept_a, receiving_agency="000.00.01\x00.H97"))
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["receiving_agency"]
+    assert not Dossier.objects.exists()
