@@ -18,6 +18,9 @@ def navigation(request: Any) -> dict[str, Any]:
         items.append((_("Tổng quan"), reverse("core:home")))
         if allows(user, "dossiers.view"):
             items.append((_("Hồ sơ"), reverse("dossiers:inbox")))
+            items.append((_("Sổ theo dõi"), reverse("dossiers:register")))
+        if allows(user, "reports.view"):
+            items.append((_("Xin lỗi, trễ hạn"), reverse("dossiers:apologies")))
         if allows(user, "agencies.view"):
             items.append((_("Cơ quan"), reverse("agencies:list")))
         if allows(user, "officers.view"):

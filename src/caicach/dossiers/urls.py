@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from caicach.dossiers import views
+from caicach.dossiers import report_views, views
 from caicach.dossiers.intake_views import receive
 
 app_name = "dossiers"
@@ -10,6 +10,9 @@ app_name = "dossiers"
 urlpatterns = [
     path("", views.inbox, name="inbox"),
     path("tiep-nhan/", receive, name="receive"),
+    path("so-theo-doi/", report_views.register, name="register"),
+    path("thong-ke-xin-loi/", report_views.apologies, name="apologies"),
+    path("thong-ke-xin-loi/ho-so/", report_views.apology_dossiers, name="apology_dossiers"),
     path("<str:code>/", views.detail, name="detail"),
     path("<str:code>/thao-tac/<str:action>/", views.act, name="act"),
 ]

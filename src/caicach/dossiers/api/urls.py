@@ -1,6 +1,6 @@
 from django.urls import path
 
-from caicach.dossiers.api import documents, views
+from caicach.dossiers.api import documents, reports, views
 
 urlpatterns = [
     path("dossiers/", views.DossierListCreate.as_view(), name="api-dossier-list"),
@@ -18,4 +18,15 @@ urlpatterns = [
         documents.DossierFormPDF.as_view(),
         name="api-dossier-form",
     ),
+    path(
+        "registers/<str:agency_code>.pdf",
+        reports.RegisterPDF.as_view(),
+        name="api-register-pdf",
+    ),
+    path(
+        "registers/<str:agency_code>.xlsx",
+        reports.RegisterXLSX.as_view(),
+        name="api-register-xlsx",
+    ),
+    path("reports/apologies/", reports.ApologyReportView.as_view(), name="api-report-apologies"),
 ]

@@ -1,0 +1,264 @@
+"""Report endpoints: the dossier register of a period (PDF, XLSX) and apologies and lateness per
+agency (JSON). Thin: :mod:`caicach.dossiers.reports` does the work and the scoping."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import FileResponse, HttpResponse
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import generics, serializers
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from caicach.accounts.access import require_anywhere
+from caicach.accounts.api.permissions import IsOfficer
+from caicach.core.audit import Actor
+from caicach.dossiers import reports
+from caicach.dossiers.api.documents import PDFRenderer
+from caicach.dossiers.api.serializers import DossierErrorSerializer
+from caicach.dossiers.models import Dossier
+from caicach.dossiers.reports import GroupBy
+
+
+class XLSXRenderer(BaseRenderer):
+    """Lets clients ask for the XLSX media type; the view returns the file itself."""
+
+    media_type = reports.XLSX_TYPE
+    format = "xlsx"
+    charset = None
+    render_style = "binary"
+
+    def render(
+        self, data: Any, accepted_media_type: Any = None, renderer_context: Any = None
+    ) -> bytes:
+        return data if isinstance(data, bytes) else b""
+
+
+def _error(description: str) -> OpenApiResponse:
+    return OpenApiResponse(DossierErrorSerializer, description=description)
+
+
+_PERIOD_PARAMETERS = [
+    OpenApiParameter(
+        "from",
+        OpenApiTypes.DATE,
+        OpenApiParameter.QUERY,
+        description="First day of the period (YYYY-MM-DD or DD/MM/YYYY); default: the first "
+        "day of this month.",
+    ),
+    OpenApiParameter(
+        "to",
+        OpenApiTypes.DATE,
+        OpenApiParameter.QUERY,
+        description="Last day of the period, included; default: the last day of this month. "
+        f"At most {reports.MAX_PERIOD_DAYS} days from `from`.",
+    ),
+]
+
+
+class _BinaryReport(generics.GenericAPIView):
+    permission_classes = [IsOfficer]
+    queryset = Dossier.objects.none()
+
+    def handle_exception(self, exc: Exception) -> Response:
+        # Errors are JSON (detail, detail_vi, code) whatever the client accepted.
+        self.request.accepted_renderer = JSONRenderer()
+        self.request.accepted_media_type = JSONRenderer.media_type
+        return super().handle_exception(exc)
+
+    def _inputs(self, request: Request, agency_code: str) -> tuple[Any, reports.Period]:
+        require_anywhere(request.user, "dossiers.view")
+        agency = reports.resolve_agency(request.user, agency_code, "dossiers.view")
+        period = reports.parse_period(
+            request.query_params.get("from"),
+            request.query_params.get("to"),
+            timezone.localdate(),
+        )
+        return agency, period
+
+
+_REGISTER_DESCRIPTION = (
+    "The dossier register (sổ theo dõi hồ sơ, TT 01/2018/TT-VPCP form 06, TT 03/2025/TT-VPCP "
+    "form 07) of an agency's one-stop desk: the dossiers it received in the period, in the "
+    "order of their numbers, limited to what the caller may view (`dossiers.view`). The "
+    "applicant is given by name only (Decree 13/2023); each download is written to the audit "
+    "trail. 404 when the agency is unknown or outside the caller's scope; 400 for a bad period "
+    "(unreadable, `from` after `to`, longer than "
+    f"{reports.MAX_PERIOD_DAYS} days)."
+)
+
+
+class RegisterPDF(_BinaryReport):
+    renderer_classes = [PDFRenderer]
+
+    @extend_schema(
+        operation_id="registers_pdf",
+        summary="The dossier register of a period (PDF)",
+        description=_REGISTER_DESCRIPTION
+        + f" A4 landscape; at most {reports.PDF_MAX_ROWS} dossiers (400 `too_many_rows` "
+        "beyond: use the XLSX).",
+        parameters=[
+            OpenApiParameter(
+                "agency_code",
+                str,
+                OpenApiParameter.PATH,
+                description="Receiving agency code, e.g. 000.00.01.H97.",
+            ),
+            *_PERIOD_PARAMETERS,
+        ],
+        responses={
+            (200, "application/pdf"): OpenApiTypes.BINARY,
+            (400, "application/json"): _error("Bad period, or too many dossiers for a PDF."),
+            (404, "application/json"): _error("Unknown agency, or outside the caller's scope."),
+        },
+    )
+    def get(self, request: Request, agency_code: str) -> HttpResponse:
+        agency, period = self._inputs(request, agency_code)
+        pdf = reports.register_pdf(request.user, agency, period)
+        reports.record_register_export(Actor.from_request(request), agency, period, "pdf")
+        response = HttpResponse(pdf, content_type="application/pdf")
+        name = f"so-theo-doi-{agency.code}-{period.start:%Y%m%d}-{period.end:%Y%m%d}.pdf"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
+class RegisterXLSX(_BinaryReport):
+    renderer_classes = [XLSXRenderer]
+
+    @extend_schema(
+        operation_id="registers_xlsx",
+        summary="The dossier register of a period (XLSX)",
+        description=_REGISTER_DESCRIPTION
+        + " One sheet, the same columns as the PDF, dates as Excel dates (Vietnam time); "
+        "written in write-only mode from a server-side cursor, so any number of rows.",
+        parameters=[
+            OpenApiParameter(
+                "agency_code",
+                str,
+                OpenApiParameter.PATH,
+                description="Receiving agency code, e.g. 000.00.01.H97.",
+            ),
+            *_PERIOD_PARAMETERS,
+        ],
+        responses={
+            (200, reports.XLSX_TYPE): OpenApiTypes.BINARY,
+            (400, "application/json"): _error("Bad period."),
+            (404, "application/json"): _error("Unknown agency, or outside the caller's scope."),
+        },
+    )
+    def get(self, request: Request, agency_code: str) -> FileResponse:
+        agency, period = self._inputs(request, agency_code)
+        content = reports.register_xlsx(request.user, agency, period)
+        reports.record_register_export(Actor.from_request(request), agency, period, "xlsx")
+        name = f"so-theo-doi-{agency.code}-{period.start:%Y%m%d}-{period.end:%Y%m%d}.xlsx"
+        response = FileResponse(
+            content, as_attachment=True, filename=name, content_type=reports.XLSX_TYPE
+        )
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
+# -- apologies and lateness ----------------------------------------------------------------------
+
+
+class ReportAgencyRefSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class ApologyRowSerializer(serializers.Serializer):
+    agency = ReportAgencyRefSerializer()
+    finished = serializers.IntegerField(help_text="Dossiers finished in the period.")
+    late = serializers.IntegerField(
+        help_text="Of those, finished after the due instant (TT 01/2018 art. 13)."
+    )
+    apologies = serializers.IntegerField(help_text="Apologies (form 04) sent in the period.")
+    late_apologies = serializers.IntegerField(
+        help_text="Apologies sent less than one working day before the due date they moved "
+        "(NĐ 61/2018 art. 19 forbids them: should be 0)."
+    )
+    overdue_unapologised = serializers.IntegerField(
+        help_text="Open dossiers overdue now without an apology."
+    )
+
+
+class ApologyReportSerializer(serializers.Serializer):
+    agency = ReportAgencyRefSerializer(help_text="The top of the subtree reported on.")
+    by = serializers.ChoiceField(choices=[g.value for g in GroupBy])
+    date_from = serializers.DateField()
+    date_to = serializers.DateField()
+    computed_at = serializers.DateTimeField(help_text="“Now” for the overdue figure.")
+    rows = ApologyRowSerializer(many=True)
+    totals = serializers.DictField(child=serializers.IntegerField())
+
+
+class ApologyReportView(generics.GenericAPIView):
+    permission_classes = [IsOfficer]
+    serializer_class = ApologyReportSerializer
+    queryset = Dossier.objects.none()
+    pagination_class = None
+
+    @extend_schema(
+        operation_id="reports_apologies",
+        summary="Apologies and lateness per agency",
+        description="For a period and an agency subtree in the caller's `reports.view` "
+        "scope (leaders, reform office, inspectors, administrators): one row per agency with "
+        "figures, in tree order, bounded by the size of the subtree (not paginated). `by` "
+        "chooses the agency a dossier counts for: `deciding` (the competent authority) or "
+        "`holding` (the unit holding the dossier now, or when it finished; an apology counts "
+        "for the unit that sent it). 404 when the agency is unknown or out of scope; 400 for a "
+        "bad period or `by`.",
+        parameters=[
+            OpenApiParameter(
+                "agency",
+                str,
+                OpenApiParameter.QUERY,
+                description="Top of the subtree (agency code); default: the caller's own.",
+            ),
+            *_PERIOD_PARAMETERS,
+            OpenApiParameter(
+                "by",
+                str,
+                OpenApiParameter.QUERY,
+                enum=[g.value for g in GroupBy],
+                description="Count by the deciding agency (default) or the holding unit.",
+            ),
+        ],
+        responses={
+            200: ApologyReportSerializer,
+            400: _error("Bad period or grouping."),
+            403: _error("The caller's roles do not include the figures (`reports.view`)."),
+            404: _error("Unknown agency, or outside the caller's scope."),
+        },
+    )
+    def get(self, request: Request) -> Response:
+        require_anywhere(request.user, "reports.view")
+        by_text = request.query_params.get("by") or GroupBy.DECIDING.value
+        if by_text not in {g.value for g in GroupBy}:
+            raise reports.PeriodError(
+                "Cách tính “by” phải là “deciding” hoặc “holding”.",
+                "“by” must be “deciding” or “holding”.",
+                code="invalid_group",
+            )
+        root = reports.resolve_agency(
+            request.user, request.query_params.get("agency"), "reports.view"
+        )
+        period = reports.parse_period(
+            request.query_params.get("from"), request.query_params.get("to"), timezone.localdate()
+        )
+        report = reports.apology_stats(request.user, root, period, GroupBy(by_text))
+        data = {
+            "agency": {"code": root.code, "name": root.name},
+            "by": report.by.value,
+            "date_from": period.start,
+            "date_to": period.end,
+            "computed_at": report.now,
+            "rows": [row.as_dict() for row in report.rows],
+            "totals": report.totals,
+        }
+        return Response(ApologyReportSerializer(data).data)
