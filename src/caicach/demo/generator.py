@@ -26,16 +26,16 @@ records the seed; generating again with the same seed is refused (:class:`Alread
 from __future__ import annotations
 
 import json
-import queue
+import os
 import random
 import secrets
-import threading
 import time as clock_time
-from collections import defaultdict
-from collections.abc import Iterable
+from collections import defaultdict, deque
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from itertools import accumulate
 from typing import Any
 
 from django.db import connection, transaction
@@ -289,15 +289,15 @@ def _routes() -> list[_Route]:
 # --------------------------------------------------------------------------------------------
 
 
-def _weighted(rng: random.Random, items: tuple[tuple[str, int], ...]) -> str:
-    return rng.choices([i for i, _ in items], weights=[w for _, w in items])[0]
+_SURNAME_NAMES = [i for i, _ in _SURNAMES]
+_SURNAME_CUM = list(accumulate(w for _, w in _SURNAMES))  # what choices(weights=...) computes
 
 
 def _person(rng: random.Random, day: date) -> tuple[str, str, str, str]:
     female = rng.random() < 0.52
     name = " ".join(
         (
-            _weighted(rng, _SURNAMES),
+            rng.choices(_SURNAME_NAMES, cum_weights=_SURNAME_CUM)[0],
             rng.choice(_MIDDLE_F if female else _MIDDLE_M),
             rng.choice(_GIVEN_F if female else _GIVEN_M),
         )
@@ -311,7 +311,7 @@ def _person(rng: random.Random, day: date) -> tuple[str, str, str, str]:
 
 
 # --------------------------------------------------------------------------------------------
-# COPY
+# Rows: built per day (in worker processes for large runs), written with COPY
 # --------------------------------------------------------------------------------------------
 
 
@@ -334,68 +334,231 @@ def _tsv(value: Any) -> str:
     return text
 
 
-class _Table:
-    def __init__(self, model: Any, fields: list[str]) -> None:
-        meta = model._meta
-        self.table = meta.db_table
-        self.columns = [meta.get_field(f).column for f in fields]
-        self.rows: list[str] = []
-
-    def add(self, *values: Any) -> None:
-        self.rows.append("\t".join(_tsv(v) for v in values))
-
-    @property
-    def statement(self) -> str:
-        cols = ", ".join(f'"{c}"' for c in self.columns)
-        return f'COPY "{self.table}" ({cols}) FROM STDIN'
-
-    def take(self) -> tuple[str, list[str]]:
-        rows, self.rows = self.rows, []
-        return self.statement, rows
+def _columns(model: Any, fields: list[str]) -> str:
+    meta = model._meta
+    cols = ", ".join(f'"{meta.get_field(f).column}"' for f in fields)
+    return f'COPY "{meta.db_table}" ({cols}) FROM STDIN'
 
 
-def _copy(cursor: Any, statement: str, rows: list[str]) -> None:
-    if not rows:
-        return
-    with cursor.copy(statement) as copy:
-        chunk = 5000
-        for i in range(0, len(rows), chunk):
-            copy.write("\n".join(rows[i : i + chunk]) + "\n")
+_APPLICANT_FIELDS = ["id", "kind", "full_name", "id_number", "phone", "email", "address",
+                     "tax_code", "representative", "created_at"]  # fmt: skip
+_DOSSIER_FIELDS = [
+    "id", "code", "received_on", "sequence", "procedure", "procedure_version", "channel",
+    "served_at", "receiving_agency", "deciding_agency", "current_agency", "assigned_to",
+    "applicant", "state", "received_at", "clock_started_at", "due_basis", "due_at",
+    "legal_due_at", "calendar_version", "finished_at", "returned_at", "timeliness",
+    "supplement_requests", "apologies", "current_step", "version", "lookup_token",
+    "search_text", "created_at", "updated_at",
+]  # fmt: skip
+_EVENT_FIELDS = ["dossier", "at", "actor", "actor_label", "ip_address", "action", "from_state",
+                 "to_state", "step", "agency", "note", "payload"]  # fmt: skip
+_ENTRY_FIELDS = ["dossier", "at", "kind", "step_order", "agency", "new_due", "reason"]
 
 
-class _Writer(threading.Thread):
-    """Runs the COPYs on the transaction's connection while the next batch is generated (the
-    driver releases the GIL while waiting for the server: the two cores work together)."""
+@dataclass
+class _Work:
+    """What building a day's rows needs; set before the worker processes fork (inherited)."""
 
-    def __init__(self, cursor: Any) -> None:
-        super().__init__(name="demo-generate-copy", daemon=True)
-        self.cursor = cursor
-        self.queue: queue.Queue[list[tuple[str, list[str]]] | None] = queue.Queue(maxsize=2)
-        self.error: BaseException | None = None
+    seed: int
+    start: date
+    span: int
+    now: datetime
+    late_agencies: set[int]
+    existing: dict[tuple[int, date], int]
+    clocks: dict[int, _Clock]  # agency pk -> clock
+    eligible: dict[date, list[_Route]]
+    applicant_offset: int  # applicant id = dossier id + this (each has its reserved block)
+    _desks: dict[tuple[int, date], tuple[list[Agency], list[float]]] = field(default_factory=dict)
+    _names: dict[str, str] = field(default_factory=dict)
 
-    def run(self) -> None:
-        while True:
-            batch = self.queue.get()
-            if batch is None:
-                return
-            if self.error is not None:
-                continue
+    def desks(self, route: _Route, day: date) -> tuple[list[Agency], list[float]]:
+        """The desks valid on ``day`` and their cumulative weights (as ``choices`` computes)."""
+        key = (id(route), day)
+        hit = self._desks.get(key)
+        if hit is None:
+            valid = [(a, w) for a, w in route.desks if _valid_on(a, day)]
+            hit = ([a for a, _ in valid], list(accumulate(w for _, w in valid)))
+            self._desks[key] = hit
+        return hit
+
+    def folded(self, text: str) -> str:
+        hit = self._names.get(text)
+        if hit is None:
+            hit = self._names[text] = normalise(text)
+        return hit
+
+
+@dataclass
+class _Chunk:
+    """The COPY text of some days (one per table) and what they counted."""
+
+    applicants: bytes
+    dossiers: bytes
+    events: bytes
+    entries: bytes
+    dossier_count: int
+    event_count: int
+    entry_count: int
+    states: dict[str, int]
+    sequences: dict[tuple[int, date], int]
+
+
+_WORK: _Work | None = None
+
+
+def _build(task: list[tuple[date, int, int]]) -> _Chunk:
+    """The rows of the days in ``task`` (day, number of dossiers, first id of the day).
+
+    Each day has its own random stream (``seed`` and the day), so the result does not depend on
+    how days are grouped or on the number of processes: ``demo generate`` is deterministic for a
+    seed (except the random ``lookup_token``). Daily numbers continue any existing
+    :class:`DailySequence` (TT 01/2018 art. 19: gap-free per agency and day)."""
+    work = _WORK
+    assert work is not None
+    app_rows: list[str] = []
+    dos_rows: list[str] = []
+    ev_rows: list[str] = []
+    ce_rows: list[str] = []
+    states: dict[str, int] = defaultdict(int)
+    sequences: dict[tuple[int, date], int] = {}
+    existing = work.existing
+    clocks = work.clocks
+    now = work.now
+    late = work.late_agencies
+    cal_text: dict[str, tuple[str, str]] = {}
+    token = secrets.token_urlsafe
+    for day, count, first_id in task:
+        rng = random.Random(f"{work.seed}:{day.isoformat()}")
+        rs = work.eligible[day]
+        online_share = 0.45 + 0.2 * (day - work.start).days / work.span
+        counter_share = online_share + (1 - online_share) * 0.78
+        drafts = []
+        for _ in range(count):
+            route = rng.choice(rs)
+            version = route.version_on(day)
+            assert version is not None
+            desks, cum = work.desks(route, day)
+            desk = rng.choices(desks, cum_weights=cum)[0] if desks else route.deciding
+            received = _office_instant(day, rng.randrange(_DAY_MINUTES))
+            received = received.replace(second=rng.randrange(60))
+            u = rng.random()
+            channel = "online" if u < online_share else ("counter" if u < counter_share else "post")
+            drafts.append((received, route, version, desk, channel))
+        drafts.sort(key=lambda x: x[0])
+        ymd = f"{day:%y%m%d}"
+        day_iso = day.isoformat()
+        for i, (received, route, version, desk, channel) in enumerate(drafts):
+            dos_id = first_id + i
+            app_id = dos_id + work.applicant_offset
+            clk = clocks[desk.id]
             try:
-                for statement, rows in batch:
-                    _copy(self.cursor, statement, rows)
-            except BaseException as error:  # re-raised in the generating thread
-                self.error = error
+                (evs, ces), f = _plan(rng, clk, route, version, desk, received, now, late)
+            except CalendarRangeError:
+                continue
+            key = (desk.id, day)
+            seq = sequences.get(key) or existing.get(key, 0)
+            seq += 1
+            sequences[key] = seq
+            code = f"{desk.code}-{ymd}-{seq:04d}"
+            state = f["state"]
+            states[state] += 1
+            name, cccd, phone, address = _person(rng, day)
+            rec = received.isoformat()
+            app_rows.append(f"{app_id}\tperson\t{name}\t{cccd}\t{phone}\t\t{address}\t\t\t{rec}")
+            search = f"{work.folded(code)} {work.folded(name)} {cccd} {phone}"
+            cv = cal_text.get(f["calendar_version"])
+            if cv is None:
+                cv = cal_text[f["calendar_version"]] = (
+                    _tsv(f["calendar_version"]),
+                    json.dumps(f["calendar_version"]),
+                )
+            step = f["current_step"]
+            fin = f["finished_at"]
+            ret = f["returned_at"]
+            dos_rows.append(
+                f"{dos_id}\t{code}\t{day_iso}\t{seq}\t{route.procedure_id}\t{version.id}\t"
+                f"{channel}\t{desk.id}\t{desk.id}\t{route.deciding.id}\t{f['current_agency']}\t"
+                f"\\N\t{app_id}\t{state}\t{rec}\t{f['clock_started_at'].isoformat()}\t"
+                f"{f['due_basis']}\t{f['due_at'].isoformat()}\t{f['legal_due_at'].isoformat()}\t"
+                f"{cv[0]}\t{_NULL if fin is None else fin.isoformat()}\t"
+                f"{_NULL if ret is None else ret.isoformat()}\t{f['timeliness']}\t"
+                f"{f['supplement_requests']}\t{f['apologies']}\t"
+                f"{_NULL if step is None else step}\t{f['version']}\t{token(18)}\t{search}\t"
+                f"{rec}\t{f['updated_at'].isoformat()}"
+            )
+            for at, action, from_state, to_state, ev_step, agency, payload in evs:
+                ev_rows.append(
+                    f"{dos_id}\t{at.isoformat()}\t\\N\t{ACTOR_LABEL}\t\\N\t{action}\t"
+                    f"{from_state}\t{to_state}\t{_NULL if ev_step is None else ev_step}\t"
+                    f"{agency}\t\t{payload}"
+                )
+            for at, kind, step_order, agency, new_due, reason in ces:
+                ce_rows.append(
+                    f"{dos_id}\t{at.isoformat()}\t{kind}\t"
+                    f"{_NULL if step_order is None else step_order}\t"
+                    f"{_NULL if agency is None else agency}\t"
+                    f"{_NULL if new_due is None else new_due.isoformat()}\t{reason}"
+                )
 
-    def put(self, batch: list[tuple[str, list[str]]]) -> None:
-        if self.error is not None:
-            raise self.error
-        self.queue.put(batch)
+    def blob(rows: list[str]) -> bytes:
+        return ("\n".join(rows) + "\n").encode() if rows else b""
 
-    def finish(self) -> None:
-        self.queue.put(None)
-        self.join()
-        if self.error is not None:
-            raise self.error
+    return _Chunk(
+        blob(app_rows), blob(dos_rows), blob(ev_rows), blob(ce_rows), len(dos_rows),
+        len(ev_rows), len(ce_rows), dict(states), sequences,
+    )  # fmt: skip
+
+
+def _copy(cursor: Any, statement: str, data: bytes) -> None:
+    if data:
+        with cursor.copy(statement) as copy:
+            copy.write(data)
+
+
+def _chunks(
+    days: list[date], counts: list[int], first_id: int, size: int
+) -> list[list[tuple[date, int, int]]]:
+    """Whole days grouped into tasks of about ``size`` dossiers, with each day's first id."""
+    tasks: list[list[tuple[date, int, int]]] = []
+    task: list[tuple[date, int, int]] = []
+    in_task = 0
+    next_id = first_id
+    for day, count in zip(days, counts, strict=True):
+        if not count:
+            continue
+        task.append((day, count, next_id))
+        next_id += count
+        in_task += count
+        if in_task >= size:
+            tasks.append(task)
+            task, in_task = [], 0
+    if task:
+        tasks.append(task)
+    return tasks
+
+
+def _results(tasks: list[list[tuple[date, int, int]]], workers: int) -> Iterator[_Chunk]:
+    """The chunks in order, built in ``workers`` forked processes (0: in this process) while
+    the caller writes the previous ones (at most two per worker waiting, to bound memory)."""
+    if workers <= 0:
+        yield from map(_build, tasks)
+        return
+    import multiprocessing
+
+    # fork: the children inherit _WORK (calendars, routes) and never touch the database.
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        waiting: deque[Any] = deque()
+        todo = iter(tasks)
+        for task in todo:
+            waiting.append(pool.apply_async(_build, (task,)))
+            if len(waiting) >= 2 * workers:
+                break
+        while waiting:
+            chunk = waiting.popleft().get()
+            for task in todo:
+                waiting.append(pool.apply_async(_build, (task,)))
+                break
+            yield chunk
 
 
 def _reserve_ids(cursor: Any, model: Any, n: int) -> int:
@@ -405,6 +568,45 @@ def _reserve_ids(cursor: Any, model: Any, n: int) -> int:
         [n, n, model._meta.db_table],
     )
     return int(cursor.fetchone()[0])
+
+
+_LOADED = (Applicant, Dossier, DossierEvent, ClockEntry)
+
+
+def _drop_indexes(cursor: Any) -> list[str]:
+    """Drop the secondary indexes (and unique constraints no foreign key needs) of the loaded
+    tables; returns the statements that recreate them. PostgreSQL builds an index over the
+    whole table much faster than it maintains it row by row (the trigram GIN above all)."""
+    cursor.execute(
+        """
+        SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid),
+               c.conname, i.indrelid::regclass::text, pg_get_constraintdef(c.oid)
+        FROM pg_index i
+        LEFT JOIN pg_constraint c ON c.conindid = i.indexrelid AND c.conrelid = i.indrelid
+        WHERE i.indrelid = ANY(%s::text[]::regclass[]) AND NOT i.indisprimary
+          AND (c.oid IS NULL OR c.contype = 'u')
+          AND NOT EXISTS (
+              SELECT 1 FROM pg_constraint f WHERE f.contype = 'f' AND f.conindid = i.indexrelid
+          )
+        ORDER BY 1
+        """,
+        [[m._meta.db_table for m in _LOADED]],
+    )
+    rebuild = []
+    for index, indexdef, conname, table, condef in cursor.fetchall():
+        if conname:
+            cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{conname}"')
+            rebuild.append(f'ALTER TABLE {table} ADD CONSTRAINT "{conname}" {condef}')
+        else:
+            cursor.execute(f"DROP INDEX {index}")
+            rebuild.append(indexdef)
+    return rebuild
+
+
+def _rebuild_indexes(cursor: Any, statements: list[str]) -> None:
+    cursor.execute("SET LOCAL maintenance_work_mem = '1GB'")
+    for statement in statements:
+        cursor.execute(statement)
 
 
 # --------------------------------------------------------------------------------------------
@@ -424,8 +626,16 @@ def generate_dossiers(
     end: date | None = None,
     stdout: Any = None,
     fast: bool = True,
+    workers: int | None = None,
+    rebuild_indexes: bool | None = None,
 ) -> GenerateResult:
-    """Write ``n`` synthetic dossiers received from ``start`` to ``end`` (see the module doc)."""
+    """Write ``n`` synthetic dossiers received from ``start`` to ``end`` (see the module doc).
+
+    ``workers``: processes that build the rows while this one writes them (default: one per
+    CPU from 20,000 dossiers on, none below). ``rebuild_indexes``: drop the secondary indexes
+    of the four tables and build them again at the end, in the same transaction (default: when
+    the run is at least 100,000 dossiers and more than the table holds already); the tables are
+    locked for other sessions until the commit."""
     if n <= 0:
         raise ValueError("n must be positive")
     started = clock_time.perf_counter()
@@ -466,6 +676,10 @@ def generate_dossiers(
         return c
 
     official = clock_of(routes[0].deciding)
+    for route in routes:  # every calendar, before the workers fork
+        clock_of(route.deciding)
+        for desk, _w in route.desks:
+            clock_of(desk)
     # Working days and their weight (seasonality x share of the catalogue in force).
     days: list[date] = []
     eligible: dict[date, list[_Route]] = {}
@@ -489,31 +703,6 @@ def generate_dossiers(
     order = sorted(range(len(days)), key=lambda i: raw[i] - counts[i], reverse=True)
     for i in order[:rest]:
         counts[i] += 1
-    span = max((end - start).days, 1)
-
-    applicants = _Table(
-        Applicant,
-        ["id", "kind", "full_name", "id_number", "phone", "email", "address", "tax_code",
-         "representative", "created_at"],
-    )  # fmt: skip
-    dossiers = _Table(
-        Dossier,
-        ["id", "code", "received_on", "sequence", "procedure", "procedure_version", "channel",
-         "served_at", "receiving_agency", "deciding_agency", "current_agency", "assigned_to",
-         "applicant", "state", "received_at", "clock_started_at", "due_basis", "due_at",
-         "legal_due_at", "calendar_version", "finished_at", "returned_at", "timeliness",
-         "supplement_requests", "apologies", "current_step", "version", "lookup_token",
-         "search_text", "created_at", "updated_at"],
-    )  # fmt: skip
-    events = _Table(
-        DossierEvent,
-        ["dossier", "at", "actor", "actor_label", "ip_address", "action", "from_state",
-         "to_state", "step", "agency", "note", "payload"],
-    )  # fmt: skip
-    entries = _Table(
-        ClockEntry,
-        ["dossier", "at", "kind", "step_order", "agency", "new_due", "reason"],
-    )
 
     result = GenerateResult()
     states: dict[str, int] = defaultdict(int)
@@ -529,18 +718,24 @@ def generate_dossiers(
         agency_by_id[r.deciding.pk] = r.deciding
         for a, _ in r.desks:
             agency_by_id[a.pk] = a
+    if workers is None:
+        workers = (os.cpu_count() or 1) if n >= 20_000 else 0
+    if rebuild_indexes is None:
+        rebuild_indexes = n >= 100_000 and n > Dossier.objects.order_by().count()
+    statements = {
+        "applicants": _columns(Applicant, _APPLICANT_FIELDS),
+        "dossiers": _columns(Dossier, _DOSSIER_FIELDS),
+        "events": _columns(DossierEvent, _EVENT_FIELDS),
+        "entries": _columns(ClockEntry, _ENTRY_FIELDS),
+    }
 
+    global _WORK
     with transaction.atomic():
         cursor_wrapper = connection.cursor()
         cursor = connection.connection.cursor()
-        pending: list[tuple[date, list[tuple[Any, ...]]]] = []
-        pending_n = 0
-
-        next_applicant = _reserve_ids(cursor, Applicant, n)
-        next_dossier = _reserve_ids(cursor, Dossier, n)
-        for route in routes:  # every calendar built before the writer owns the connection
-            for desk, _w in route.desks:
-                clock_of(desk)
+        first_applicant = _reserve_ids(cursor, Applicant, n)
+        first_dossier = _reserve_ids(cursor, Dossier, n)
+        tasks = _chunks(days, counts, first_dossier, BATCH)
         if fast:
             # The rows reference ids reserved or read above, so the per-row foreign-key triggers
             # only cost time: skip them for this transaction when the role may (superuser, as
@@ -548,114 +743,32 @@ def generate_dossiers(
             cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
             if cursor.fetchone()[0]:
                 cursor.execute("SET LOCAL session_replication_role = replica")
-        writer = _Writer(cursor)
-        writer.start()
-
-        def flush() -> None:
-            nonlocal pending_n, next_applicant, next_dossier
-            if not pending_n:
-                return
-            for _day, plans in pending:
-                for plan in plans:
-                    _emit(plan, next_applicant, next_dossier)
-                    next_applicant += 1
-                    next_dossier += 1
-            result.applicants += len(applicants.rows)
-            result.dossiers += len(dossiers.rows)
-            result.events += len(events.rows)
-            result.clock_entries += len(entries.rows)
-            writer.put([applicants.take(), dossiers.take(), events.take(), entries.take()])
-            pending.clear()
-            pending_n = 0
-            rate = result.dossiers / (clock_time.perf_counter() - started)
-            say(f"  {result.dossiers} dossiers ({rate:,.0f}/s)")
-
-        def _emit(plan: tuple[Any, ...], app_id: int, dos_id: int) -> None:
-            (code, day, seq, route, version, channel, desk, received, person, timeline,
-             fields) = plan  # fmt: skip
-            name, cccd, phone, address = person
-            applicants.add(app_id, "person", name, cccd, phone, "", address, "", "", received)
-            search = normalise(f"{code} {name} {cccd} {phone}")
-            dossiers.add(
-                dos_id, code, day, seq, route.procedure_id, version.pk, channel, desk.pk,
-                desk.pk, route.deciding.pk, fields["current_agency"], None, app_id,
-                fields["state"], received, fields["clock_started_at"], fields["due_basis"],
-                fields["due_at"], fields["legal_due_at"], fields["calendar_version"],
-                fields["finished_at"], fields["returned_at"], fields["timeliness"],
-                fields["supplement_requests"], fields["apologies"], fields["current_step"],
-                fields["version"], secrets.token_urlsafe(18), search, received,
-                fields["updated_at"],
-            )  # fmt: skip
-            ev_rows = events.rows
-            for at, action, from_state, to_state, step, agency, payload in timeline[0]:
-                ev_rows.append(
-                    f"{dos_id}\t{at.isoformat()}\t\\N\t{ACTOR_LABEL}\t\\N\t{action}\t"
-                    f"{from_state}\t{to_state}\t{_NULL if step is None else step}\t{agency}\t\t"
-                    f"{payload}"
-                )
-            ce_rows = entries.rows
-            for at, kind, step_order, agency, new_due, reason in timeline[1]:
-                ce_rows.append(
-                    f"{dos_id}\t{at.isoformat()}\t{kind}\t"
-                    f"{_NULL if step_order is None else step_order}\t"
-                    f"{_NULL if agency is None else agency}\t"
-                    f"{_NULL if new_due is None else new_due.isoformat()}\t{reason}"
-                )
-
+        rebuild = _drop_indexes(cursor) if rebuild_indexes else []
+        _WORK = _Work(
+            seed, start, max((end - start).days, 1), now, late_agencies, existing, clocks,
+            eligible, first_applicant - first_dossier,
+        )  # fmt: skip
         try:
-            for day, count in zip(days, counts, strict=True):
-                if not count:
-                    continue
-                rs = eligible[day]
-                online_share = 0.45 + 0.2 * (day - start).days / span
-                plans: list[tuple[Any, ...]] = []
-                drafts = []
-                for _ in range(count):
-                    route = rng.choice(rs)
-                    version = route.version_on(day)
-                    assert version is not None
-                    valid = [(a, w) for a, w in route.desks if _valid_on(a, day)]
-                    if valid:
-                        desk = rng.choices([a for a, _ in valid], weights=[w for _, w in valid])[0]
-                    else:
-                        desk = route.deciding
-                    received = _office_instant(day, rng.randrange(_DAY_MINUTES))
-                    received = received.replace(second=rng.randrange(60))
-                    u = rng.random()
-                    channel = (
-                        "online"
-                        if u < online_share
-                        else ("counter" if u < online_share + (1 - online_share) * 0.78 else "post")
-                    )
-                    drafts.append((received, route, version, desk, channel))
-                drafts.sort(key=lambda x: x[0])
-                for received, route, version, desk, channel in drafts:
-                    clk = clock_of(desk)
-                    try:
-                        timeline, fields = _plan(
-                            rng, clk, route, version, desk, received, now, late_agencies
-                        )
-                    except CalendarRangeError:
-                        continue
-                    key = (desk.pk, day)
-                    seq = sequences.get(key, existing.get(key, 0)) + 1
-                    sequences[key] = seq
-                    code = f"{desk.code}-{day:%y%m%d}-{seq:04d}"
-                    states[fields["state"]] += 1
-                    plans.append(
-                        (code, day, seq, route, version, channel, desk, received,
-                         _person(rng, day), timeline, fields)
-                    )  # fmt: skip
-                pending.append((day, plans))
-                pending_n += len(plans)
-                if pending_n >= BATCH:
-                    flush()
-            flush()
-        except BaseException:
-            writer.queue.put(None)
-            writer.join()
-            raise
-        writer.finish()
+            for chunk in _results(tasks, workers):
+                _copy(cursor, statements["applicants"], chunk.applicants)
+                _copy(cursor, statements["dossiers"], chunk.dossiers)
+                _copy(cursor, statements["events"], chunk.events)
+                _copy(cursor, statements["entries"], chunk.entries)
+                result.dossiers += chunk.dossier_count
+                result.applicants += chunk.dossier_count
+                result.events += chunk.event_count
+                result.clock_entries += chunk.entry_count
+                for state, k in chunk.states.items():
+                    states[state] += k
+                sequences.update(chunk.sequences)
+                rate = result.dossiers / (clock_time.perf_counter() - started)
+                say(f"  {result.dossiers} dossiers ({rate:,.0f}/s)")
+        finally:
+            _WORK = None
+        if rebuild:
+            t0 = clock_time.perf_counter()
+            _rebuild_indexes(cursor, rebuild)
+            say(f"  {len(rebuild)} indexes rebuilt in {clock_time.perf_counter() - t0:.1f} s")
         if fast:
             cursor.execute("SET LOCAL session_replication_role = origin")
         table = DailySequence._meta.db_table
@@ -714,17 +827,17 @@ def _plan(
     late_agencies: Iterable[int],
 ) -> tuple[tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]], dict[str, Any]]:
     """The timeline of one dossier, cut at ``now``; returns (events, clock entries), fields."""
-    deciding = route.deciding.pk
+    deciding = route.deciding.id
     unit = version.statutory_unit
     cutoff = version.cutoff
     promised_value = version.promised_value
     statutory_value = version.statutory_value
     due = clk.due(received, promised_value, unit, cutoff)
     legal = clk.due(received, statutory_value, unit, cutoff)
-    first = route.first_step.get(version.pk)
+    first = route.first_step.get(version.id)
     f: dict[str, Any] = {
         "state": "received",
-        "current_agency": desk.pk,
+        "current_agency": desk.id,
         "clock_started_at": received,
         "due_basis": "receipt",
         "due_at": due,
@@ -747,10 +860,10 @@ def _plan(
             "generated": True,
         }
     )
-    ev: list[tuple[Any, ...]] = [(received, "receive", "", "received", first, desk.pk, payload)]
-    ce: list[tuple[Any, ...]] = [(received, "received", None, desk.pk, None, "")]
+    ev: list[tuple[Any, ...]] = [(received, "receive", "", "received", first, desk.id, payload)]
+    ce: list[tuple[Any, ...]] = [(received, "received", None, desk.id, None, "")]
     if first is not None:
-        ce.append((received, "step_started", first, desk.pk, None, ""))
+        ce.append((received, "step_started", first, desk.id, None, ""))
 
     def act(at: datetime, action: str, to_state: str, agency: int, pl: str = "{}") -> bool:
         """Apply one action at ``at`` unless it is after now; False when the timeline stops."""
@@ -772,7 +885,7 @@ def _plan(
     r = rng.random()
     if r < 0.07:
         t = clk.snap(t + span * rng.uniform(0.02, 0.15))
-        if not act(t, "request_supplement", "awaiting_supplement", desk.pk):
+        if not act(t, "request_supplement", "awaiting_supplement", desk.id):
             return done()
         f["supplement_requests"] = 1
         ce.append((t, "paused", None, None, None, "Thiếu giấy tờ"))
@@ -781,8 +894,8 @@ def _plan(
             return done()
         ce.append((t, "resumed", None, None, None, ""))
         if first is not None:
-            ce.append((t, "step_finished", first, desk.pk, None, ""))
-            ce.append((t, "step_started", first, desk.pk, None, ""))
+            ce.append((t, "step_finished", first, desk.id, None, ""))
+            ce.append((t, "step_started", first, desk.id, None, ""))
         before = f["due_at"]
         f["due_at"] = clk.due(t, promised_value, unit, cutoff)
         f["legal_due_at"] = clk.due(t, statutory_value, unit, cutoff)
@@ -792,7 +905,7 @@ def _plan(
             t,
             "supplement_received",
             "received",
-            desk.pk,
+            desk.id,
             json.dumps({"previous_due_at": before.isoformat(), "due_at": f["due_at"].isoformat()}),
         )
         span = max(f["due_at"] - t, timedelta(hours=4))
@@ -817,8 +930,8 @@ def _plan(
     points = sorted(t + (finish - t) * x for x in (0.05, 0.15, 0.6, 0.85))
     stamps = [clk.snap(p) for p in points]
     if ending == "refused" and rng.random() < 0.3:
-        if act(clk.snap(t + (finish - t) * 0.1), "refuse", "refused", desk.pk):
-            _finish(f, ce, clk.snap(t + (finish - t) * 0.1), EndStatus.REFUSED, first, desk.pk)
+        if act(clk.snap(t + (finish - t) * 0.1), "refuse", "refused", desk.id):
+            _finish(f, ce, clk.snap(t + (finish - t) * 0.1), EndStatus.REFUSED, first, desk.id)
         return done()
     if not act(stamps[0], "assign", "assigned", deciding):
         return done()
@@ -863,11 +976,11 @@ def _plan(
     if not act(stamps[3], "approve", "approved", deciding):
         return done()
     finish = max(finish, stamps[3])
-    if not act(finish, "mark_result_ready", "result_ready", desk.pk):
+    if not act(finish, "mark_result_ready", "result_ready", desk.id):
         return done()
     _finish(f, ce, finish, EndStatus.PROCESSED, first, deciding)
     back = clk.snap(finish + timedelta(days=rng.expovariate(1 / 1.5)))
-    if act(back, "return_result", "returned", desk.pk):
+    if act(back, "return_result", "returned", desk.id):
         ce.append((back, "finished", None, None, None, EndStatus.RETURNED.value))
         f["returned_at"] = back
     return done()
