@@ -24,9 +24,12 @@ GENESIS = "0" * 64
 _CHAIN_LOCK_KEY = 7_260_001
 
 
+def _body(payload: dict[str, Any]) -> str:
+    return json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
+
+
 def _digest(prev_hash: str, payload: dict[str, Any]) -> str:
-    body = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256((prev_hash + body).encode()).hexdigest()
+    return hashlib.sha256((prev_hash + _body(payload)).encode()).hexdigest()
 
 
 def _payload(entry: AuditEntry) -> dict[str, Any]:
@@ -80,30 +83,61 @@ def record(
     agency: Any = None,
     changes: dict[str, Any] | None = None,
 ) -> AuditEntry:
-    """Append one entry to the trail, linked to the previous one by its hash."""
+    """Append one entry to the trail, linked to the previous one by its hash.
+
+    The chain's lock is held from here until the surrounding transaction commits, so callers
+    record last. Everything but the link is prepared before the lock; under it there are two
+    statements: the lock, then one ``INSERT ... SELECT`` that reads the last hash (in a
+    snapshot taken after the lock was granted) and computes the new one with PostgreSQL's
+    ``sha256`` over the same text :func:`verify_chain` hashes. No savepoint: an error here
+    rolls the caller's whole transaction back anyway.
+    """
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
         object_repr = object_repr or str(obj)[:300]
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])
-        last = AuditEntry.objects.order_by("-id").values_list("hash", flat=True).first()
-        entry = AuditEntry(
-            at=timezone.now(),
-            actor=actor.user,
-            actor_label=actor.describe(),
-            ip_address=actor.ip_address,
-            action=action,
-            object_type=object_type,
-            object_id=object_id,
-            object_repr=object_repr,
-            agency=agency,
-            changes=json.loads(json.dumps(changes or {}, default=str)),
-            prev_hash=last or GENESIS,
+    entry = AuditEntry(
+        at=timezone.now(),
+        actor=actor.user,
+        actor_label=actor.describe(),
+        ip_address=actor.ip_address,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        object_repr=object_repr,
+        agency=agency,
+        changes=json.loads(json.dumps(changes or {}, default=str)),
+    )
+    body = _body(_payload(entry))
+    table = connection.ops.quote_name(AuditEntry._meta.db_table)
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        # A statement of its own: the INSERT's snapshot must see the previous holder's commit.
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])
+        cursor.execute(
+            f"INSERT INTO {table} (at, actor_id, actor_label, ip_address, action, object_type, "
+            "object_id, object_repr, agency_id, changes, prev_hash, hash) "
+            "SELECT %s::timestamptz, %s::bigint, %s::text, %s::inet, %s::text, %s::text, "
+            "%s::text, %s::text, %s::bigint, %s::jsonb, last.hash, "
+            "encode(sha256(convert_to(last.hash || %s::text, 'UTF8')), 'hex') FROM ("
+            f"SELECT COALESCE((SELECT hash FROM {table} ORDER BY id DESC LIMIT 1), %s::text) AS hash"
+            ") AS last RETURNING id, prev_hash, hash",
+            [
+                entry.at,
+                entry.actor_id,
+                entry.actor_label,
+                entry.ip_address,
+                entry.action,
+                entry.object_type,
+                entry.object_id,
+                entry.object_repr,
+                entry.agency_id,
+                json.dumps(entry.changes),
+                body,
+                GENESIS,
+            ],
         )
-        entry.hash = _digest(entry.prev_hash, _payload(entry))
-        entry.save(force_insert=True)
+        entry.id, entry.prev_hash, entry.hash = cursor.fetchone()
+    entry._state.adding = False
     return entry
 
 

@@ -16,6 +16,11 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
+#: One worker process per core of the 2-core target, threads to overlap database waits
+#: (bench/bench_intake.py measures them; bench/README.md).
+DEFAULT_WORKERS = 2
+DEFAULT_THREADS = 4
+
 
 class Command(BaseCommand):
     help = "Run the web server on HOST:PORT and a Procrastinate job worker until interrupted."
@@ -23,8 +28,15 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
-        parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
-        parser.add_argument("--threads", type=int, default=4, help="threads per web worker")
+        parser.add_argument(
+            "--workers", type=int, default=DEFAULT_WORKERS, help="gunicorn worker processes"
+        )
+        parser.add_argument(
+            "--threads", type=int, default=DEFAULT_THREADS, help="threads per web worker"
+        )
+        parser.add_argument(
+            "--no-access-log", action="store_true", help="no access log line per request"
+        )
         parser.add_argument("--no-worker", action="store_true", help="do not start the job worker")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -33,8 +45,13 @@ class Command(BaseCommand):
             sys.executable, "-m", "gunicorn", "caicach.wsgi:application",
             "--bind", f"{options['host']}:{options['port']}",
             "--workers", str(options["workers"]), "--threads", str(options["threads"]),
-            "--access-logfile", "-", "--graceful-timeout", "10",
+            "--graceful-timeout", "10",
+            # Clients that send many requests (counter applications, the portal) keep their
+            # connection; the application is imported once, before the workers fork.
+            "--keep-alive", "5", "--preload",
         ]  # fmt: skip
+        if not options["no_access_log"]:
+            web += ["--access-logfile", "-"]
         children = [subprocess.Popen(web, env=env)]
         if not options["no_worker"]:
             worker = [sys.executable, "-m", "caicach", "procrastinate", "worker"]

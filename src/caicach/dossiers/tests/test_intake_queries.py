@@ -1,0 +1,71 @@
+"""What one API intake costs in queries: intake throughput depends on it (bench/bench_intake.py).
+
+The budget below is the current count; a change that adds a query per intake must say why.
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIClient
+
+from caicach.core.audit import verify_chain
+from caicach.dossiers.tests.factories import PERSON
+
+pytestmark = pytest.mark.django_db
+
+#: Authentication and scope (4), idempotency claim (1), catalogue and calendar reads (6),
+#: applicant, counter, dossier, components, clock entries, event (6), outbox: savepoint, two
+#: rows and their jobs (6), idempotency link (1), audit lock and entry (2), transaction (2).
+INTAKE_QUERIES = 28
+
+
+def _body(version: Any, agency: Any, n: int) -> dict[str, Any]:
+    return {
+        "procedure": version.procedure.code,
+        "channel": "counter",
+        "receiving_agency": agency.code,
+        "applicant": {**PERSON, "email": "an@example.vn"},
+        "components": [
+            {"name": "Tờ khai", "content": base64.b64encode(b"%PDF-1.7 " + bytes([n])).decode()},
+            {"name": "Giấy ủy quyền", "store_reference": f"KHO-{n}"},
+            {"name": "Ảnh", "store_reference": f"KHO-{n}-2"},
+        ],
+    }
+
+
+def test_one_intake_has_a_fixed_query_budget(
+    tree: Any, officers: Any, version: Any, django_assert_max_num_queries: Any
+) -> None:
+    api = APIClient()
+    api.force_login(officers.receiver)
+    first = api.post(
+        "/api/v1/dossiers/", _body(version, tree.dept_a, 0), format="json",
+        HTTP_IDEMPOTENCY_KEY="warm",
+    )  # fmt: skip
+    assert first.status_code == 201, first.content  # caches warm (calendar, roles)
+    with django_assert_max_num_queries(INTAKE_QUERIES):
+        response = api.post(
+            "/api/v1/dossiers/", _body(version, tree.dept_a, 1), format="json",
+            HTTP_IDEMPOTENCY_KEY="measured",
+        )  # fmt: skip
+    assert response.status_code == 201, response.content
+    data = response.json()
+    # The answer built without reading back is the one a read gives.
+    detail = api.get(response["Location"]).json()
+    for field in ("code", "due_at", "legal_due_at", "components", "applicant", "procedure"):
+        assert data[field] == detail[field], field
+    assert data["allowed_actions"] == detail["allowed_actions"]
+    # A replay answers the same dossier.
+    with CaptureQueriesContext(connection):
+        replay = api.post(
+            "/api/v1/dossiers/", _body(version, tree.dept_a, 1), format="json",
+            HTTP_IDEMPOTENCY_KEY="measured",
+        )  # fmt: skip
+    assert replay.status_code == 201 and replay["Idempotent-Replayed"] == "true"
+    assert replay.json()["code"] == data["code"]
+    assert list(verify_chain()) == []
