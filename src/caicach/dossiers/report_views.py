@@ -6,6 +6,7 @@ string and call :mod:`caicach.dossiers.reports`; scope is decided there through
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
@@ -42,10 +43,6 @@ def _period_fields(request: HttpRequest) -> tuple[str, str]:
     return request.GET.get("from", "").strip()[:20], request.GET.get("to", "").strip()[:20]
 
 
-def _download_name(agency_code: str, period: reports.Period, extension: str) -> str:
-    return f"so-theo-doi-{agency_code}-{period.start:%Y%m%d}-{period.end:%Y%m%d}.{extension}"
-
-
 @login_required
 @require_GET
 def register(request: HttpRequest) -> HttpResponse:
@@ -68,7 +65,7 @@ def register(request: HttpRequest) -> HttpResponse:
             pdf = reports.register_pdf(user, agency, period)
             reports.record_register_export(Actor.from_request(request), agency, period, "pdf")
             response = HttpResponse(pdf, content_type="application/pdf")
-            name = _download_name(agency.code, period, "pdf")
+            name = reports.register_filename(agency.code, period, "pdf")
             response["Content-Disposition"] = f'attachment; filename="{name}"'
             response["Cache-Control"] = "private, no-store"
             return response
@@ -78,7 +75,7 @@ def register(request: HttpRequest) -> HttpResponse:
             response = FileResponse(
                 content,
                 as_attachment=True,
-                filename=_download_name(agency.code, period, "xlsx"),
+                filename=reports.register_filename(agency.code, period, "xlsx"),
                 content_type=reports.XLSX_TYPE,
             )
             response["Cache-Control"] = "private, no-store"
@@ -108,17 +105,22 @@ def _query(**values: Any) -> str:
     return "?" + urlencode({k: v for k, v in values.items() if v not in (None, "")})
 
 
+def _report_inputs(request: HttpRequest) -> tuple[Any, date, str, str, GroupBy]:
+    """What both apology pages read: the permission (``reports.view``), today, the period
+    fields as typed and the grouping (deciding agency unless the holding unit is asked)."""
+    require_anywhere(request.user, "reports.view")
+    start_text, end_text = _period_fields(request)
+    by_text = request.GET.get("by", GroupBy.DECIDING.value)
+    by = GroupBy(by_text) if by_text in _GROUPS else GroupBy.DECIDING
+    return request.user, timezone.localdate(), start_text, end_text, by
+
+
 @login_required
 @require_GET
 def apologies(request: HttpRequest) -> HttpResponse:
     """Apologies and lateness per agency of a subtree, for a period (leaders, reform office,
     inspectors: ``reports.view``), sortable, with totals and links to the dossiers."""
-    require_anywhere(request.user, "reports.view")
-    user = request.user
-    today = timezone.localdate()
-    start_text, end_text = _period_fields(request)
-    by_text = request.GET.get("by", GroupBy.DECIDING.value)
-    by = GroupBy(by_text) if by_text in _GROUPS else GroupBy.DECIDING
+    user, today, start_text, end_text, by = _report_inputs(request)
     sort = request.GET.get("sort", "name")
     if sort not in reports.SORT_KEYS:
         sort = "name"
@@ -207,12 +209,7 @@ def apologies(request: HttpRequest) -> HttpResponse:
 def apology_dossiers(request: HttpRequest) -> HttpResponse:
     """The dossiers behind one figure of the apology page (at most
     :data:`reports.METRIC_LIST_LIMIT`), each linked to its page."""
-    require_anywhere(request.user, "reports.view")
-    user = request.user
-    today = timezone.localdate()
-    start_text, end_text = _period_fields(request)
-    by_text = request.GET.get("by", GroupBy.DECIDING.value)
-    by = GroupBy(by_text) if by_text in _GROUPS else GroupBy.DECIDING
+    user, today, start_text, end_text, by = _report_inputs(request)
     metric_text = request.GET.get("metric", "")
     error = ""
     status = 200

@@ -288,6 +288,11 @@ def record_register_export(actor: Actor, agency: Agency, period: Period, fmt: st
     )
 
 
+def register_filename(agency_code: str, period: Period, extension: str) -> str:
+    """The download name of a register: ``so-theo-doi-<agency>-<from>-<to>.<extension>``."""
+    return f"so-theo-doi-{agency_code}-{period.start:%Y%m%d}-{period.end:%Y%m%d}.{extension}"
+
+
 def register_pdf(user: Any, agency: Agency, period: Period) -> bytes:
     """The register as a PDF, A4 landscape (TT 01/2018 form 06). At most :data:`PDF_MAX_ROWS`
     dossiers, else :class:`TooManyRowsError` (400) pointing to a shorter period or the XLSX."""

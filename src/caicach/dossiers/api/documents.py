@@ -19,11 +19,9 @@ from caicach.dossiers.api.serializers import DossierErrorSerializer
 from caicach.dossiers.models import Dossier
 
 
-class PDFRenderer(BaseRenderer):
-    """Lets clients ask for ``Accept: application/pdf``; the view returns the bytes itself."""
+class BytesRenderer(BaseRenderer):
+    """Lets clients ask for a file's media type; the view returns the bytes itself."""
 
-    media_type = "application/pdf"
-    format = "pdf"
     charset = None
     render_style = "binary"
 
@@ -33,7 +31,12 @@ class PDFRenderer(BaseRenderer):
         return data if isinstance(data, bytes) else b""
 
 
-def _error(description: str) -> OpenApiResponse:
+class PDFRenderer(BytesRenderer):
+    media_type = "application/pdf"
+    format = "pdf"
+
+
+def error_response(description: str) -> OpenApiResponse:
     return OpenApiResponse(DossierErrorSerializer, description=description)
 
 
@@ -76,8 +79,10 @@ class DossierFormPDF(generics.GenericAPIView):
         ],
         responses={
             (200, "application/pdf"): OpenApiTypes.BINARY,
-            (404, "application/json"): _error("Unknown dossier or form, or out of scope."),
-            (409, "application/json"): _error("The dossier's history does not support the form."),
+            (404, "application/json"): error_response("Unknown dossier or form, or out of scope."),
+            (409, "application/json"): error_response(
+                "The dossier's history does not support the form."
+            ),
         },
     )
     def get(self, request: Request, code: str, form: str) -> HttpResponse:

@@ -8,9 +8,9 @@ from typing import Any
 from django.http import FileResponse, HttpResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
-from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -18,28 +18,14 @@ from caicach.accounts.access import require_anywhere
 from caicach.accounts.api.permissions import IsOfficer
 from caicach.core.audit import Actor
 from caicach.dossiers import reports
-from caicach.dossiers.api.documents import PDFRenderer
-from caicach.dossiers.api.serializers import DossierErrorSerializer
+from caicach.dossiers.api.documents import BytesRenderer, PDFRenderer, error_response
 from caicach.dossiers.models import Dossier
 from caicach.dossiers.reports import GroupBy
 
 
-class XLSXRenderer(BaseRenderer):
-    """Lets clients ask for the XLSX media type; the view returns the file itself."""
-
+class XLSXRenderer(BytesRenderer):
     media_type = reports.XLSX_TYPE
     format = "xlsx"
-    charset = None
-    render_style = "binary"
-
-    def render(
-        self, data: Any, accepted_media_type: Any = None, renderer_context: Any = None
-    ) -> bytes:
-        return data if isinstance(data, bytes) else b""
-
-
-def _error(description: str) -> OpenApiResponse:
-    return OpenApiResponse(DossierErrorSerializer, description=description)
 
 
 _PERIOD_PARAMETERS = [
@@ -92,6 +78,17 @@ _REGISTER_DESCRIPTION = (
 )
 
 
+_REGISTER_PARAMETERS = [
+    OpenApiParameter(
+        "agency_code",
+        str,
+        OpenApiParameter.PATH,
+        description="Receiving agency code, e.g. 000.00.01.H97.",
+    ),
+    *_PERIOD_PARAMETERS,
+]
+
+
 class RegisterPDF(_BinaryReport):
     renderer_classes = [PDFRenderer]
 
@@ -101,19 +98,15 @@ class RegisterPDF(_BinaryReport):
         description=_REGISTER_DESCRIPTION
         + f" A4 landscape; at most {reports.PDF_MAX_ROWS} dossiers (400 `too_many_rows` "
         "beyond: use the XLSX).",
-        parameters=[
-            OpenApiParameter(
-                "agency_code",
-                str,
-                OpenApiParameter.PATH,
-                description="Receiving agency code, e.g. 000.00.01.H97.",
-            ),
-            *_PERIOD_PARAMETERS,
-        ],
+        parameters=_REGISTER_PARAMETERS,
         responses={
             (200, "application/pdf"): OpenApiTypes.BINARY,
-            (400, "application/json"): _error("Bad period, or too many dossiers for a PDF."),
-            (404, "application/json"): _error("Unknown agency, or outside the caller's scope."),
+            (400, "application/json"): error_response(
+                "Bad period, or too many dossiers for a PDF."
+            ),
+            (404, "application/json"): error_response(
+                "Unknown agency, or outside the caller's scope."
+            ),
         },
     )
     def get(self, request: Request, agency_code: str) -> HttpResponse:
@@ -121,7 +114,7 @@ class RegisterPDF(_BinaryReport):
         pdf = reports.register_pdf(request.user, agency, period)
         reports.record_register_export(Actor.from_request(request), agency, period, "pdf")
         response = HttpResponse(pdf, content_type="application/pdf")
-        name = f"so-theo-doi-{agency.code}-{period.start:%Y%m%d}-{period.end:%Y%m%d}.pdf"
+        name = reports.register_filename(agency.code, period, "pdf")
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         response["Cache-Control"] = "private, no-store"
         return response
@@ -136,26 +129,20 @@ class RegisterXLSX(_BinaryReport):
         description=_REGISTER_DESCRIPTION
         + " One sheet, the same columns as the PDF, dates as Excel dates (Vietnam time); "
         "written in write-only mode from a server-side cursor, so any number of rows.",
-        parameters=[
-            OpenApiParameter(
-                "agency_code",
-                str,
-                OpenApiParameter.PATH,
-                description="Receiving agency code, e.g. 000.00.01.H97.",
-            ),
-            *_PERIOD_PARAMETERS,
-        ],
+        parameters=_REGISTER_PARAMETERS,
         responses={
             (200, reports.XLSX_TYPE): OpenApiTypes.BINARY,
-            (400, "application/json"): _error("Bad period."),
-            (404, "application/json"): _error("Unknown agency, or outside the caller's scope."),
+            (400, "application/json"): error_response("Bad period."),
+            (404, "application/json"): error_response(
+                "Unknown agency, or outside the caller's scope."
+            ),
         },
     )
     def get(self, request: Request, agency_code: str) -> FileResponse:
         agency, period = self._inputs(request, agency_code)
         content = reports.register_xlsx(request.user, agency, period)
         reports.record_register_export(Actor.from_request(request), agency, period, "xlsx")
-        name = f"so-theo-doi-{agency.code}-{period.start:%Y%m%d}-{period.end:%Y%m%d}.xlsx"
+        name = reports.register_filename(agency.code, period, "xlsx")
         response = FileResponse(
             content, as_attachment=True, filename=name, content_type=reports.XLSX_TYPE
         )
@@ -231,9 +218,9 @@ class ApologyReportView(generics.GenericAPIView):
         ],
         responses={
             200: ApologyReportSerializer,
-            400: _error("Bad period or grouping."),
-            403: _error("The caller's roles do not include the figures (`reports.view`)."),
-            404: _error("Unknown agency, or outside the caller's scope."),
+            400: error_response("Bad period or grouping."),
+            403: error_response("The caller's roles do not include the figures (`reports.view`)."),
+            404: error_response("Unknown agency, or outside the caller's scope."),
         },
     )
     def get(self, request: Request) -> Response:
