@@ -27,7 +27,8 @@ from typing import Any
 from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 
@@ -480,13 +481,56 @@ def _safe_filename(name: str) -> str:
         return "tep"
 
 
+@dataclass(frozen=True)
+class _VersionRules:
+    """What an intake reads of a published version: its components and its first step."""
+
+    components: tuple[Component, ...]
+    first_step: int | None
+
+
+#: Per process, by version id. A published version is immutable (its components and steps
+#: never change: a change publishes version n + 1, see caicach.procedures.services), so the
+#: entries never go stale; the signals below still drop an entry if a row is written
+#: (fixtures, tests, repairs in the shell of this process).
+_VERSION_RULES: dict[int, _VersionRules] = {}
+_VERSION_RULES_MAX = 2048
+
+
+def _version_rules(version: ProcedureVersion) -> _VersionRules:
+    rules = _VERSION_RULES.get(version.pk)
+    if rules is None:
+        rules = _VersionRules(
+            components=tuple(
+                Component.objects.filter(version_id=version.pk).order_by("order", "id")
+            ),
+            first_step=WorkflowStep.objects.filter(version_id=version.pk)
+            .order_by("order")
+            .values_list("order", flat=True)
+            .first(),
+        )
+        if len(_VERSION_RULES) >= _VERSION_RULES_MAX:
+            _VERSION_RULES.clear()
+        _VERSION_RULES[version.pk] = rules
+    return rules
+
+
+def _forget_version_rules(sender: Any, instance: Any, **kwargs: Any) -> None:
+    _VERSION_RULES.pop(getattr(instance, "version_id", None), None)
+
+
+for _model in (Component, WorkflowStep):
+    post_save.connect(_forget_version_rules, sender=_model, dispatch_uid=f"intake-{_model}")
+    post_delete.connect(_forget_version_rules, sender=_model, dispatch_uid=f"intake-{_model}-d")
+
+
 def _link_components(
     items: list[ComponentInput], version: ProcedureVersion
 ) -> list[tuple[ComponentInput, Component | None]]:
     """Link each document to the version's component (by id, else by name) and check that
     every required component is there: an incomplete dossier gets a supplement request, not a
     receipt (NĐ 61/2018 art. 17)."""
-    declared = list(version.components.all())
+    declared = list(_version_rules(version).components)
     by_id = {c.pk: c for c in declared}
     by_name = {normalise(c.name): c for c in declared}
     vi: dict[str, str] = {}
@@ -568,7 +612,20 @@ def _claim_key(
 
 
 def _procedure_in_force(code: str, day: date) -> tuple[Procedure, ProcedureVersion]:
+    """The active procedure ``code`` and its version in force on ``day`` (NĐ 61/2018 art. 17:
+    the dossier is handled under the rules in force on receipt). One query when both exist;
+    the second one only tells the two errors apart."""
     shown = clean_key(code, 30)
+    if shown:
+        found = (
+            ProcedureVersion.objects.select_related("procedure")
+            .filter(procedure__code=shown, procedure__is_active=True, effective_from__lte=day)
+            .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=day))
+            .order_by("-effective_from", "-number")
+            .first()
+        )
+        if found is not None:
+            return found.procedure, found
     procedure = Procedure.objects.filter(code=shown, is_active=True).first() if shown else None
     if procedure is None:
         raise _invalid(
@@ -752,7 +809,7 @@ def receive_dossier(
         legal = _due(
             received, version.statutory_value, version.statutory_unit, calendar, version.cutoff
         )
-        first_step = version.steps.order_by("order").values_list("order", flat=True).first()
+        first_step = _version_rules(version).first_step
         person_row = Applicant.objects.create(**asdict(person))
 
         sequence = _next_sequence(receiving_agency, received_on)
@@ -824,7 +881,11 @@ def receive_dossier(
         _event(dossier, actor, DossierAction.RECEIVE, "", received, note="", payload=summary)
         if claim is not None:
             claim.dossier = dossier
-            claim.save(update_fields=["dossier"])
+            table = connection.ops.quote_name(IdempotencyRecord._meta.db_table)
+            with connection.cursor() as cursor:  # the key now names its dossier
+                cursor.execute(
+                    f"UPDATE {table} SET dossier_id = %s WHERE id = %s", [dossier.pk, claim.pk]
+                )
         # Last: the audit chain's lock is held from here until commit and serialises every
         # audited write of the installation, so nothing else may come after it.
         # No personal data in the trail: it can never be erased (Decree 13/2023).

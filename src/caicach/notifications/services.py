@@ -115,11 +115,21 @@ def notify_status_change(dossier: Dossier, event: DossierEvent) -> list[Notifica
                 body=sms,
             )
         )
-    with transaction.atomic():
-        for row in rows:
-            row.save()
-            _enqueue(row)
+    _save_and_enqueue(rows)
     return rows
+
+
+def _save_and_enqueue(rows: list[Notification]) -> None:
+    """One INSERT for the rows (ids by RETURNING) and one call deferring their jobs, through
+    Django's connection: rows and jobs commit or roll back together, with the caller's
+    transaction when there is one (no savepoint: an error there fails it whole anyway)."""
+    if not rows:
+        return
+    from caicach.notifications.tasks import send_notification
+
+    with transaction.atomic(savepoint=False):
+        Notification.objects.bulk_create(rows)
+        send_notification.batch_defer(*({"notification_id": row.pk} for row in rows))
 
 
 def officer_url(dossier: Dossier) -> str:

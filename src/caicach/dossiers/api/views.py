@@ -27,6 +27,7 @@ from caicach.dossiers.api.serializers import (
     DossierEventSerializer,
     DossierListSerializer,
     DossierReceiveSerializer,
+    received_dossier_data,
 )
 from caicach.dossiers.models import Dossier, DossierComponent, DossierEvent, Referral
 from caicach.dossiers.workflow import DossierAction
@@ -215,9 +216,10 @@ class DossierListCreate(_BilingualInput, generics.GenericAPIView):
         # a replay reads the dossier as it is now.
         if replayed:
             dossier = _detail_queryset(request.user).filter(pk=dossier.pk).first() or dossier
+            body = DossierDetailSerializer(dossier, context=self.get_serializer_context()).data
         else:
-            _prefetched(dossier, components=dossier.received_components, referrals=[])
-        body = DossierDetailSerializer(dossier, context=self.get_serializer_context()).data
+            _prefetched(dossier, referrals=[])  # a new dossier has none: no query for the roles
+            body = received_dossier_data(dossier, request)
         headers = {"Location": f"{request.path}{dossier.code}/"}
         if replayed:
             headers["Idempotent-Replayed"] = "true"

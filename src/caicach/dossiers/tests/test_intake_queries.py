@@ -18,10 +18,12 @@ from caicach.dossiers.tests.factories import PERSON
 
 pytestmark = pytest.mark.django_db
 
-#: Authentication and scope (4), idempotency claim (1), catalogue and calendar reads (6),
-#: applicant, counter, dossier, components, clock entries, event (6), outbox: savepoint, two
-#: rows and their jobs (6), idempotency link (1), audit lock and entry (2), transaction (2).
-INTAKE_QUERIES = 28
+#: Authentication and scope (4), idempotency claim (1), catalogue and calendar reads (3:
+#: procedure version in force, handling agencies, current calendar; a version's components
+#: and steps are cached per process), applicant, counter, dossier, components, clock entries,
+#: event (6), outbox: the rows in one INSERT and their jobs in one call (2), idempotency link
+#: (1), audit lock and entry (2), transaction (2).
+INTAKE_QUERIES = 21
 
 
 def _body(version: Any, agency: Any, n: int) -> dict[str, Any]:
@@ -69,3 +71,30 @@ def test_one_intake_has_a_fixed_query_budget(
     assert replay.status_code == 201 and replay["Idempotent-Replayed"] == "true"
     assert replay.json()["code"] == data["code"]
     assert list(verify_chain()) == []
+
+
+def test_receive_answer_equals_detail_serializer(tree: Any, officers: Any, version: Any) -> None:
+    """The lean 201 answer is field for field what the detail serializer gives."""
+    from rest_framework.test import APIRequestFactory, force_authenticate
+
+    from caicach.dossiers.api.serializers import DossierDetailSerializer
+    from caicach.dossiers.api.views import DossierDetail
+    from caicach.dossiers.models import Dossier
+
+    api = APIClient()
+    api.force_login(officers.receiver)
+    response = api.post(
+        "/api/v1/dossiers/", _body(version, tree.dept_a, 7), format="json",
+        HTTP_IDEMPOTENCY_KEY="lean",
+    )  # fmt: skip
+    assert response.status_code == 201, response.content
+    data = response.json()
+    request = APIRequestFactory().get(response["Location"])
+    force_authenticate(request, officers.receiver)
+    view = DossierDetail()
+    drf_request = view.initialize_request(request)
+    drf_request.user = officers.receiver
+    dossier = Dossier.objects.get(code=data["code"])
+    full = DossierDetailSerializer(dossier, context={"request": drf_request}).data
+    assert list(data) == list(full)
+    assert data == api.get(response["Location"]).json()
