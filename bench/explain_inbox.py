@@ -35,7 +35,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from caicach.accounts.models import User
     from caicach.dossiers.api.filters import search
     from caicach.dossiers.models import Dossier
-    from caicach.dossiers.views import TABS, _tab_filter
+    from caicach.dossiers.views import TABS, _due_page, _tab_filter
 
     now = timezone.now()
     users = args.user or [
@@ -66,8 +66,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         queries["api overdue"] = base.filter(state__in=running, due_at__lt=now)
         queries["api channel post"] = base.filter(channel="post")
         for label, qs in queries.items():
-            order = ("-id",) if label.startswith("api") else ("due_at", "id")
-            sql, params = qs.order_by(*order)[:51].query.sql_with_params()
+            # the inbox's query shape (views._keyset): the page's ids, then the rows
+            page = qs.order_by("-id")[:51] if label.startswith("api") else _due_page(qs, 51)
+            sql, params = page.query.sql_with_params()
             with connection.cursor() as c:
                 c.execute("EXPLAIN (ANALYZE, BUFFERS OFF, COSTS OFF) " + sql, params)
                 plan = [r[0] for r in c.fetchall()]

@@ -226,11 +226,28 @@ class Dossier(models.Model):
             models.Index(fields=["received_at"], name="dossier_received_idx"),
             # The inbox keyset (due_at, id) at 5 million rows: every dossier ("all" tab) and
             # the open ones (the other tabs) of a wide scope, read in order without sorting.
-            models.Index(fields=["due_at", "id"], name="dossier_due_idx"),
+            # It carries the scope's agency keys and ``search_text``: the page's ids of the "all"
+            # tab and of a search matching many rows (a partial phone "0912") are an
+            # index-only scan that stops after the page in keyset order, no table reads.
+            models.Index(
+                fields=["due_at", "id"],
+                include=[
+                    "state",
+                    "receiving_agency",
+                    "deciding_agency",
+                    "current_agency",
+                    "search_text",
+                ],
+                name="dossier_due_scope_idx",
+            ),
+            # Covering the tab's state and the scope's agency keys, so the inbox's page of ids
+            # (``views._keyset``) is an index-only scan that skips other agencies' open
+            # dossiers without reading the table (a commune's "in progress" tab at 5 million).
             models.Index(
                 fields=["due_at", "id"],
                 condition=Q(state__in=OPEN_STATE_VALUES),
-                name="dossier_open_due_idx",
+                include=["state", "receiving_agency", "deciding_agency", "current_agency"],
+                name="dossier_open_due_scope_idx",
             ),
             # The API list (newest first) filtered to open states (a state, overdue): read the
             # open dossiers backwards instead of the whole table.
@@ -241,6 +258,21 @@ class Dossier(models.Model):
             ),
             GinIndex(
                 OpClass(F("search_text"), name="gin_trgm_ops"), name="dossier_search_trgm_idx"
+            ),
+            # A small scope (a commune desk, a department) at 5 million rows: the scope is an
+            # OR of the three agency keys, so the planner reads it as a BitmapOr of these
+            # indexes with the tab's state and the API's channel checked inside the index
+            # (PostgreSQL 18 skips over the state for a channel filter), then sorts the few
+            # hundred matches, instead of walking the global (due_at, id) / id order and
+            # filtering out hundreds of thousands of rows of other agencies.
+            models.Index(
+                fields=["receiving_agency", "state", "channel"], name="dossier_recv_state_idx"
+            ),
+            models.Index(
+                fields=["deciding_agency", "state", "channel"], name="dossier_decide_state_idx"
+            ),
+            models.Index(
+                fields=["current_agency", "state", "channel"], name="dossier_current_state_idx"
             ),
         ]
         constraints = [
