@@ -30,6 +30,7 @@ import os
 import random
 import secrets
 import time as clock_time
+from bisect import bisect
 from collections import defaultdict, deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -146,6 +147,7 @@ class _Clock:
     def __init__(self, calendar: WorkCalendar) -> None:
         self.calendar = calendar
         self.version = calendar.version
+        self.version_json = json.dumps(calendar.version)
         self._working: dict[date, bool] = {}
         self._due: dict[tuple[Any, ...], datetime] = {}
 
@@ -162,6 +164,9 @@ class _Clock:
         local = dt.astimezone(VN_TZ)
         d = local.date()
         minute = local.hour * 60 + local.minute
+        # Fast path (most calls): already in office hours of a working day.
+        if (450 <= minute < 690 or 810 <= minute < 1020) and self._working.get(d):
+            return local
         for _ in range(60):
             if self.is_working(d):
                 for a, b in _OFFICE_MINUTES:
@@ -227,6 +232,11 @@ class _Route:
         cached = self._on.get(day, False)
         if cached is not False:
             return cached  # type: ignore[return-value]
+        if len(self.versions) == 1:  # most procedures: no max over a list per day
+            v = self.versions[0]
+            ok = v.effective_from <= day and (v.effective_to is None or v.effective_to >= day)
+            self._on[day] = found = v if ok else None
+            return found
         in_force = [
             v
             for v in self.versions
@@ -293,20 +303,28 @@ _SURNAME_NAMES = [i for i, _ in _SURNAMES]
 _SURNAME_CUM = list(accumulate(w for _, w in _SURNAMES))  # what choices(weights=...) computes
 
 
+_SURNAME_TOTAL = _SURNAME_CUM[-1] + 0.0
+_SURNAME_HI = len(_SURNAME_NAMES) - 1
+
+
 def _person(rng: random.Random, day: date) -> tuple[str, str, str, str]:
-    female = rng.random() < 0.52
-    name = " ".join(
-        (
-            rng.choices(_SURNAME_NAMES, cum_weights=_SURNAME_CUM)[0],
-            rng.choice(_MIDDLE_F if female else _MIDDLE_M),
-            rng.choice(_GIVEN_F if female else _GIVEN_M),
-        )
-    )
-    year = rng.randint(1945, min(day.year - 16, 2008))
+    # The draws of ``choices(cum_weights=)``, ``choice``, ``randint`` and ``randrange`` made
+    # directly (``random()`` and ``_randbelow``, as CPython 3.11 implements them): the same
+    # stream, without their argument checks, once per dossier.
+    rnd = rng.random
+    below = rng._randbelow  # type: ignore[attr-defined]
+    female = rnd() < 0.52
+    surname = _SURNAME_NAMES[bisect(_SURNAME_CUM, rnd() * _SURNAME_TOTAL, 0, _SURNAME_HI)]
+    middles = _MIDDLE_F if female else _MIDDLE_M
+    middle = middles[below(len(middles))]
+    givens = _GIVEN_F if female else _GIVEN_M
+    name = f"{surname} {middle} {givens[below(len(givens))]}"
+    year = 1945 + below(min(day.year - 16, 2008) - 1944)
     century = (0 if year < 2000 else 2) + (1 if female else 0)
-    cccd = f"{rng.choice(_PROVINCES)}{century}{year % 100:02d}{rng.randrange(1_000_000):06d}"
-    phone = f"{rng.choice(_MOBILE_PREFIXES)}{rng.randrange(10_000_000):07d}"
-    address = f"Số {rng.randint(1, 300)} đường {rng.choice(_STREETS)}"
+    province = _PROVINCES[below(len(_PROVINCES))]
+    cccd = f"{province}{century}{year % 100:02d}{below(1_000_000):06d}"
+    phone = f"{_MOBILE_PREFIXES[below(len(_MOBILE_PREFIXES))]}{below(10_000_000):07d}"
+    address = f"Số {1 + below(300)} đường {_STREETS[below(len(_STREETS))]}"
     return name, cccd, phone, address
 
 
@@ -316,6 +334,15 @@ def _person(rng: random.Random, day: date) -> tuple[str, str, str, str]:
 
 
 _NULL = "\\N"
+
+
+class _Iso(dict[datetime, str]):
+    """``isoformat()`` memoised (a dossier's instants repeat across its rows; a zone-aware
+    ``isoformat`` costs microseconds, a dict hit almost nothing). One per day."""
+
+    def __missing__(self, key: datetime) -> str:
+        text = self[key] = key.isoformat()
+        return text
 
 
 def _tsv(value: Any) -> str:
@@ -425,23 +452,34 @@ def _build(task: list[tuple[date, int, int]]) -> _Chunk:
     clocks = work.clocks
     now = work.now
     late = work.late_agencies
-    cal_text: dict[str, tuple[str, str]] = {}
+    cal_text: dict[str, str] = {}
     token = secrets.token_urlsafe
     for day, count, first_id in task:
         rng = random.Random(f"{work.seed}:{day.isoformat()}")
+        rnd = rng.random
+        below = rng._randbelow  # type: ignore[attr-defined]  # as choice/randrange draw
+        iso = _Iso()
         rs = work.eligible[day]
+        n_rs = len(rs)
         online_share = 0.45 + 0.2 * (day - work.start).days / work.span
         counter_share = online_share + (1 - online_share) * 0.78
         drafts = []
+        day_desks: dict[int, tuple[list[Agency], list[float]]] = {}
         for _ in range(count):
-            route = rng.choice(rs)
+            route = rs[below(n_rs)]
             version = route.version_on(day)
             assert version is not None
-            desks, cum = work.desks(route, day)
-            desk = rng.choices(desks, cum_weights=cum)[0] if desks else route.deciding
-            received = _office_instant(day, rng.randrange(_DAY_MINUTES))
-            received = received.replace(second=rng.randrange(60))
-            u = rng.random()
+            hit = day_desks.get(id(route))
+            if hit is None:
+                hit = day_desks[id(route)] = work.desks(route, day)
+            desks, cum = hit
+            if desks:  # as choices(desks, cum_weights=cum)[0]
+                desk = desks[bisect(cum, rnd() * (cum[-1] + 0.0), 0, len(desks) - 1)]
+            else:
+                desk = route.deciding
+            received = _office_instant(day, below(_DAY_MINUTES))
+            received = received.replace(second=below(60))
+            u = rnd()
             channel = "online" if u < online_share else ("counter" if u < counter_share else "post")
             drafts.append((received, route, version, desk, channel))
         drafts.sort(key=lambda x: x[0])
@@ -450,54 +488,59 @@ def _build(task: list[tuple[date, int, int]]) -> _Chunk:
         for i, (received, route, version, desk, channel) in enumerate(drafts):
             dos_id = first_id + i
             app_id = dos_id + work.applicant_offset
-            clk = clocks[desk.id]
+            desk_id = desk.id
+            clk = clocks[desk_id]
             try:
-                (evs, ces), f = _plan(rng, clk, route, version, desk, received, now, late)
+                evs, ces, started, basis, due, legal, fin, tl, ret, supp, apol = _plan(
+                    rng, clk, route, version, desk, received, now, late
+                )
             except CalendarRangeError:
                 continue
-            key = (desk.id, day)
+            key = (desk_id, day)
             seq = sequences.get(key) or existing.get(key, 0)
             seq += 1
             sequences[key] = seq
-            code = f"{desk.code}-{ymd}-{seq:04d}"
-            state = f["state"]
+            desk_code = desk.code
+            code = f"{desk_code}-{ymd}-{seq:04d}"
+            last = evs[-1]
+            state = last[3]
             states[state] += 1
             name, cccd, phone, address = _person(rng, day)
-            rec = received.isoformat()
+            rec = iso[received]
             app_rows.append(f"{app_id}\tperson\t{name}\t{cccd}\t{phone}\t\t{address}\t\t\t{rec}")
-            search = f"{work.folded(code)} {work.folded(name)} {cccd} {phone}"
-            cv = cal_text.get(f["calendar_version"])
+            # normalise() of the code is the folded desk code and the (digit) rest
+            search = (
+                f"{work.folded(desk_code)}{code[len(desk_code) :]} {work.folded(name)} "
+                f"{cccd} {phone}"
+            )
+            cv = cal_text.get(clk.version)
             if cv is None:
-                cv = cal_text[f["calendar_version"]] = (
-                    _tsv(f["calendar_version"]),
-                    json.dumps(f["calendar_version"]),
-                )
-            step = f["current_step"]
-            fin = f["finished_at"]
-            ret = f["returned_at"]
+                cv = cal_text[clk.version] = _tsv(clk.version)
+            step = evs[0][4]
+            step_text = _NULL if step is None else step
             dos_rows.append(
                 f"{dos_id}\t{code}\t{day_iso}\t{seq}\t{route.procedure_id}\t{version.id}\t"
-                f"{channel}\t{desk.id}\t{desk.id}\t{route.deciding.id}\t{f['current_agency']}\t"
-                f"\\N\t{app_id}\t{state}\t{rec}\t{f['clock_started_at'].isoformat()}\t"
-                f"{f['due_basis']}\t{f['due_at'].isoformat()}\t{f['legal_due_at'].isoformat()}\t"
-                f"{cv[0]}\t{_NULL if fin is None else fin.isoformat()}\t"
-                f"{_NULL if ret is None else ret.isoformat()}\t{f['timeliness']}\t"
-                f"{f['supplement_requests']}\t{f['apologies']}\t"
-                f"{_NULL if step is None else step}\t{f['version']}\t{token(18)}\t{search}\t"
-                f"{rec}\t{f['updated_at'].isoformat()}"
+                f"{channel}\t{desk_id}\t{desk_id}\t{route.deciding.id}\t{last[5]}\t"
+                f"\\N\t{app_id}\t{state}\t{rec}\t{iso[started]}\t"
+                f"{basis}\t{iso[due]}\t{iso[legal]}\t"
+                f"{cv}\t{_NULL if fin is None else iso[fin]}\t"
+                f"{_NULL if ret is None else iso[ret]}\t{tl}\t"
+                f"{supp}\t{apol}\t"
+                f"{step_text}\t{len(evs)}\t{token(18)}\t{search}\t"
+                f"{rec}\t{iso[last[0]]}"
             )
-            for at, action, from_state, to_state, ev_step, agency, payload in evs:
+            ev_tail = f"\t{step_text}\t"
+            for at, action, from_state, to_state, _step, agency, payload in evs:
                 ev_rows.append(
-                    f"{dos_id}\t{at.isoformat()}\t\\N\t{ACTOR_LABEL}\t\\N\t{action}\t"
-                    f"{from_state}\t{to_state}\t{_NULL if ev_step is None else ev_step}\t"
-                    f"{agency}\t\t{payload}"
+                    f"{dos_id}\t{iso[at]}\t\\N\t{ACTOR_LABEL}\t\\N\t{action}\t"
+                    f"{from_state}\t{to_state}{ev_tail}{agency}\t\t{payload}"
                 )
-            for at, kind, step_order, agency, new_due, reason in ces:
+            for at, kind, step_order, ce_agency, new_due, reason in ces:
                 ce_rows.append(
-                    f"{dos_id}\t{at.isoformat()}\t{kind}\t"
+                    f"{dos_id}\t{iso[at]}\t{kind}\t"
                     f"{_NULL if step_order is None else step_order}\t"
-                    f"{_NULL if agency is None else agency}\t"
-                    f"{_NULL if new_due is None else new_due.isoformat()}\t{reason}"
+                    f"{_NULL if ce_agency is None else ce_agency}\t"
+                    f"{_NULL if new_due is None else iso[new_due]}\t{reason}"
                 )
 
     def blob(rows: list[str]) -> bytes:
@@ -772,13 +815,15 @@ def generate_dossiers(
         if fast:
             cursor.execute("SET LOCAL session_replication_role = origin")
         table = DailySequence._meta.db_table
-        seq_rows = [(a, d, last) for (a, d), last in sequences.items()]
+        # One statement for every agency-day (up to hundreds of thousands): a row-by-row
+        # upsert cost more than the ANALYZE. Keys are distinct (a dict), as ON CONFLICT needs.
         with connection.cursor() as c:
-            c.executemany(
-                f'INSERT INTO "{table}" (agency_id, day, last) VALUES (%s, %s, %s) '
+            c.execute(
+                f'INSERT INTO "{table}" (agency_id, day, last) '
+                "SELECT * FROM unnest(%s::bigint[], %s::date[], %s::integer[]) "
                 f'ON CONFLICT (agency_id, day) DO UPDATE SET last = GREATEST("{table}".last, '
                 "EXCLUDED.last)",
-                seq_rows,
+                [[a for a, _ in sequences], [d for _, d in sequences], list(sequences.values())],
             )
         root = Agency.objects.filter(parent__isnull=True).order_by("path").first()
         record(
@@ -816,6 +861,17 @@ def generate_dossiers(
 # --------------------------------------------------------------------------------------------
 
 
+_FOUR_HOURS = timedelta(hours=4)
+_TWO_DAYS = timedelta(days=2)
+_CLOSE = time(17, 0)
+_Event = tuple[datetime, str, str, str, "int | None", int, str]
+_Entry = tuple[datetime, str, "int | None", "int | None", "datetime | None", str]
+_Plan = tuple[
+    list[_Event], list[_Entry], datetime, str, datetime, datetime, "datetime | None", str,
+    "datetime | None", int, int,
+]  # fmt: skip
+
+
 def _plan(
     rng: random.Random,
     clk: _Clock,
@@ -825,177 +881,174 @@ def _plan(
     received: datetime,
     now: datetime,
     late_agencies: Iterable[int],
-) -> tuple[tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]], dict[str, Any]]:
-    """The timeline of one dossier, cut at ``now``; returns (events, clock entries), fields."""
+) -> _Plan:
+    """The timeline of one dossier, cut at ``now``, as ``receive_dossier`` and ``perform_action``
+    would have written it (due dates from the receipt, recounted after a complete supplement,
+    moved by an apology: Decree 61/2018 art. 19-20 as amended by Decree 107/2021).
+
+    Returns ``(events, clock entries, clock_started_at, due_basis, due_at, legal_due_at,
+    finished_at, timeliness, returned_at, supplement_requests, apologies)``. The state, current
+    agency, version and ``updated_at`` are those of the last event (one version per event).
+    Plain locals and one ``break``-able block instead of a dict and a closure per dossier: this
+    runs once for each of millions of dossiers."""
     deciding = route.deciding.id
+    desk_id = desk.id
     unit = version.statutory_unit
     cutoff = version.cutoff
     promised_value = version.promised_value
     statutory_value = version.statutory_value
-    due = clk.due(received, promised_value, unit, cutoff)
-    legal = clk.due(received, statutory_value, unit, cutoff)
+    due_of = clk.due
+    snap = clk.snap
+    due = due_of(received, promised_value, unit, cutoff)
+    legal = due_of(received, statutory_value, unit, cutoff)
     first = route.first_step.get(version.id)
-    f: dict[str, Any] = {
-        "state": "received",
-        "current_agency": desk.id,
-        "clock_started_at": received,
-        "due_basis": "receipt",
-        "due_at": due,
-        "legal_due_at": legal,
-        "calendar_version": clk.version,
-        "finished_at": None,
-        "returned_at": None,
-        "timeliness": "",
-        "supplement_requests": 0,
-        "apologies": 0,
-        "current_step": first,
-        "version": 1,
-        "updated_at": received,
-    }
-    payload = json.dumps(
-        {
-            "due_at": due.isoformat(),
-            "legal_due_at": legal.isoformat(),
-            "calendar_version": clk.version,
-            "generated": True,
-        }
-    )
-    ev: list[tuple[Any, ...]] = [(received, "receive", "", "received", first, desk.id, payload)]
-    ce: list[tuple[Any, ...]] = [(received, "received", None, desk.id, None, "")]
+    started = received
+    basis = "receipt"
+    supplements = apologies = 0
+    finished: datetime | None = None
+    returned: datetime | None = None
+    payload = (
+        f'{{"due_at": "{due.isoformat()}", "legal_due_at": "{legal.isoformat()}", '
+        f'"calendar_version": {clk.version_json}, "generated": true}}'
+    )  # json.dumps of the same dict, without its cost
+    ev: list[_Event] = [(received, "receive", "", "received", first, desk_id, payload)]
+    ce: list[_Entry] = [(received, "received", None, desk_id, None, "")]
     if first is not None:
-        ce.append((received, "step_started", first, desk.id, None, ""))
-
-    def act(at: datetime, action: str, to_state: str, agency: int, pl: str = "{}") -> bool:
-        """Apply one action at ``at`` unless it is after now; False when the timeline stops."""
-        if at > now:
-            return False
-        ev.append((at, action, f["state"], to_state, f["current_step"], agency, pl))
-        f["state"] = to_state
-        f["current_agency"] = agency
-        f["version"] += 1
-        f["updated_at"] = at
-        return True
-
-    def done() -> tuple[tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]], dict[str, Any]]:
-        return (ev, ce), f
-
-    span = max(f["due_at"] - received, timedelta(hours=4))
+        ce.append((received, "step_started", first, desk_id, None, ""))
+    state = "received"
+    span = max(due - received, _FOUR_HOURS)
     t = received
-    # Supplement requested at the desk (or by the processor) about 7 % of the time.
-    r = rng.random()
-    if r < 0.07:
-        t = clk.snap(t + span * rng.uniform(0.02, 0.15))
-        if not act(t, "request_supplement", "awaiting_supplement", desk.id):
-            return done()
-        f["supplement_requests"] = 1
-        ce.append((t, "paused", None, None, None, "Thiếu giấy tờ"))
-        t = clk.snap(t + timedelta(days=rng.uniform(1, 8)))
-        if t > now:
-            return done()
-        ce.append((t, "resumed", None, None, None, ""))
-        if first is not None:
-            ce.append((t, "step_finished", first, desk.id, None, ""))
-            ce.append((t, "step_started", first, desk.id, None, ""))
-        before = f["due_at"]
-        f["due_at"] = clk.due(t, promised_value, unit, cutoff)
-        f["legal_due_at"] = clk.due(t, statutory_value, unit, cutoff)
-        f["clock_started_at"] = t
-        f["due_basis"] = "supplement"
-        act(
-            t,
-            "supplement_received",
-            "received",
-            desk.id,
-            json.dumps({"previous_due_at": before.isoformat(), "due_at": f["due_at"].isoformat()}),
-        )
-        span = max(f["due_at"] - t, timedelta(hours=4))
-    # Outcome: late, refused, withdrawn, stopped, or finished in time.
-    late_share = LATE_SHARE if deciding in late_agencies else BASE_LATE_SHARE
-    late = rng.random() < late_share
-    r = rng.random()
-    ending = "returned"
-    if r < 0.03:
-        ending = "refused"
-    elif r < 0.05:
-        ending = "withdrawn"
-    elif r < 0.06:
-        ending = "stopped"
-    if late:
-        finish = f["due_at"] + timedelta(days=rng.uniform(0.5, 12))
-    else:
-        finish = t + span * rng.uniform(0.3, 0.97)
-    finish = clk.snap(finish)
-    if not late and finish > f["due_at"]:
-        finish = f["due_at"]
-    points = sorted(t + (finish - t) * x for x in (0.05, 0.15, 0.6, 0.85))
-    stamps = [clk.snap(p) for p in points]
-    if ending == "refused" and rng.random() < 0.3:
-        if act(clk.snap(t + (finish - t) * 0.1), "refuse", "refused", desk.id):
-            _finish(f, ce, clk.snap(t + (finish - t) * 0.1), EndStatus.REFUSED, first, desk.id)
-        return done()
-    if not act(stamps[0], "assign", "assigned", deciding):
-        return done()
-    if not act(stamps[1], "accept", "processing", deciding):
-        return done()
-    # Apology for about a third of the late ones, two days before the due date.
-    if late and rng.random() < 0.35:
-        at = clk.snap(f["due_at"] - timedelta(days=2))
-        if (
-            at > ev[-1][0]
-            and clk.calendar.covers(at.date())
-            and at.date() <= clk.calendar.add_working_days(f["due_at"].astimezone(VN_TZ).date(), -1)
-        ):
-            new_due = clk.snap(finish + timedelta(days=rng.uniform(0, 3)))
-            new_due = datetime.combine(new_due.astimezone(VN_TZ).date(), time(17, 0), VN_TZ)
-            if new_due > f["due_at"] and act(
-                at,
-                "apologise",
-                f["state"],
-                f["current_agency"],
-                json.dumps(
-                    {"previous_due_at": f["due_at"].isoformat(), "due_at": new_due.isoformat()}
-                ),
+    for _ in (1,):  # left with ``break`` where the timeline reaches ``now``
+        # Supplement requested at the desk (or by the processor) about 7 % of the time.
+        if rng.random() < 0.07:
+            t = snap(t + span * rng.uniform(0.02, 0.15))
+            if t > now:
+                break
+            ev.append((t, "request_supplement", state, "awaiting_supplement", first, desk_id, "{}"))
+            state = "awaiting_supplement"
+            supplements = 1
+            ce.append((t, "paused", None, None, None, "Thiếu giấy tờ"))
+            t = snap(t + timedelta(days=rng.uniform(1, 8)))
+            if t > now:
+                break
+            ce.append((t, "resumed", None, None, None, ""))
+            if first is not None:
+                ce.append((t, "step_finished", first, desk_id, None, ""))
+                ce.append((t, "step_started", first, desk_id, None, ""))
+            before = due
+            due = due_of(t, promised_value, unit, cutoff)
+            legal = due_of(t, statutory_value, unit, cutoff)
+            started = t
+            basis = "supplement"
+            moved = f'{{"previous_due_at": "{before.isoformat()}", "due_at": "{due.isoformat()}"}}'
+            ev.append((t, "supplement_received", state, "received", first, desk_id, moved))
+            state = "received"
+            span = max(due - t, _FOUR_HOURS)
+        # Outcome: late, refused, withdrawn, stopped, or finished in time.
+        late = rng.random() < (LATE_SHARE if deciding in late_agencies else BASE_LATE_SHARE)
+        r = rng.random()
+        ending = "returned"
+        if r < 0.03:
+            ending = "refused"
+        elif r < 0.05:
+            ending = "withdrawn"
+        elif r < 0.06:
+            ending = "stopped"
+        if late:
+            finish = due + timedelta(days=rng.uniform(0.5, 12))
+        else:
+            finish = t + span * rng.uniform(0.3, 0.97)
+        finish = snap(finish)
+        if not late and finish > due:
+            finish = due
+        gap = finish - t
+        stamps = [snap(p) for p in sorted(t + gap * x for x in (0.05, 0.15, 0.6, 0.85))]
+        if ending == "refused" and rng.random() < 0.3:
+            at = snap(t + gap * 0.1)
+            if at <= now:
+                ev.append((at, "refuse", state, "refused", first, desk_id, "{}"))
+                finished = at
+                _close(ce, at, EndStatus.REFUSED, first, desk_id)
+            break
+        at = stamps[0]
+        if at > now:
+            break
+        ev.append((at, "assign", state, "assigned", first, deciding, "{}"))
+        at = stamps[1]
+        if at > now:
+            break
+        ev.append((at, "accept", "assigned", "processing", first, deciding, "{}"))
+        state = "processing"
+        # Apology for about a third of the late ones, two days before the due date.
+        if late and rng.random() < 0.35:
+            at = snap(due - _TWO_DAYS)
+            cal = clk.calendar
+            if (
+                at > ev[-1][0]
+                and cal.covers(at.date())
+                and at.date() <= cal.add_working_days(due.astimezone(VN_TZ).date(), -1)
             ):
-                ce.append((at, "extended", None, None, new_due, "Cần xác minh thêm"))
-                f["apologies"] = 1
-                f["due_at"] = new_due
-                f["legal_due_at"] = max(f["legal_due_at"], new_due)
-                f["due_basis"] = "apology"
-        stamps = [max(x, ev[-1][0]) for x in stamps]
-    if ending in ("withdrawn", "stopped"):
+                new_due = snap(finish + timedelta(days=rng.uniform(0, 3)))
+                new_due = datetime.combine(new_due.astimezone(VN_TZ).date(), _CLOSE, VN_TZ)
+                if new_due > due and at <= now:
+                    moved = (
+                        f'{{"previous_due_at": "{due.isoformat()}", '
+                        f'"due_at": "{new_due.isoformat()}"}}'
+                    )
+                    ev.append((at, "apologise", state, state, first, deciding, moved))
+                    ce.append((at, "extended", None, None, new_due, "Cần xác minh thêm"))
+                    apologies = 1
+                    due = new_due
+                    legal = max(legal, new_due)
+                    basis = "apology"
+            last = ev[-1][0]
+            stamps = [max(x, last) for x in stamps]
+        if ending in ("withdrawn", "stopped"):
+            at = stamps[2]
+            if at <= now:
+                action = "withdraw" if ending == "withdrawn" else "stop"
+                ev.append((at, action, state, ending, first, deciding, "{}"))
+                finished = at
+                _close(ce, at, EndStatus(ending), first, deciding)
+            break
         at = stamps[2]
-        if act(at, "withdraw" if ending == "withdrawn" else "stop", ending, deciding):
-            _finish(f, ce, at, EndStatus(ending), first, deciding)
-        return done()
-    if not act(stamps[2], "submit_for_approval", "awaiting_approval", deciding):
-        return done()
-    if ending == "refused":
-        if act(stamps[3], "refuse", "refused", deciding):
-            _finish(f, ce, stamps[3], EndStatus.REFUSED, first, deciding)
-        return done()
-    if not act(stamps[3], "approve", "approved", deciding):
-        return done()
-    finish = max(finish, stamps[3])
-    if not act(finish, "mark_result_ready", "result_ready", desk.id):
-        return done()
-    _finish(f, ce, finish, EndStatus.PROCESSED, first, deciding)
-    back = clk.snap(finish + timedelta(days=rng.expovariate(1 / 1.5)))
-    if act(back, "return_result", "returned", desk.id):
-        ce.append((back, "finished", None, None, None, EndStatus.RETURNED.value))
-        f["returned_at"] = back
-    return done()
+        if at > now:
+            break
+        ev.append((at, "submit_for_approval", state, "awaiting_approval", first, deciding, "{}"))
+        if ending == "refused":
+            at = stamps[3]
+            if at <= now:
+                ev.append((at, "refuse", "awaiting_approval", "refused", first, deciding, "{}"))
+                finished = at
+                _close(ce, at, EndStatus.REFUSED, first, deciding)
+            break
+        at = stamps[3]
+        if at > now:
+            break
+        ev.append((at, "approve", "awaiting_approval", "approved", first, deciding, "{}"))
+        if at > finish:
+            finish = at
+        if finish > now:
+            break
+        ev.append((finish, "mark_result_ready", "approved", "result_ready", first, desk_id, "{}"))
+        finished = finish
+        _close(ce, finish, EndStatus.PROCESSED, first, deciding)
+        back = snap(finish + timedelta(days=rng.expovariate(1 / 1.5)))
+        if back <= now:
+            ev.append((back, "return_result", "result_ready", "returned", first, desk_id, "{}"))
+            ce.append((back, "finished", None, None, None, _RETURNED))
+            returned = back
+    done = "" if finished is None else timeliness(finished, due).value
+    return ev, ce, started, basis, due, legal, finished, done, returned, supplements, apologies
 
 
-def _finish(
-    f: dict[str, Any],
-    ce: list[tuple[Any, ...]],
-    at: datetime,
-    status: EndStatus,
-    first: int | None,
-    agency: int,
+_RETURNED = EndStatus.RETURNED.value
+
+
+def _close(
+    ce: list[_Entry], at: datetime, status: EndStatus, first: int | None, agency: int
 ) -> None:
+    """The clock entries of a finished dossier (its step, then the clock)."""
     if first is not None:
         ce.append((at, "step_finished", first, agency, None, ""))
     ce.append((at, "finished", None, None, None, status.value))
-    f["finished_at"] = at
-    f["timeliness"] = timeliness(at, f["due_at"]).value
