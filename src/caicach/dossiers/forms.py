@@ -10,6 +10,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from caicach.core.widgets import FastSelect
+
 
 class SearchForm(forms.Form):
     q = forms.CharField(
@@ -29,8 +31,8 @@ class BulkAssignForm(forms.Form):
     """Dossiers ticked in the inbox (``code@version``) and whom to assign them to."""
 
     dossiers = forms.MultipleChoiceField(label=_("Hồ sơ"), required=True)
-    assignee = forms.ChoiceField(label=_("Chuyên viên thụ lý"), required=False)
-    agency = forms.ChoiceField(label=_("Đơn vị xử lý"), required=False)
+    assignee = forms.ChoiceField(label=_("Chuyên viên thụ lý"), required=False, widget=FastSelect)
+    agency = forms.ChoiceField(label=_("Đơn vị xử lý"), required=False, widget=FastSelect)
 
     def __init__(
         self,
