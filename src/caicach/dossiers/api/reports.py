@@ -16,10 +16,10 @@ from rest_framework.response import Response
 
 from caicach.accounts.access import require_anywhere
 from caicach.accounts.api.permissions import IsOfficer
-from caicach.core.audit import Actor
 from caicach.dossiers import reports
 from caicach.dossiers.api.documents import BytesRenderer, PDFRenderer, error_response
 from caicach.dossiers.models import Dossier
+from caicach.dossiers.report_views import register_download
 from caicach.dossiers.reports import GroupBy
 
 
@@ -111,13 +111,7 @@ class RegisterPDF(_BinaryReport):
     )
     def get(self, request: Request, agency_code: str) -> HttpResponse:
         agency, period = self._inputs(request, agency_code)
-        pdf = reports.register_pdf(request.user, agency, period)
-        reports.record_register_export(Actor.from_request(request), agency, period, "pdf")
-        response = HttpResponse(pdf, content_type="application/pdf")
-        name = reports.register_filename(agency.code, period, "pdf")
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return register_download(request, agency, period, "pdf")
 
 
 class RegisterXLSX(_BinaryReport):
@@ -140,14 +134,7 @@ class RegisterXLSX(_BinaryReport):
     )
     def get(self, request: Request, agency_code: str) -> FileResponse:
         agency, period = self._inputs(request, agency_code)
-        content = reports.register_xlsx(request.user, agency, period)
-        reports.record_register_export(Actor.from_request(request), agency, period, "xlsx")
-        name = reports.register_filename(agency.code, period, "xlsx")
-        response = FileResponse(
-            content, as_attachment=True, filename=name, content_type=reports.XLSX_TYPE
-        )
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return register_download(request, agency, period, "xlsx")
 
 
 # -- apologies and lateness ----------------------------------------------------------------------
