@@ -89,3 +89,16 @@ def receive(
         received_at=received_at,
         **kwargs,
     )
+
+
+def act(
+    user: Any, dossier: Dossier, action: str, version: int | None = None, **params: Any
+) -> Dossier:
+    """``perform_action`` as ``user`` on ``dossier`` at its current version (or ``version``)."""
+    return services.perform_action(
+        Actor(user=user, ip_address="10.0.0.2"),
+        dossier.code,
+        action,
+        expected_version=dossier.version if version is None else version,
+        **params,
+    )

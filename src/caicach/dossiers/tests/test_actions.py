@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 import time_machine
 from django.db import DatabaseError, connection, transaction
@@ -16,19 +14,9 @@ from caicach.core.models import AuditEntry
 from caicach.dossiers import clock, services
 from caicach.dossiers.models import ClockEntry, Dossier, DossierEvent
 from caicach.dossiers.services import DossierInputError, DossierNotFoundError
-from caicach.dossiers.tests.factories import receive, vn
+from caicach.dossiers.tests.factories import act, receive, vn
 
 pytestmark = pytest.mark.django_db
-
-
-def act(user: Any, dossier: Dossier, action: str, version: int | None = None, **params: Any):
-    return services.perform_action(
-        Actor(user=user, ip_address="10.0.0.2"),
-        dossier.code,
-        action,
-        expected_version=dossier.version if version is None else version,
-        **params,
-    )
 
 
 def ledger(dossier: Dossier) -> list[clock.ClockEvent]:

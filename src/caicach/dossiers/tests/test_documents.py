@@ -14,11 +14,10 @@ import pytest
 import time_machine
 from rest_framework.test import APIClient
 
-from caicach.core.audit import Actor
 from caicach.core.errors import ConflictError
-from caicach.dossiers import documents, services
+from caicach.dossiers import documents
 from caicach.dossiers.models import Dossier
-from caicach.dossiers.tests.factories import ORGANISATION, receive, vn
+from caicach.dossiers.tests.factories import ORGANISATION, act, receive, vn
 
 pytestmark = pytest.mark.django_db
 
@@ -26,16 +25,6 @@ FONT = b"Caicach-Liberation-Serif"  # WeasyPrint names the subsets after the @fo
 #: A5 portrait and A4 landscape in PDF points.
 A5 = (419.53, 595.28)
 A4_LANDSCAPE = (841.89, 595.28)
-
-
-def act(user: Any, dossier: Dossier, action: str, **params: Any) -> Dossier:
-    return services.perform_action(
-        Actor(user=user, ip_address="10.0.0.2"),
-        dossier.code,
-        action,
-        expected_version=dossier.version,
-        **params,
-    )
 
 
 def inflated(pdf: bytes) -> bytes:

@@ -14,7 +14,6 @@ from django.test.utils import CaptureQueriesContext
 
 from caicach.core.audit import Actor
 from caicach.core.models import AuditEntry
-from caicach.dossiers import services
 from caicach.dossiers.exchange import (
     DossierImportError,
     ImportResult,
@@ -22,21 +21,11 @@ from caicach.dossiers.exchange import (
     import_dossiers,
 )
 from caicach.dossiers.models import ClockEntry, DailySequence, Dossier, DossierEvent
-from caicach.dossiers.tests.factories import ORGANISATION, receive, vn
+from caicach.dossiers.tests.factories import ORGANISATION, act, receive, vn
 
 pytestmark = pytest.mark.django_db
 
 CLI = Actor.system("test-import")
-
-
-def act(user: Any, dossier: Dossier, action: str, **params: Any) -> Dossier:
-    return services.perform_action(
-        Actor(user=user, ip_address="10.0.0.2"),
-        dossier.code,
-        action,
-        expected_version=dossier.version,
-        **params,
-    )
 
 
 def make_dossiers(tree: Any, officers: Any, version: Any) -> list[Dossier]:

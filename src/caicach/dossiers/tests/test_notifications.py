@@ -12,10 +12,8 @@ from django.db import transaction
 from procrastinate.contrib.django.models import ProcrastinateJob
 from procrastinate.jobs import Job
 
-from caicach.core.audit import Actor
-from caicach.dossiers import services
 from caicach.dossiers.models import Dossier
-from caicach.dossiers.tests.factories import CITIZEN_ID, PERSON, receive, vn
+from caicach.dossiers.tests.factories import CITIZEN_ID, PERSON, act, receive, vn
 from caicach.notifications.models import Notification
 from caicach.notifications.tasks import MAX_RETRIES, send_notification
 
@@ -23,16 +21,6 @@ pytestmark = pytest.mark.django_db
 
 JOB = "notifications.send_notification"
 WITH_EMAIL = {**PERSON, "email": "an.nguyen@example.vn"}
-
-
-def act(user: Any, dossier: Dossier, action: str, **params: Any) -> Dossier:
-    return services.perform_action(
-        Actor(user=user, ip_address="10.0.0.2"),
-        dossier.code,
-        action,
-        expected_version=dossier.version,
-        **params,
-    )
 
 
 def jobs() -> list[ProcrastinateJob]:

@@ -12,25 +12,14 @@ from django.db import DatabaseError, transaction
 from rest_framework.test import APIClient
 
 from caicach.accounts.errors import ForbiddenError
-from caicach.core.audit import Actor
 from caicach.core.errors import ConflictError
 from caicach.core.models import AuditEntry
 from caicach.dossiers import services
 from caicach.dossiers.models import Dossier, DossierEvent, Referral
 from caicach.dossiers.services import DossierInputError, DossierNotFoundError
-from caicach.dossiers.tests.factories import receive, vn
+from caicach.dossiers.tests.factories import act, receive, vn
 
 pytestmark = pytest.mark.django_db
-
-
-def act(user: Any, dossier: Dossier, action: str, **params: Any) -> Dossier:
-    return services.perform_action(
-        Actor(user=user, ip_address="10.0.0.3"),
-        dossier.code,
-        action,
-        expected_version=dossier.version,
-        **params,
-    )
 
 
 @pytest.fixture

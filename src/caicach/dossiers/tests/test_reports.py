@@ -15,12 +15,11 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
-from caicach.core.audit import Actor
 from caicach.core.models import AuditEntry
-from caicach.dossiers import reports, services
+from caicach.dossiers import reports
 from caicach.dossiers.models import Dossier, DossierEvent
 from caicach.dossiers.reports import GroupBy, Period, PeriodError
-from caicach.dossiers.tests.factories import CITIZEN_ID, procedure_version, receive, vn
+from caicach.dossiers.tests.factories import CITIZEN_ID, act, procedure_version, receive, vn
 
 JUNE = Period(date(2025, 6, 1), date(2025, 6, 30))
 NOW = vn(2025, 6, 20, 9)
@@ -87,16 +86,6 @@ def test_the_default_period_is_the_month_of_today(today):
 # --------------------------------------------------------------------------------------------
 # Data: five dossiers of department A in June 2025, one of department B
 # --------------------------------------------------------------------------------------------
-
-
-def act(user: Any, dossier: Dossier, action: str, **params: Any) -> Dossier:
-    return services.perform_action(
-        Actor(user=user, ip_address="10.0.0.3"),
-        dossier.code,
-        action,
-        expected_version=dossier.version,
-        **params,
-    )
 
 
 def _finish(o: Any, tree: Any, d: Dossier, traveller: Any, finish_at: Any) -> Dossier:
