@@ -7,10 +7,11 @@ import calendar as stdlib_calendar
 from dataclasses import dataclass
 from datetime import date
 
-from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from caicach.calendars import rules
+from caicach.core.i18n import localized
 
 WEEKDAY_HEADERS = (
     pgettext_lazy("weekday abbreviation", "T2"),
@@ -45,9 +46,7 @@ def _cell(calendar: rules.WorkCalendar, day: date, today: date) -> Cell:
     status = calendar.status(day)
     weekend = day.weekday() in calendar.weekend
     entry = status.entry
-    label = status.label_vi
-    if (get_language() or "vi").startswith("en"):
-        label = status.label_en or status.label_vi
+    label = localized(status, "label")
     if entry is not None and entry.note:
         label = f"{label} ({entry.note})"
     if status.is_working and weekend:

@@ -7,13 +7,13 @@ from collections.abc import Sequence
 from typing import Any
 
 from django import forms
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from caicach.agencies.models import Agency
 from caicach.calendars import services
 from caicach.calendars.models import AGENCY_KINDS, OFFICIAL_KINDS, DayKind
 from caicach.calendars.rules import TimeUnit
+from caicach.core.i18n import is_english
 
 UNIT_CHOICES = [
     (TimeUnit.WORKING_DAYS.value, _("ngày làm việc")),
@@ -32,8 +32,7 @@ def agency_choices(agencies: Sequence[Agency], official_label: Any) -> list[tupl
 
 def field_errors(error: services.CalendarInputError) -> dict[str, str]:
     """The service's messages per field in the interface language (``errors_en`` in English)."""
-    english = (get_language() or "vi").startswith("en")
-    return error.errors_en if english else error.errors_vi
+    return error.errors_en if is_english() else error.errors_vi
 
 
 class DueForm(forms.Form):

@@ -8,13 +8,20 @@ from typing import Any
 from django.utils.translation import get_language
 
 
-def localized(obj: Any) -> str:
-    """``message_en`` of ``obj`` (an object or a mapping) in English, else ``message_vi``.
+def is_english() -> bool:
+    """Is the interface in English (the current language of the request)?"""
+    return (get_language() or "vi").startswith("en")
+
+
+def localized(obj: Any, field: str = "message") -> str:
+    """``<field>_en`` of ``obj`` (an object or a mapping) in English, else ``<field>_vi``; the
+    Vietnamese text when the English one is empty, ``""`` for ``None``.
 
     Services and pure rules keep both texts (the API sends both); pages call this so an officer
     who chose English is not shown the Vietnamese half.
     """
-    key = "message_en" if (get_language() or "vi").startswith("en") else "message_vi"
-    if isinstance(obj, Mapping):  # error rows rendered as dicts ({"message_vi", "message_en"})
-        return str(obj[key])
-    return str(getattr(obj, key))
+    if obj is None:
+        return ""
+    get = obj.get if isinstance(obj, Mapping) else lambda key: getattr(obj, key, "")
+    vi = str(get(f"{field}_vi") or "")
+    return str(get(f"{field}_en") or vi) if is_english() else vi

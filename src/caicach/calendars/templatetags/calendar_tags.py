@@ -10,9 +10,9 @@ from datetime import date, datetime
 from typing import Any
 
 from django import template
-from django.utils.translation import get_language
 
 from caicach.calendars import services
+from caicach.core.i18n import is_english, localized
 
 register = template.Library()
 
@@ -45,24 +45,19 @@ def hours_text(intervals: list[list[str]] | None) -> str:
     return ", ".join(f"{s}–{e}" for s, e in intervals or [])
 
 
-def english() -> bool:
-    """Is the interface in English (the current language of the request)?"""
-    return (get_language() or "vi").startswith("en")
-
-
 @register.filter
 def instant(value: datetime | None) -> str:
     """``Thứ Ba, 29/04/2025 lúc 17:00`` or ``Tuesday 29/04/2025 at 17:00``."""
     if not value:
         return ""
-    return services.format_instant_en(value) if english() else services.format_instant_vi(value)
+    return services.format_instant_en(value) if is_english() else services.format_instant_vi(value)
 
 
 @register.filter
 def weekday(value: date | None) -> str:
     if not value:
         return ""
-    return services.weekday_en(value) if english() else services.weekday_vi(value)
+    return services.weekday_en(value) if is_english() else services.weekday_vi(value)
 
 
 @register.filter
@@ -73,20 +68,14 @@ def day_date(value: date | None) -> str:
 
 @register.filter
 def day_label(obj: Any) -> str:
-    """``label_en`` of a day status in English (``label_vi`` when empty), else ``label_vi``."""
-    if obj is None:
-        return ""
-    vi = str(getattr(obj, "label_vi", "") or "")
-    return str(getattr(obj, "label_en", "") or vi) if english() else vi
+    """The label of a day status in the interface language."""
+    return localized(obj, "label")
 
 
 @register.filter
 def day_name(obj: Any) -> str:
-    """``name_en`` of a calendar day in English (``name_vi`` when empty), else ``name_vi``."""
-    if obj is None:
-        return ""
-    vi = str(getattr(obj, "name_vi", "") or "")
-    return str(getattr(obj, "name_en", "") or vi) if english() else vi
+    """The name of a calendar day (holiday, swapped day) in the interface language."""
+    return localized(obj, "name")
 
 
 @register.filter
@@ -94,4 +83,4 @@ def explanation(result: Any) -> list[str]:
     """The lines explaining a computed due date, in the interface language."""
     if result is None:
         return []
-    return list(result.explain_en() if english() else result.explain_vi())
+    return list(result.explain_en() if is_english() else result.explain_vi())
