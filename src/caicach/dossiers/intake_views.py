@@ -26,6 +26,7 @@ from django.views.decorators.http import require_http_methods
 from caicach.accounts.access import require_anywhere
 from caicach.core.audit import Actor
 from caicach.core.errors import BilingualError
+from caicach.core.i18n import localized
 from caicach.dossiers import services
 from caicach.dossiers.intake_forms import IntakeForm, new_key, receivable_procedures
 from caicach.procedures.models import ProcedureVersion
@@ -142,7 +143,7 @@ def receive(request: HttpRequest) -> HttpResponse:
         data["idempotency_key"] = new_key()
         form = IntakeForm(data, request.FILES, **kwargs)
         form.is_valid()
-        return _page(request, form, search, status=400, error=error.message_vi)
+        return _page(request, form, search, status=400, error=localized(error))
 
     receipt = reverse("api-dossier-form", args=[dossier.code, "receipt"])
     if getattr(dossier, "idempotent_replay", False):

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET
 from caicach.accounts.access import require_anywhere
 from caicach.core.audit import Actor
 from caicach.core.errors import BilingualError
+from caicach.core.i18n import localized
 from caicach.dossiers import reports
 from caicach.dossiers.reports import GroupBy, Metric
 
@@ -86,7 +87,7 @@ def register(request: HttpRequest) -> HttpResponse:
         if fmt in ("pdf", "xlsx"):
             return register_download(request, agency, period, fmt)
     except BilingualError as exc:
-        error = exc.message_vi
+        error = localized(exc)
         status = exc.status if exc.status in (400, 403, 404) else 400
     context = {
         "agencies": agencies,
@@ -141,7 +142,7 @@ def apologies(request: HttpRequest) -> HttpResponse:
         period = reports.parse_period(start_text, end_text, today)
         report = reports.apology_stats(user, root, period, by)
     except BilingualError as exc:
-        error = exc.message_vi
+        error = localized(exc)
         status = exc.status if exc.status in (400, 403, 404) else 400
     common = {
         "agency": root.code if root is not None else "",
@@ -237,7 +238,7 @@ def apology_dossiers(request: HttpRequest) -> HttpResponse:
         more = len(found) > reports.METRIC_LIST_LIMIT
         dossiers = found[: reports.METRIC_LIST_LIMIT]
     except BilingualError as exc:
-        error = exc.message_vi
+        error = localized(exc)
         status = exc.status if exc.status in (400, 403, 404) else 400
     back = reverse("dossiers:apologies") + _query(
         agency=request.GET.get("root", "") or (agency.code if agency else ""),

@@ -36,6 +36,7 @@ from caicach.calendars.rules import (
 from caicach.calendars.services import calendar_for
 from caicach.core.audit import Actor
 from caicach.core.errors import BilingualError
+from caicach.core.i18n import localized
 from caicach.dossiers import clock, services
 from caicach.dossiers.api.filters import search
 from caicach.dossiers.forms import ActionForm, BulkAssignForm, SearchForm
@@ -211,7 +212,7 @@ def _bulk_assign(request: HttpRequest, form: BulkAssignForm) -> None:
                 actor, code, DossierAction.ASSIGN, expected_version=version, **params
             )
         except BilingualError as error:
-            messages.error(request, f"{code}: {error.message_vi}")
+            messages.error(request, f"{code}: {localized(error)}")
         except PermissionDenied as error:
             messages.error(request, f"{code}: {error}")
         else:
@@ -482,7 +483,7 @@ def act(request: HttpRequest, code: str, action: str) -> HttpResponse:
         return _render_detail(
             request,
             fresh,
-            error=error.message_vi,
+            error=localized(error),
             failed_action=action,
             form=form,
             status=error.status if error.status in (400, 403, 409) else 400,
