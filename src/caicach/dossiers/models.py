@@ -18,6 +18,7 @@ import secrets
 from typing import Any
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
 from django.db.models import F, Func, Q, Subquery
@@ -105,7 +106,26 @@ class _InArray(Func):
     output_field = models.BooleanField()
 
 
+class AgencyKeys(Func):
+    """``ARRAY[receiving, deciding, current agency]``: the three keys the scope matches, as one
+    value, so one GIN index holds them beside the search words (``dossier_scope_search_idx``)."""
+
+    template = "ARRAY[%(expressions)s]"
+    output_field = ArrayField(models.BigIntegerField())
+
+    def __init__(self) -> None:
+        super().__init__(F("receiving_agency_id"), F("deciding_agency_id"), F("current_agency_id"))
+
+
 class DossierQuerySet(models.QuerySet["Dossier"]):
+    #: The agency ids of the scope ``visible_to`` applied (None: not scoped or province-wide).
+    _scope_ids: list[int] | None = None
+
+    def _clone(self) -> DossierQuerySet:
+        clone = super()._clone()
+        clone._scope_ids = self._scope_ids
+        return clone
+
     def visible_to(self, user: Any) -> DossierQuerySet:
         """Dossiers received, decided or currently held by an agency in the user's
         ``dossiers.view`` scope (the one rule for every list and page)."""
@@ -126,9 +146,29 @@ class DossierQuerySet(models.QuerySet["Dossier"]):
         # The referred ids as one array computed once (an InitPlan), so "id = ANY(array)" can
         # join the three foreign keys in a BitmapOr of indexes; an EXISTS or IN (subquery)
         # would be a per-row filter and force a scan of the whole table for a small scope.
+        condition |= self._referred(ids)
+        scoped = self.filter(condition)
+        scoped._scope_ids = ids
+        return scoped
+
+    @staticmethod
+    def _referred(ids: list[int]) -> Q:
         referred = Referral.objects.filter(agency_id__in=ids).order_by().values("dossier_id")
-        condition |= Q(_InArray(F("pk"), Subquery(referred)))
-        return self.filter(condition)
+        return Q(_InArray(F("pk"), Subquery(referred)))
+
+    def scope_for_search(self) -> DossierQuerySet:
+        """The scope again, in the shape the word search's index reads: the three agency keys
+        as one array overlapping the scope (or a referral), which the GIN index
+        ``dossier_scope_search_idx`` checks together with the words. The condition is implied
+        by ``visible_to``'s (same rows); without it a commune's name search intersects the
+        province's matches with a BitmapOr of 160,000 scope rows (82 ms at 5 million
+        dossiers), with it the index walks both at once (42 ms)."""
+        ids = self._scope_ids
+        if not ids:
+            return self
+        return self.alias(agency_keys=AgencyKeys()).filter(
+            Q(agency_keys__overlap=ids) | self._referred(ids)
+        )
 
 
 class Dossier(models.Model):
@@ -256,8 +296,13 @@ class Dossier(models.Model):
                 condition=Q(state__in=OPEN_STATE_VALUES),
                 name="dossier_open_id_idx",
             ),
+            # Word search (``api.filters.search``): the scope's agency keys and the trigrams of
+            # ``search_text`` in one GIN index, so a unit's search intersects both inside the
+            # index; a province-wide search reads the trigram column alone.
             GinIndex(
-                OpClass(F("search_text"), name="gin_trgm_ops"), name="dossier_search_trgm_idx"
+                AgencyKeys(),
+                OpClass(F("search_text"), name="gin_trgm_ops"),
+                name="dossier_scope_search_idx",
             ),
             # A small scope (a commune desk, a department) at 5 million rows: the scope is an
             # OR of the three agency keys, so the planner reads it as a BitmapOr of these

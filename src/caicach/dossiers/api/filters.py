@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from caicach.core.text import normalise
 from caicach.dossiers.identity import IdentityError, validate_phone
-from caicach.dossiers.models import CHANNEL_CHOICES, STATE_CHOICES, Dossier
+from caicach.dossiers.models import CHANNEL_CHOICES, STATE_CHOICES, Dossier, DossierQuerySet
 from caicach.dossiers.services import RUNNING_STATES
 
 #: A whole dossier code as printed on the receipt (``<agency code>-YYMMDD-XXXX``).
@@ -50,6 +50,8 @@ def search(queryset: QuerySet[Dossier], text: str) -> QuerySet[Dossier]:
     exact = _exact(text)
     if exact is not None:
         return queryset.filter(exact)
+    if isinstance(queryset, DossierQuerySet):
+        queryset = queryset.scope_for_search()
     for word in normalise(text)[:200].split()[:10]:
         queryset = queryset.filter(search_text__contains=word)
     return queryset

@@ -15,6 +15,7 @@ from caicach.accounts.errors import ForbiddenError
 from caicach.core.errors import ConflictError
 from caicach.core.models import AuditEntry
 from caicach.dossiers import services
+from caicach.dossiers.api.filters import search
 from caicach.dossiers.models import Dossier, DossierEvent, Referral
 from caicach.dossiers.services import DossierInputError, DossierNotFoundError
 from caicach.dossiers.tests.factories import act, receive, vn
@@ -81,6 +82,8 @@ def test_consult_reply_then_resume(tree, officers, more, processing):
         # Scoping: the asked agencies see it, an unrelated one does not.
         assert visible(officers.processor_b, d)
         assert visible(more.commune_processor, d)
+        # ... also through a word search, whose index reads the scope's agency keys.
+        assert d in search(services.visible_dossiers(more.commune_processor), "nguyen van an")
         assert services.acting_roles(officers.processor_b, d) == ["consultee"]
 
         # The holder cannot resume while answers are due and the deadline runs.

@@ -90,6 +90,38 @@ def test_words_and_partial_numbers_use_the_search_text(three, text, hits):
     assert found.count() == hits
 
 
+def test_word_search_in_a_scope_checks_the_agency_keys_in_the_index(officers, three):
+    person, _org, other = three
+    found = search(Dossier.objects.visible_to(officers.receiver), "nguyen van an")
+    sql = str(found.query)
+    # The implied condition in the shape of dossier_scope_search_idx's first column.
+    assert "ARRAY[" in sql and "&&" in sql
+    assert set(found) == {person}
+    assert set(search(Dossier.objects.visible_to(officers.receiver_b), "nguyen van an")) == {other}
+    # A province-wide or unscoped list gets no extra condition.
+    assert "&&" not in str(search(Dossier.objects.all(), "nguyen van an").query)
+
+
+def test_the_scoped_word_search_matches_the_index_expression(officers, three):
+    """PostgreSQL uses an expression index only for the same expression: the array the query
+    compares must deparse exactly as the first column of dossier_scope_search_idx."""
+    from django.db import connection
+
+    found = search(Dossier.objects.visible_to(officers.receiver), "nguyen van an")
+    sql, params = found.values("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_get_indexdef('dossier_scope_search_idx'::regclass, 1, true), "
+            "pg_get_indexdef('dossier_scope_search_idx'::regclass, 2, true)"
+        )
+        keys, words = cursor.fetchone()
+        cursor.execute("EXPLAIN (VERBOSE false) " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert keys == "(ARRAY[receiving_agency_id, deciding_agency_id, current_agency_id])"
+    assert words == "search_text"
+    assert f"{keys[1:-1]} && " in plan, plan
+
+
 def test_every_inbox_tab_has_a_bounded_number_of_queries(
     client, officers, three, django_assert_max_num_queries
 ):
