@@ -10,7 +10,9 @@ and clock ledger (:class:`~caicach.dossiers.models.ClockEntry`), as
   time), ~35 % counter, ~10 % post;
 * procedures in force on the day, handled by agencies valid on the day; received at the
   handling agency's service centre (commune one-stop desk, provincial centre or a branch) or
-  at the agency itself; the deciding agency is what ``receive_dossier`` would pick;
+  at the agency itself; the deciding agency is what ``receive_dossier`` would pick; from its
+  assignment to its approval a dossier is held by one of the deciding agency's units (the same
+  unit for a procedure), so the units' officers find their dossiers in the inbox;
 * ``due_at`` / ``legal_due_at`` from :func:`caicach.calendars.rules.compute_due` with the
   version's promised / statutory time and the receiving agency's calendar (memoised per day
   and side of the cut-off for day units), recounted after a supplement, moved by an apology;
@@ -43,6 +45,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
+from caicach.accounts.models import Role, RoleAssignment
 from caicach.agencies.models import Agency, AgencyKind
 from caicach.calendars.rules import VN_TZ, CalendarRangeError, WorkCalendar, compute_due
 from caicach.calendars.services import calendar_for
@@ -226,6 +229,9 @@ class _Route:
     deciding: Agency
     desks: list[tuple[Agency, float]]  # receiving agency, weight
     first_step: dict[int, int | None]  # version id -> first step order
+    #: The unit (phòng chuyên môn) of the deciding agency that processes it, or the agency
+    #: itself when it has none: the holder from assignment to approval, as ``assign`` sets it.
+    unit: Agency
     _on: dict[date, ProcedureVersion | None] = field(default_factory=dict)
 
     def version_on(self, day: date) -> ProcedureVersion | None:
@@ -270,6 +276,12 @@ def _routes() -> list[_Route]:
     versions: dict[int, list[ProcedureVersion]] = defaultdict(list)
     for v in ProcedureVersion.objects.order_by("effective_from", "number"):
         versions[v.procedure_id].append(v)
+    # Work goes to the units that have processing officers (the demo's own among them).
+    staffed = set(
+        RoleAssignment.objects.filter(role=Role.PROCESSOR, valid_to__isnull=True).values_list(
+            "agency_id", flat=True
+        )
+    )
     routes: list[_Route] = []
     for procedure in Procedure.objects.filter(is_active=True).prefetch_related("handling_agencies"):
         handling = [a for a in procedure.handling_agencies.all() if a.valid_to is None]
@@ -291,7 +303,17 @@ def _routes() -> list[_Route]:
                 desks = [(c, 0.7 / len(main)) for c in main]
                 desks += [(c, 0.15 / len(branches)) for c in branches]
                 desks.append((agency, 0.15 if main else 1.0))
-            routes.append(_Route(procedure.pk, pv, agency, desks, fs))
+            units = sorted(
+                (
+                    c
+                    for c in children[agency.pk]
+                    if c.kind == AgencyKind.UNIT and c.valid_to is None
+                ),
+                key=lambda a: a.code,
+            )
+            units = [u for u in units if u.pk in staffed] or units
+            unit = units[procedure.pk % len(units)] if units else agency
+            routes.append(_Route(procedure.pk, pv, agency, desks, fs, unit))
     return routes
 
 
@@ -897,6 +919,7 @@ def _plan(
     Plain locals and one ``break``-able block instead of a dict and a closure per dossier: this
     runs once for each of millions of dossiers."""
     deciding = route.deciding.id
+    holder = route.unit.id
     desk_id = desk.id
     unit = version.statutory_unit
     cutoff = version.cutoff
@@ -978,11 +1001,11 @@ def _plan(
         at = stamps[0]
         if at > now:
             break
-        ev.append((at, "assign", state, "assigned", first, deciding, "{}"))
+        ev.append((at, "assign", state, "assigned", first, holder, "{}"))
         at = stamps[1]
         if at > now:
             break
-        ev.append((at, "accept", "assigned", "processing", first, deciding, "{}"))
+        ev.append((at, "accept", "assigned", "processing", first, holder, "{}"))
         state = "processing"
         # Apology for about a third of the late ones, two days before the due date.
         if late and rng.random() < 0.35:
@@ -1000,7 +1023,7 @@ def _plan(
                         f'{{"previous_due_at": "{due.isoformat()}", '
                         f'"due_at": "{new_due.isoformat()}"}}'
                     )
-                    ev.append((at, "apologise", state, state, first, deciding, moved))
+                    ev.append((at, "apologise", state, state, first, holder, moved))
                     ce.append((at, "extended", None, None, new_due, "Cần xác minh thêm"))
                     apologies = 1
                     due = new_due
@@ -1012,32 +1035,32 @@ def _plan(
             at = stamps[2]
             if at <= now:
                 action = "withdraw" if ending == "withdrawn" else "stop"
-                ev.append((at, action, state, ending, first, deciding, "{}"))
+                ev.append((at, action, state, ending, first, holder, "{}"))
                 finished = at
-                _close(ce, at, EndStatus(ending), first, deciding)
+                _close(ce, at, EndStatus(ending), first, holder)
             break
         at = stamps[2]
         if at > now:
             break
-        ev.append((at, "submit_for_approval", state, "awaiting_approval", first, deciding, "{}"))
+        ev.append((at, "submit_for_approval", state, "awaiting_approval", first, holder, "{}"))
         if ending == "refused":
             at = stamps[3]
             if at <= now:
-                ev.append((at, "refuse", "awaiting_approval", "refused", first, deciding, "{}"))
+                ev.append((at, "refuse", "awaiting_approval", "refused", first, holder, "{}"))
                 finished = at
-                _close(ce, at, EndStatus.REFUSED, first, deciding)
+                _close(ce, at, EndStatus.REFUSED, first, holder)
             break
         at = stamps[3]
         if at > now:
             break
-        ev.append((at, "approve", "awaiting_approval", "approved", first, deciding, "{}"))
+        ev.append((at, "approve", "awaiting_approval", "approved", first, holder, "{}"))
         if at > finish:
             finish = at
         if finish > now:
             break
         ev.append((finish, "mark_result_ready", "approved", "result_ready", first, desk_id, "{}"))
         finished = finish
-        _close(ce, finish, EndStatus.PROCESSED, first, deciding)
+        _close(ce, finish, EndStatus.PROCESSED, first, holder)
         back = snap(finish + timedelta(days=rng.expovariate(1 / 1.5)))
         if back <= now:
             ev.append((back, "return_result", "result_ready", "returned", first, desk_id, "{}"))

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Count, Q
 
 from caicach.accounts.models import Role, RoleAssignment, User, UserKind
 from caicach.agencies.models import Agency
@@ -33,8 +34,19 @@ class DemoOfficer:
 def demo_officers(root: Agency) -> list[DemoOfficer]:
     """One officer for every role, at agencies that show what the role sees."""
     centre = Agency.objects.filter(kind="service_centre", level="province").order_by("path").first()
-    justice = Agency.objects.filter(name__icontains="Tư pháp", kind="department").first()
-    justice_unit = justice.children.order_by("path").first() if justice else None
+    # The department with the most procedures: its officers' inboxes have the most life.
+    department = (
+        Agency.objects.filter(kind="department", valid_to__isnull=True)
+        .annotate(handled=Count("handled_procedures", filter=Q(handled_procedures__is_active=True)))
+        .order_by("-handled", "path")
+        .first()
+    )
+    unit = (
+        department.children.filter(kind="unit", valid_to__isnull=True).order_by("path").first()
+        if department
+        else None
+    )
+    unit_note = f"phòng thuộc {department.name}" if department else "toàn tỉnh"
     commune = Agency.objects.filter(kind="commune", valid_to__isnull=True).order_by("path").first()
     pick = lambda agency: agency.code if agency else root.code  # noqa: E731
     return [
@@ -46,17 +58,23 @@ def demo_officers(root: Agency) -> list[DemoOfficer]:
             "thuly",
             "Hoàng Văn Thụ Lý",
             Role.PROCESSOR,
-            pick(justice_unit),
-            "phòng thuộc Sở Tư pháp",
+            pick(unit),
+            unit_note,
         ),
         DemoOfficer(
             "truongphong",
             "Vũ Thị Trưởng",
             Role.UNIT_LEADER,
-            pick(justice_unit),
-            "phòng thuộc Sở Tư pháp",
+            pick(unit),
+            unit_note,
         ),
-        DemoOfficer("giamdoc", "Đặng Văn Giám", Role.AGENCY_LEADER, pick(justice), "Sở Tư pháp"),
+        DemoOfficer(
+            "giamdoc",
+            "Đặng Văn Giám",
+            Role.AGENCY_LEADER,
+            pick(department),
+            department.name if department else "toàn tỉnh",
+        ),
         DemoOfficer("xa.tiepnhan", "Bùi Thị Xã", Role.RECEIVER, pick(commune), "một xã"),
     ]
 

@@ -126,6 +126,21 @@ def test_generated_dossiers_are_consistent(make_officer, fast):
     mine = {d.pk for d in dossiers if d.receiving_agency_id == sample.receiving_agency_id}
     assert mine and mine <= visible
 
+    # Assigned dossiers are held by a unit of the deciding agency (as ``assign`` does), so a
+    # processing officer of that unit finds the open ones in the inbox.
+    held = [d for d in dossiers if d.state in ("processing", "awaiting_approval", "approved")]
+    assert held
+    for d in held:
+        assert d.current_agency.parent_id == d.deciding_agency_id or (
+            d.current_agency_id == d.deciding_agency_id
+            and not d.deciding_agency.children.filter(kind="unit").exists()
+        )
+    unit = next(d.current_agency for d in held if d.current_agency.kind == "unit")
+    processor = make_officer("processor", unit, username="gen.processor")
+    assert {d.pk for d in held if d.current_agency_id == unit.pk} <= set(
+        visible_dossiers(processor).values_list("pk", flat=True)
+    )
+
     # Same seed again: refused, nothing duplicated.
     with pytest.raises(AlreadyGeneratedError):
         generate_dossiers(N, seed=7, start=date(2025, 9, 1), end=date(2025, 12, 31))
