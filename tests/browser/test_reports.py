@@ -100,3 +100,38 @@ def test_a_reform_officer_reads_apologies_per_agency(
     _shot(page, "apology_dossiers")
     page.get_by_role("link", name="Về bảng thống kê").click()
     expect(table.locator("tbody tr")).to_have_count(2)
+
+
+def test_a_long_register_pdf_is_made_in_the_background(
+    page: Page,
+    live_server,
+    june,  # noqa: F811
+    password,
+    monkeypatch,
+    tmp_path: Path,
+):
+    from caicach.dossiers import reports
+    from caicach.dossiers.models import RegisterExport
+
+    monkeypatch.setattr(reports, "PDF_SYNC_MAX_ROWS", 2)  # June's 4 dossiers are "long"
+    login(page, live_server, "motcua_a", password)
+    page.get_by_role("link", name="Sổ theo dõi", exact=True).click()
+    page.get_by_label("Từ ngày").fill("2025-06-01")
+    page.get_by_label("Đến ngày").fill("2025-06-30")
+    page.get_by_role("button", name="Tải PDF").click()
+    exports = page.get_by_test_id("register-exports")
+    expect(exports.get_by_test_id("register-export")).to_have_count(1)
+    expect(exports).to_contain_text("Đang chờ")
+    expect(page.get_by_test_id("register-count")).to_contain_text("4 hồ sơ")
+    _shot(page, "register_background_waiting")
+
+    # The worker renders it; the page (htmx, every 3 s) offers the download without a reload.
+    reports.build_register_export(RegisterExport.objects.get().pk)
+    expect(exports).to_contain_text("Đã xong", timeout=8_000)
+    _shot(page, "register_background_done")
+    with page.expect_download() as info:
+        exports.get_by_role("link", name="Tải PDF").click()
+    assert info.value.suggested_filename.endswith("-20250601-20250630.pdf")
+    pdf = tmp_path / "so.pdf"
+    info.value.save_as(pdf)
+    assert pdf.read_bytes().startswith(b"%PDF")

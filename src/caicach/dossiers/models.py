@@ -540,3 +540,52 @@ class Referral(models.Model):
         if self.deemed_agreed_at is not None:
             return "deemed_agreed"
         return "overdue" if now > self.due_at else "open"
+
+
+class RegisterExportStatus(models.TextChoices):
+    PENDING = "pending", _("Đang chờ")
+    RUNNING = "running", _("Đang tạo")
+    DONE = "done", _("Đã xong")
+    FAILED = "failed", _("Không tạo được")
+
+
+class RegisterExport(models.Model):
+    """A long dossier register PDF (TT 01/2018 form 06) rendered by a background job for the
+    officer who asked for it (``reports.request_register_pdf``). Only its owner sees it and
+    downloads it, and only while the agency is still in their ``dossiers.view`` scope: the file
+    lists applicants by name (Decree 13/2023/NĐ-CP)."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="register_exports",
+        verbose_name=_("người yêu cầu"),
+    )
+    agency = models.ForeignKey(
+        "agencies.Agency",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("cơ quan tiếp nhận"),
+    )
+    date_from = models.DateField(_("từ ngày"))
+    date_to = models.DateField(_("đến ngày"))
+    status = models.CharField(
+        _("trạng thái"),
+        max_length=10,
+        choices=RegisterExportStatus.choices,
+        default=RegisterExportStatus.PENDING,
+    )
+    rows = models.PositiveIntegerField(_("số hồ sơ"), default=0)
+    file = models.FileField(_("tệp"), upload_to="registers/%Y/%m/", blank=True, max_length=300)
+    error = models.CharField(_("lỗi"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("thời điểm yêu cầu"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("thời điểm xong"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["owner", "-created_at"], name="register_export_owner_idx")]
+        verbose_name = _("sổ theo dõi hồ sơ (tệp PDF)")
+        verbose_name_plural = _("sổ theo dõi hồ sơ (tệp PDF)")
+
+    def __str__(self) -> str:
+        return f"{self.agency_id} {self.date_from}–{self.date_to} ({self.status})"

@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
@@ -23,6 +23,7 @@ from caicach.core.audit import Actor
 from caicach.core.errors import BilingualError
 from caicach.core.i18n import localized
 from caicach.dossiers import reports
+from caicach.dossiers.models import RegisterExport, RegisterExportStatus
 from caicach.dossiers.reports import GroupBy, Metric
 
 GROUP_LABELS = {
@@ -46,12 +47,15 @@ def _period_fields(request: HttpRequest) -> tuple[str, str]:
 
 def register_download(request: HttpRequest, agency: Any, period: reports.Period, fmt: str) -> Any:
     """The register of ``agency`` for ``period`` as a ``pdf`` or ``xlsx`` attachment, the
-    download written to the audit trail (Decree 13/2023): for the page and the API alike."""
+    download written to the audit trail (Decree 13/2023): for the page and the API alike. A PDF
+    longer than :data:`reports.PDF_SYNC_MAX_ROWS` rows is a :class:`RegisterExport` instead
+    (rendered by a background job): the caller shows where to follow it."""
     user = request.user
     if fmt == "pdf":
-        response: Any = HttpResponse(
-            reports.register_pdf(user, agency, period), content_type="application/pdf"
-        )
+        pdf = reports.register_pdf_or_export(user, Actor.from_request(request), agency, period)
+        if isinstance(pdf, RegisterExport):
+            return pdf  # a background job renders it; its audit entry is already written
+        response: Any = HttpResponse(pdf, content_type="application/pdf")
         name = reports.register_filename(agency.code, period, "pdf")
         response["Content-Disposition"] = f'attachment; filename="{name}"'
     else:
@@ -85,7 +89,12 @@ def register(request: HttpRequest) -> HttpResponse:
         agency = reports.resolve_agency(user, request.GET.get("agency"), "dossiers.view")
         period = reports.parse_period(start_text, end_text, today)
         if fmt in ("pdf", "xlsx"):
-            return register_download(request, agency, period, fmt)
+            download = register_download(request, agency, period, fmt)
+            if isinstance(download, RegisterExport):
+                # Reloading the page must not ask again: show the list of files instead.
+                query = _query(agency=agency.code, **{"from": start_text, "to": end_text})
+                return redirect(reverse("dossiers:register") + query + "#register-exports")
+            return download
     except BilingualError as exc:
         error = localized(exc)
         status = exc.status if exc.status in (400, 403, 404) else 400
@@ -103,8 +112,81 @@ def register(request: HttpRequest) -> HttpResponse:
         ),
         "pdf_max": reports.PDF_MAX_ROWS,
         "max_days": reports.MAX_PERIOD_DAYS,
+        **_exports_context(user),
     }
     return render(request, "dossiers/reports/register.html", context, status=status)
+
+
+#: The most recent register files listed on the page.
+EXPORTS_LISTED = 10
+_WAITING = (RegisterExportStatus.PENDING, RegisterExportStatus.RUNNING)
+
+
+def _exports_context(user: Any) -> dict[str, Any]:
+    exports = list(reports.register_exports(user)[:EXPORTS_LISTED])
+    return {
+        "exports": exports,
+        "exports_waiting": any(e.status in _WAITING for e in exports),
+        "pdf_sync_max": reports.PDF_SYNC_MAX_ROWS,
+    }
+
+
+@login_required
+@require_GET
+def register_exports(request: HttpRequest) -> HttpResponse:
+    """The requester's register files being made or ready (the page polls it with htmx while one
+    is being made)."""
+    require_anywhere(request.user, "dossiers.view")
+    return render(
+        request, "dossiers/reports/_register_exports.html", _exports_context(request.user)
+    )
+
+
+@login_required
+@require_GET
+def register_export_file(request: HttpRequest, pk: int) -> HttpResponse:
+    """Download a finished register file: its owner only, while the agency is in their scope;
+    each download is written to the audit trail (Decree 13/2023)."""
+    require_anywhere(request.user, "dossiers.view")
+    try:
+        export = reports.register_export(request.user, pk)
+        return export_file_response(request, export)
+    except BilingualError as exc:
+        status = exc.status if exc.status in (400, 403, 404, 409) else 400
+        return render(
+            request,
+            "dossiers/reports/register.html",
+            {
+                "agencies": list(reports.register_agencies(request.user)),
+                "error": localized(exc),
+                "period": reports.default_period(timezone.localdate()),
+                "max_days": reports.MAX_PERIOD_DAYS,
+                **_exports_context(request.user),
+            },
+            status=status,
+        )
+
+
+def export_file_response(request: HttpRequest, export: RegisterExport) -> FileResponse:
+    """The file of a finished :class:`RegisterExport` as an attachment, the download recorded
+    (page and API); :class:`reports.RegisterExportNotReadyError` (409) while it is not."""
+    if export.status != RegisterExportStatus.DONE or not export.file:
+        raise reports.RegisterExportNotReadyError(
+            "Tệp PDF của sổ chưa sẵn sàng: hãy chờ đến khi trạng thái là “Đã xong”.",
+            "The register PDF is not ready yet: wait until its status is “done”.",
+        )
+    period = reports.Period(export.date_from, export.date_to)
+    response = FileResponse(
+        export.file.open("rb"),
+        as_attachment=True,
+        filename=reports.register_filename(export.agency.code, period, "pdf"),
+        content_type="application/pdf",
+    )
+    reports.record_register_export(
+        Actor.from_request(request), export.agency, period, "pdf", export.pk
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def _query(**values: Any) -> str:

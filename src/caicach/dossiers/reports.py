@@ -5,8 +5,11 @@
 * The dossier register (*sổ theo dõi hồ sơ*, TT 01/2018/TT-VPCP form 06, TT 03/2025/TT-VPCP
   form 07; regulations §2.2): the dossiers an agency's one-stop desk received in the period, in
   the order of their numbers. :func:`register_pdf` renders it with
-  :func:`caicach.dossiers.documents.render_register` (bounded to :data:`PDF_MAX_ROWS` rows, since
-  WeasyPrint lays out the whole document in memory); :func:`register_xlsx` writes any number of
+  :func:`caicach.dossiers.documents.render_register`; :func:`register_pdf_or_export` does so in
+  the request up to :data:`PDF_SYNC_MAX_ROWS` rows and, beyond, hands it to a background job
+  (:func:`request_register_pdf`, a :class:`RegisterExport` for its requester only), up to
+  :data:`PDF_MAX_ROWS` rows since WeasyPrint lays out the whole document in memory;
+  :func:`register_xlsx` writes any number of
   rows with openpyxl's write-only mode from a server-side cursor (``.iterator()``, only the
   needed columns), so memory stays bounded. Personal data (Decree 13/2023/NĐ-CP): the register is
   for officers with ``dossiers.view`` over the agency; the applicant is given by name only (no
@@ -35,6 +38,8 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import IO, Any
 
+from django.core.files.base import ContentFile
+from django.db import transaction
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -47,13 +52,20 @@ from caicach.core import audit
 from caicach.core.audit import Actor
 from caicach.core.errors import BilingualError
 from caicach.dossiers import clock, documents
-from caicach.dossiers.models import Dossier, DossierComponent, DossierEvent
+from caicach.dossiers.models import (
+    Dossier,
+    DossierComponent,
+    DossierEvent,
+    RegisterExport,
+    RegisterExportStatus,
+)
 from caicach.dossiers.services import RUNNING_STATES, visible_dossiers
 from caicach.dossiers.workflow import DossierAction, DossierState
 
 __all__ = [
     "MAX_PERIOD_DAYS",
     "PDF_MAX_ROWS",
+    "PDF_SYNC_MAX_ROWS",
     "AgencyNotInScopeError",
     "AgencyStats",
     "ApologyReport",
@@ -63,25 +75,38 @@ __all__ = [
     "PeriodError",
     "TooManyRowsError",
     "apology_stats",
+    "build_register_export",
     "default_period",
     "metric_dossiers",
     "parse_day",
     "parse_period",
     "record_register_export",
     "register_agencies",
+    "register_export",
+    "register_exports",
     "register_pdf",
+    "register_pdf_or_export",
     "register_queryset",
     "register_xlsx",
     "report_agencies",
+    "request_register_pdf",
     "resolve_agency",
 ]
 
 #: The longest period a report covers: one year (a leap year included).
 MAX_PERIOD_DAYS = 366
-#: The most rows of a register PDF; beyond, a shorter period or the XLSX file. WeasyPrint lays
-#: out the whole document in memory: measured on the 2-core dev machine, 385 rows take 21 s and
-#: ~90 MB, 1,705 rows 131 s and ~400 MB; the XLSX writes 20,000 rows in 14 s in constant memory.
-PDF_MAX_ROWS = 500
+#: Registers up to this many rows are rendered in the request; longer ones by a background job
+#: (:func:`request_register_pdf`). WeasyPrint lays out the whole document in memory at about
+#: ~11 ms and ~0.3 MB per row on the 2-core machine (bench/bench_register.py: 2,000 rows in
+#: 20 s and 670 MB, 6,236 rows in 67 s and 1.8 GB): 1,000 rows are ~11 s in the request.
+PDF_SYNC_MAX_ROWS = 1_000
+#: The most rows of a register PDF at all, rendered by the job (~2 minutes and ~3 GB for
+#: 10,000: a department's quarter); beyond, a shorter period or the XLSX file, which writes any
+#: number of rows in constant memory.
+PDF_MAX_ROWS = 10_000
+#: A register file still unfinished after this long is given up (the longest, 10,000 rows,
+#: takes about two minutes).
+REGISTER_EXPORT_STALE = timedelta(minutes=30)
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: The most dossiers a drill-down list shows.
 METRIC_LIST_LIMIT = 200
@@ -112,6 +137,22 @@ class AgencyNotInScopeError(BilingualError):
 class TooManyRowsError(BilingualError):
     status = 400
     code = "too_many_rows"
+
+
+class RegisterExportNotFoundError(BilingualError):
+    status = 404
+    code = "register_export_not_found"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Không tìm thấy tệp sổ theo dõi hồ sơ này trong các tệp bạn đã yêu cầu.",
+            "No such register file among the ones you asked for.",
+        )
+
+
+class RegisterExportNotReadyError(BilingualError):
+    status = 409
+    code = "register_export_not_ready"
 
 
 # --------------------------------------------------------------------------------------------
@@ -276,16 +317,16 @@ def register_queryset(user: Any, agency: Agency, period: Period) -> QuerySet[Dos
     )
 
 
-def record_register_export(actor: Actor, agency: Agency, period: Period, fmt: str) -> None:
+def record_register_export(
+    actor: Actor, agency: Agency, period: Period, fmt: str, export_id: int | None = None
+) -> None:
     """The register lists applicants by name: each download is written to the audit trail
-    (Decree 13/2023/NĐ-CP: who processed which personal data, and when)."""
-    audit.record(
-        actor,
-        "dossier.register_export",
-        agency,
-        agency=agency,
-        changes={"from": period.start, "to": period.end, "format": fmt},
-    )
+    (Decree 13/2023/NĐ-CP: who processed which personal data, and when); ``export_id`` names
+    the :class:`RegisterExport` whose file was downloaded."""
+    changes: dict[str, Any] = {"from": period.start, "to": period.end, "format": fmt}
+    if export_id is not None:
+        changes["export"] = export_id
+    audit.record(actor, "dossier.register_export", agency, agency=agency, changes=changes)
 
 
 def register_filename(agency_code: str, period: Period, extension: str) -> str:
@@ -293,11 +334,7 @@ def register_filename(agency_code: str, period: Period, extension: str) -> str:
     return f"so-theo-doi-{agency_code}-{period.start:%Y%m%d}-{period.end:%Y%m%d}.{extension}"
 
 
-def register_pdf(user: Any, agency: Agency, period: Period) -> bytes:
-    """The register as a PDF, A4 landscape (TT 01/2018 form 06). At most :data:`PDF_MAX_ROWS`
-    dossiers, else :class:`TooManyRowsError` (400) pointing to a shorter period or the XLSX."""
-    rows = register_queryset(user, agency, period)
-    count = rows.count()
+def _check_pdf_rows(count: int) -> None:
     if count > PDF_MAX_ROWS:
         raise TooManyRowsError(
             f"Sổ có {count} hồ sơ, quá {PDF_MAX_ROWS} hồ sơ để in PDF: hãy chọn khoảng thời "
@@ -305,9 +342,148 @@ def register_pdf(user: Any, agency: Agency, period: Period) -> bytes:
             f"The register has {count} dossiers, more than {PDF_MAX_ROWS} for a PDF: choose a "
             "shorter period or download the Excel (XLSX) file.",
         )
+
+
+def register_pdf(user: Any, agency: Agency, period: Period) -> bytes:
+    """The register as a PDF, A4 landscape (TT 01/2018 form 06), rendered now. At most
+    :data:`PDF_MAX_ROWS` dossiers, else :class:`TooManyRowsError` (400) pointing to a shorter
+    period or the XLSX. Requests go through :func:`register_pdf_or_export`."""
+    rows = register_queryset(user, agency, period)
+    _check_pdf_rows(rows.count())
     components = Prefetch("components", DossierComponent.objects.only("id", "dossier_id"))
     dossiers = rows.prefetch_related(components).iterator(chunk_size=500)
     return documents.render_register(agency, period.start, period.end, dossiers)
+
+
+def register_pdf_or_export(
+    user: Any, actor: Actor, agency: Agency, period: Period
+) -> bytes | RegisterExport:
+    """The register PDF (TT 01/2018 form 06; TT 03/2025 form 07) for a request: the bytes when
+    it has at most :data:`PDF_SYNC_MAX_ROWS` dossiers (the caller records the download), else
+    a :class:`RegisterExport` rendered by a background job (:func:`request_register_pdf`,
+    download recorded there). More than :data:`PDF_MAX_ROWS`: :class:`TooManyRowsError`."""
+    count = register_queryset(user, agency, period).count()
+    _check_pdf_rows(count)
+    if count > PDF_SYNC_MAX_ROWS:
+        return request_register_pdf(user, actor, agency, period, count)
+    return register_pdf(user, agency, period)
+
+
+def register_exports(user: Any) -> QuerySet[RegisterExport]:
+    """The register files ``user`` asked for (only theirs: they list applicants by name,
+    Decree 13/2023/NĐ-CP), newest first, with their agency."""
+    if not getattr(user, "is_authenticated", False):
+        return RegisterExport.objects.none()
+    return RegisterExport.objects.filter(owner=user).select_related("agency")
+
+
+def register_export(user: Any, pk: Any) -> RegisterExport:
+    """One of ``user``'s register files, while its agency is still in their ``dossiers.view``
+    scope; else :class:`RegisterExportNotFoundError` (404: another officer's file is not
+    revealed)."""
+    text = str(pk).strip()
+    if not text.isascii() or not text.isdigit() or len(text) > 19:
+        raise RegisterExportNotFoundError()
+    try:
+        number = int(text)
+    except ValueError:
+        raise RegisterExportNotFoundError() from None
+    if not 0 < number < 2**63:  # beyond a bigint the database would fail (500)
+        raise RegisterExportNotFoundError()
+    export = register_exports(user).filter(pk=number).first()
+    if export is None or not can(user, "dossiers.view", export.agency):
+        raise RegisterExportNotFoundError()
+    return export
+
+
+def request_register_pdf(
+    user: Any, actor: Actor, agency: Agency, period: Period, count: int
+) -> RegisterExport:
+    """Hand a long register PDF to the ``dossiers.render_register`` job. In one transaction:
+    the :class:`RegisterExport` row of the requester, the audit entry of the export (Decree
+    13/2023/NĐ-CP: who processed which personal data, and when) and the job, so a rollback
+    leaves none of them. The same officer asking again for the same agency and period while
+    the file is being made gets the same row (no second job)."""
+    from caicach.dossiers.tasks import render_register
+
+    with transaction.atomic():
+        unfinished = RegisterExport.objects.filter(
+            owner=user,
+            agency=agency,
+            date_from=period.start,
+            date_to=period.end,
+            status__in=[RegisterExportStatus.PENDING, RegisterExportStatus.RUNNING],
+        )
+        # A file still unfinished long after the longest render (its worker was killed, say)
+        # will not come: it is marked failed and the request starts a new one.
+        now = timezone.now()
+        unfinished.filter(created_at__lt=now - REGISTER_EXPORT_STALE).update(
+            status=RegisterExportStatus.FAILED,
+            error="Quá thời gian tạo tệp; đã yêu cầu tạo lại.",
+            finished_at=now,
+        )
+        waiting = unfinished.select_for_update().first()
+        if waiting is not None:
+            return waiting
+        export = RegisterExport.objects.create(
+            owner=user, agency=agency, date_from=period.start, date_to=period.end, rows=count
+        )
+        audit.record(
+            actor,
+            "dossier.register_export",
+            agency,
+            agency=agency,
+            changes={
+                "from": period.start,
+                "to": period.end,
+                "format": "pdf",
+                "export": export.pk,
+                "rows": count,
+            },
+        )
+        render_register.defer(export_id=export.pk)
+    return export
+
+
+def build_register_export(export_id: int) -> None:
+    """The job's work: render the register of a :class:`RegisterExport` in its owner's scope
+    (what they may view now), store the file and mark it done; a register that became too long,
+    or an agency no longer in the owner's scope, marks it failed with the reason. A job run
+    twice (retry) does nothing the second time."""
+    with transaction.atomic():
+        export = (
+            RegisterExport.objects.select_for_update(of=("self",))
+            .select_related("owner", "agency__parent")
+            .filter(pk=export_id)
+            .first()
+        )
+        if export is None or export.status != RegisterExportStatus.PENDING:
+            return
+        export.status = RegisterExportStatus.RUNNING
+        export.save(update_fields=["status"])
+    period = Period(export.date_from, export.date_to)
+    try:
+        if not can(export.owner, "dossiers.view", export.agency):
+            raise AgencyNotInScopeError(export.agency.code)
+        pdf = register_pdf(export.owner, export.agency, period)
+    except BilingualError as exc:
+        export.status = RegisterExportStatus.FAILED
+        export.error = exc.message_vi[:300]
+        export.finished_at = timezone.now()
+        export.save(update_fields=["status", "error", "finished_at"])
+        return
+    except Exception:
+        export.status = RegisterExportStatus.FAILED
+        export.error = "Lỗi khi tạo tệp PDF; hãy thử lại hoặc tải tệp Excel (XLSX)."
+        export.finished_at = timezone.now()
+        export.save(update_fields=["status", "error", "finished_at"])
+        raise
+    export.file.save(
+        register_filename(export.agency.code, period, "pdf"), ContentFile(pdf), save=False
+    )
+    export.status = RegisterExportStatus.DONE
+    export.finished_at = timezone.now()
+    export.save(update_fields=["file", "status", "finished_at"])
 
 
 _XLSX_HEADERS = (

@@ -189,3 +189,13 @@ def _warn_one(
                 latest_apology_day=latest,
             )
     return True
+
+
+@app.task(name="dossiers.render_register")
+def render_register(export_id: int) -> None:
+    """Render a long dossier register PDF (TT 01/2018 form 06) asked for by an officer and store
+    it (:func:`caicach.dossiers.reports.build_register_export`). Not retried: a failure is
+    recorded on the row, and the officer asks again or takes the XLSX."""
+    from caicach.dossiers.reports import build_register_export
+
+    build_register_export(export_id)

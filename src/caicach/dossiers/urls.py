@@ -11,6 +11,10 @@ urlpatterns = [
     path("", views.inbox, name="inbox"),
     path("tiep-nhan/", receive, name="receive"),
     path("so-theo-doi/", report_views.register, name="register"),
+    path("so-theo-doi/tep/", report_views.register_exports, name="register_exports"),
+    path(
+        "so-theo-doi/tep/<int:pk>/", report_views.register_export_file, name="register_export_file"
+    ),
     path("thong-ke-xin-loi/", report_views.apologies, name="apologies"),
     path("thong-ke-xin-loi/ho-so/", report_views.apology_dossiers, name="apology_dossiers"),
     path("<str:code>/", views.detail, name="detail"),

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, HttpResponse, JsonResponse
+from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -18,8 +19,8 @@ from caicach.accounts.access import require_anywhere
 from caicach.accounts.api.permissions import IsOfficer
 from caicach.dossiers import reports
 from caicach.dossiers.api.documents import BytesRenderer, PDFRenderer, error_response
-from caicach.dossiers.models import Dossier
-from caicach.dossiers.report_views import register_download
+from caicach.dossiers.models import Dossier, RegisterExport, RegisterExportStatus
+from caicach.dossiers.report_views import export_file_response, register_download
 from caicach.dossiers.reports import GroupBy
 
 
@@ -89,6 +90,51 @@ _REGISTER_PARAMETERS = [
 ]
 
 
+class ReportAgencyRefSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class RegisterExportSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    agency = ReportAgencyRefSerializer()
+    date_from = serializers.DateField()
+    date_to = serializers.DateField()
+    status = serializers.ChoiceField(
+        choices=RegisterExportStatus.values,
+        help_text="`pending` (queued), `running`, `done` (the file is ready) or `failed`.",
+    )
+    rows = serializers.IntegerField(help_text="Dossiers in the register when it was asked for.")
+    error = serializers.CharField(help_text="Why it failed (Vietnamese), else empty.")
+    created_at = serializers.DateTimeField()
+    finished_at = serializers.DateTimeField(allow_null=True)
+    file = serializers.CharField(
+        allow_null=True, help_text="Where to download the PDF once `done`, else null."
+    )
+
+
+def _export_data(request: Any, export: RegisterExport) -> dict[str, Any]:
+    done = export.status == RegisterExportStatus.DONE
+    return RegisterExportSerializer(
+        {
+            "id": export.pk,
+            "agency": {"code": export.agency.code, "name": export.agency.name},
+            "date_from": export.date_from,
+            "date_to": export.date_to,
+            "status": export.status,
+            "rows": export.rows,
+            "error": export.error,
+            "created_at": export.created_at,
+            "finished_at": export.finished_at,
+            "file": request.build_absolute_uri(
+                reverse("api-register-export-file", args=[export.pk])
+            )
+            if done
+            else None,
+        }
+    ).data
+
+
 class RegisterPDF(_BinaryReport):
     renderer_classes = [PDFRenderer]
 
@@ -96,11 +142,15 @@ class RegisterPDF(_BinaryReport):
         operation_id="registers_pdf",
         summary="The dossier register of a period (PDF)",
         description=_REGISTER_DESCRIPTION
-        + f" A4 landscape; at most {reports.PDF_MAX_ROWS} dossiers (400 `too_many_rows` "
-        "beyond: use the XLSX).",
+        + f" A4 landscape. Up to {reports.PDF_SYNC_MAX_ROWS} dossiers the PDF is the answer "
+        "(200); a longer register is rendered by a background job: 202 with the job's "
+        "`Location` (`GET /api/v1/register-exports/{id}/`) to poll until `status` is `done`, "
+        "then download its `file`. Asking again while it is being made returns the same job. "
+        f"At most {reports.PDF_MAX_ROWS} dossiers (400 `too_many_rows` beyond: use the XLSX).",
         parameters=_REGISTER_PARAMETERS,
         responses={
             (200, "application/pdf"): OpenApiTypes.BINARY,
+            (202, "application/json"): RegisterExportSerializer,
             (400, "application/json"): error_response(
                 "Bad period, or too many dossiers for a PDF."
             ),
@@ -111,7 +161,58 @@ class RegisterPDF(_BinaryReport):
     )
     def get(self, request: Request, agency_code: str) -> HttpResponse:
         agency, period = self._inputs(request, agency_code)
-        return register_download(request, agency, period, "pdf")
+        result = register_download(request, agency, period, "pdf")
+        if isinstance(result, RegisterExport):
+            response = JsonResponse(_export_data(request, result), status=202)
+            response["Location"] = request.build_absolute_uri(
+                reverse("api-register-export", args=[result.pk])
+            )
+            response["Cache-Control"] = "private, no-store"
+            return response
+        return result  # type: ignore[no-any-return]
+
+
+class RegisterExportDetail(_BinaryReport):
+    renderer_classes = [JSONRenderer]
+    serializer_class = RegisterExportSerializer
+
+    @extend_schema(
+        operation_id="register_exports_retrieve",
+        summary="A register PDF being made by a background job",
+        description="The status of a long register PDF asked for with "
+        "`GET /api/v1/registers/{agency_code}.pdf` (202). Only the officer who asked sees it, "
+        "while the agency is in their `dossiers.view` scope (404 otherwise).",
+        responses={
+            200: RegisterExportSerializer,
+            404: error_response("No such file among the caller's."),
+        },
+    )
+    def get(self, request: Request, pk: str) -> Response:
+        require_anywhere(request.user, "dossiers.view")
+        export = reports.register_export(request.user, pk)
+        response = Response(_export_data(request, export))
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
+class RegisterExportFile(_BinaryReport):
+    renderer_classes = [PDFRenderer]
+
+    @extend_schema(
+        operation_id="register_exports_file",
+        summary="Download a register PDF made by a background job",
+        description="The PDF once the job's `status` is `done` (409 `register_export_not_ready` "
+        "before); its owner only (404 otherwise). Each download is written to the audit trail "
+        "(Decree 13/2023).",
+        responses={
+            (200, "application/pdf"): OpenApiTypes.BINARY,
+            (404, "application/json"): error_response("No such file among the caller's."),
+            (409, "application/json"): error_response("The file is not ready yet."),
+        },
+    )
+    def get(self, request: Request, pk: str) -> FileResponse:
+        require_anywhere(request.user, "dossiers.view")
+        return export_file_response(request, reports.register_export(request.user, pk))
 
 
 class RegisterXLSX(_BinaryReport):
@@ -138,11 +239,6 @@ class RegisterXLSX(_BinaryReport):
 
 
 # -- apologies and lateness ----------------------------------------------------------------------
-
-
-class ReportAgencyRefSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    name = serializers.CharField()
 
 
 class ApologyRowSerializer(serializers.Serializer):

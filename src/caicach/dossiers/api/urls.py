@@ -28,5 +28,15 @@ urlpatterns = [
         reports.RegisterXLSX.as_view(),
         name="api-register-xlsx",
     ),
+    path(
+        "register-exports/<str:pk>/",
+        reports.RegisterExportDetail.as_view(),
+        name="api-register-export",
+    ),
+    path(
+        "register-exports/<str:pk>.pdf",
+        reports.RegisterExportFile.as_view(),
+        name="api-register-export-file",
+    ),
     path("reports/apologies/", reports.ApologyReportView.as_view(), name="api-report-apologies"),
 ]
