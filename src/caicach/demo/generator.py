@@ -28,6 +28,7 @@ records the seed; generating again with the same seed is refused (:class:`Alread
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import random
@@ -42,6 +43,8 @@ from decimal import Decimal
 from itertools import accumulate
 from typing import Any
 
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -59,9 +62,10 @@ from caicach.dossiers.models import (
     ClockEntry,
     DailySequence,
     Dossier,
+    DossierComponent,
     DossierEvent,
 )
-from caicach.procedures.models import Procedure, ProcedureVersion, WorkflowStep
+from caicach.procedures.models import Component, Procedure, ProcedureVersion, WorkflowStep
 
 __all__ = ["AUDIT_ACTION", "AlreadyGeneratedError", "GenerateResult", "generate_dossiers"]
 
@@ -132,6 +136,7 @@ class GenerateResult:
     applicants: int = 0
     events: int = 0
     clock_entries: int = 0
+    components: int = 0
     seconds: float = 0.0
     states: dict[str, int] = field(default_factory=dict)
 
@@ -403,6 +408,35 @@ _DOSSIER_FIELDS = [
 _EVENT_FIELDS = ["dossier", "at", "actor", "actor_label", "ip_address", "action", "from_state",
                  "to_state", "step", "agency", "note", "payload"]  # fmt: skip
 _ENTRY_FIELDS = ["dossier", "at", "kind", "step_order", "agency", "new_due", "reason"]
+_COMPONENT_FIELDS = ["dossier", "order", "name", "component", "file", "store_reference",
+                     "reused", "content_type", "size", "sha256", "created_at"]  # fmt: skip
+
+#: The scan every generated file component points to (one small PDF in the media storage, so
+#: the dossier page's download works); a real intake stores each file.
+SAMPLE_SCAN_PATH = "demo/ban-scan-mau.pdf"
+SAMPLE_SCAN = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n"
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
+
+def _sample_scan() -> str:
+    """The COPY columns ``file … sha256`` of a generated scan (file, no store reference, not
+    reused, its type, size and checksum); writes the sample file once."""
+    if not default_storage.exists(SAMPLE_SCAN_PATH):
+        default_storage.save(SAMPLE_SCAN_PATH, ContentFile(SAMPLE_SCAN))
+    digest = hashlib.sha256(SAMPLE_SCAN).hexdigest()
+    return f"{SAMPLE_SCAN_PATH}\t\tf\tapplication/pdf\t{len(SAMPLE_SCAN)}\t{digest}"
+
+
+def _version_components() -> dict[int, list[tuple[int, int, str, bool]]]:
+    """The required components of every version: (id, order, name as COPY text, reusable)."""
+    out: dict[int, list[tuple[int, int, str, bool]]] = defaultdict(list)
+    for c in Component.objects.filter(required=True).order_by("version_id", "order", "id"):
+        out[c.version_id].append((c.pk, c.order, _tsv(c.name), c.reusable))
+    return dict(out)
 
 
 @dataclass
@@ -418,6 +452,8 @@ class _Work:
     clocks: dict[int, _Clock]  # agency pk -> clock
     eligible: dict[date, list[_Route]]
     applicant_offset: int  # applicant id = dossier id + this (each has its reserved block)
+    components: dict[int, list[tuple[int, int, str, bool]]]  # version id -> required ones
+    scan: str  # the COPY columns of a scanned or uploaded file (``_sample_scan``)
     _desks: dict[tuple[int, date], tuple[list[Agency], list[float]]] = field(default_factory=dict)
     _names: dict[str, str] = field(default_factory=dict)
 
@@ -446,9 +482,11 @@ class _Chunk:
     dossiers: bytes
     events: bytes
     entries: bytes
+    components: bytes
     dossier_count: int
     event_count: int
     entry_count: int
+    component_count: int
     states: dict[str, int]
     sequences: dict[tuple[int, date], int]
 
@@ -469,6 +507,9 @@ def _build(task: list[tuple[date, int, int]]) -> _Chunk:
     dos_rows: list[str] = []
     ev_rows: list[str] = []
     ce_rows: list[str] = []
+    co_rows: list[str] = []
+    version_components = work.components
+    scan = work.scan
     states: dict[str, int] = defaultdict(int)
     sequences: dict[tuple[int, date], int] = {}
     existing = work.existing
@@ -486,6 +527,11 @@ def _build(task: list[tuple[date, int, int]]) -> _Chunk:
         n_rs = len(rs)
         online_share = 0.45 + 0.2 * (day - work.start).days / work.span
         counter_share = online_share + (1 - online_share) * 0.78
+        # Reuse of documents already in the applicant's digitised store grows over the
+        # period (NĐ 45/2020 art. 10; NĐ 224/2026 art. 18(4)): percent of reusable components.
+        grown = (day - work.start).days / work.span
+        reuse_online = 15 + int(40 * grown)
+        reuse_desk = 5 + int(20 * grown)
         drafts = []
         day_desks: dict[int, tuple[list[Agency], list[float]]] = {}
         for _ in range(count):
@@ -558,6 +604,18 @@ def _build(task: list[tuple[date, int, int]]) -> _Chunk:
                     f"{dos_id}\t{iso[at]}\t\\N\t{ACTOR_LABEL}\t\\N\t{action}\t"
                     f"{from_state}\t{to_state}{ev_tail}{agency}\t\t{payload}"
                 )
+            # The required components: from the store (reused) or a file (uploaded online,
+            # scanned at the desk). A hash of the applicant's number and the component decides
+            # (the same for a seed whatever the ids), so no draw from ``rng`` shifts the other
+            # fields' streams.
+            reuse = reuse_online if channel == "online" else reuse_desk
+            person_key = int(cccd) * 40503
+            for cid, order, cname, reusable in version_components.get(version.id, ()):
+                if reusable and (person_key + cid * 9973) % 100 < reuse:
+                    source = f"\tKHO-{code}-{order}\tt\t\t\\N\t"
+                else:
+                    source = scan
+                co_rows.append(f"{dos_id}\t{order}\t{cname}\t{cid}\t{source}\t{rec}")
             for at, kind, step_order, ce_agency, new_due, reason in ces:
                 ce_rows.append(
                     f"{dos_id}\t{iso[at]}\t{kind}\t"
@@ -570,8 +628,8 @@ def _build(task: list[tuple[date, int, int]]) -> _Chunk:
         return ("\n".join(rows) + "\n").encode() if rows else b""
 
     return _Chunk(
-        blob(app_rows), blob(dos_rows), blob(ev_rows), blob(ce_rows), len(dos_rows),
-        len(ev_rows), len(ce_rows), dict(states), sequences,
+        blob(app_rows), blob(dos_rows), blob(ev_rows), blob(ce_rows), blob(co_rows),
+        len(dos_rows), len(ev_rows), len(ce_rows), len(co_rows), dict(states), sequences,
     )  # fmt: skip
 
 
@@ -636,7 +694,7 @@ def _reserve_ids(cursor: Any, model: Any, n: int) -> int:
     return int(cursor.fetchone()[0])
 
 
-_LOADED = (Applicant, Dossier, DossierEvent, ClockEntry)
+_LOADED = (Applicant, Dossier, DossierEvent, ClockEntry, DossierComponent)
 
 
 def _drop_indexes(cursor: Any) -> list[str]:
@@ -793,6 +851,7 @@ def generate_dossiers(
         "dossiers": _columns(Dossier, _DOSSIER_FIELDS),
         "events": _columns(DossierEvent, _EVENT_FIELDS),
         "entries": _columns(ClockEntry, _ENTRY_FIELDS),
+        "components": _columns(DossierComponent, _COMPONENT_FIELDS),
     }
 
     global _WORK
@@ -812,7 +871,7 @@ def generate_dossiers(
         rebuild = _drop_indexes(cursor) if rebuild_indexes else []
         _WORK = _Work(
             seed, start, max((end - start).days, 1), now, late_agencies, existing, clocks,
-            eligible, first_applicant - first_dossier,
+            eligible, first_applicant - first_dossier, _version_components(), _sample_scan(),
         )  # fmt: skip
         try:
             for chunk in _results(tasks, workers):
@@ -820,10 +879,12 @@ def generate_dossiers(
                 _copy(cursor, statements["dossiers"], chunk.dossiers)
                 _copy(cursor, statements["events"], chunk.events)
                 _copy(cursor, statements["entries"], chunk.entries)
+                _copy(cursor, statements["components"], chunk.components)
                 result.dossiers += chunk.dossier_count
                 result.applicants += chunk.dossier_count
                 result.events += chunk.event_count
                 result.clock_entries += chunk.entry_count
+                result.components += chunk.component_count
                 for state, k in chunk.states.items():
                     states[state] += k
                 sequences.update(chunk.sequences)
@@ -871,13 +932,14 @@ def generate_dossiers(
     # comes by (5 million dossiers: 32 s more). VACUUM cannot run inside a transaction.
     maintenance = "VACUUM (ANALYZE)" if rebuild and not connection.in_atomic_block else "ANALYZE"
     with connection.cursor() as c:
-        for model in (Applicant, Dossier, DossierEvent, ClockEntry, DailySequence):
+        for model in (*_LOADED, DailySequence):
             c.execute(f'{maintenance} "{model._meta.db_table}"')
     result.seconds = clock_time.perf_counter() - started
     result.states = dict(sorted(states.items()))
     say(
         f"Generated {result.dossiers} dossiers, {result.events} events, "
-        f"{result.clock_entries} clock entries in {result.seconds:.1f} s "
+        f"{result.clock_entries} clock entries, {result.components} components in "
+        f"{result.seconds:.1f} s "
         f"({result.rate:,.0f} dossiers/s)."
     )
     return result

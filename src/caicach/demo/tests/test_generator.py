@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from datetime import date, time
 
@@ -10,12 +11,20 @@ from django.core.management import call_command
 
 from caicach.calendars.rules import VN_TZ, compute_due
 from caicach.calendars.services import calendar_for
-from caicach.demo.generator import AlreadyGeneratedError, generate_dossiers
+from caicach.demo.generator import _LOADED, AlreadyGeneratedError, generate_dossiers
 from caicach.dossiers.codes import format_dossier_code
 from caicach.dossiers.identity import validate_citizen_id, validate_phone
-from caicach.dossiers.models import Applicant, ClockEntry, DailySequence, Dossier, DossierEvent
+from caicach.dossiers.models import (
+    Applicant,
+    ClockEntry,
+    DailySequence,
+    Dossier,
+    DossierComponent,
+    DossierEvent,
+)
 from caicach.dossiers.services import visible_dossiers
 from caicach.dossiers.workflow import INITIAL_TRANSITIONS, TRANSITIONS, DossierAction, DossierState
+from caicach.procedures.models import Component
 
 N = 300
 
@@ -115,6 +124,28 @@ def test_generated_dossiers_are_consistent(make_officer, fast):
         if d.state == "returned":
             assert d.returned_at is not None
 
+    # Components: the version's required ones, each reused from the store (a reference, no
+    # file) or a stored PDF whose checksum is the file's.
+    required = defaultdict(list)
+    for c in Component.objects.filter(required=True).order_by("order", "id"):
+        required[c.version_id].append(c.pk)
+    by_dossier = defaultdict(list)
+    for c in DossierComponent.objects.order_by("dossier_id", "order", "id"):
+        by_dossier[c.dossier_id].append(c)
+    sources = set()
+    for d in dossiers:
+        got = by_dossier[d.pk]
+        assert [c.component_id for c in got] == required[d.procedure_version_id]
+        for c in got:
+            if c.reused:
+                assert c.store_reference and not c.file and c.component.reusable
+            else:
+                assert not c.store_reference and c.content_type == "application/pdf"
+                with c.file.open("rb") as handle:
+                    assert hashlib.sha256(handle.read()).hexdigest() == c.sha256
+            sources.add(c.reused)
+    assert sources == {True, False}
+
     states = {d.state for d in dossiers}
     assert "returned" in states and states - {"returned", "refused", "stopped", "withdrawn"}
     assert {d.channel for d in dossiers} == {"online", "counter", "post"}
@@ -168,7 +199,12 @@ def _snapshot() -> list[tuple[object, ...]]:
     )  # fmt: skip
     events = list(DossierEvent.objects.order_by("id").values_list("action", "at", "to_state"))
     entries = list(ClockEntry.objects.order_by("id").values_list("kind", "at", "new_due"))
-    return [*rows, *events, *entries]
+    components = list(
+        DossierComponent.objects.order_by("id").values_list(
+            "dossier__code", "component_id", "reused", "store_reference", "file"
+        )
+    )
+    return [*rows, *events, *entries, *components]
 
 
 def _index_names() -> set[str]:
@@ -177,7 +213,7 @@ def _index_names() -> set[str]:
     with connection.cursor() as c:
         c.execute(
             "SELECT indexname FROM pg_indexes WHERE tablename = ANY(%s)",
-            [[m._meta.db_table for m in (Applicant, Dossier, DossierEvent, ClockEntry)]],
+            [[m._meta.db_table for m in _LOADED]],
         )
         return {r[0] for r in c.fetchall()}
 

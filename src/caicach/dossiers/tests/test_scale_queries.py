@@ -122,6 +122,18 @@ def test_the_scoped_word_search_matches_the_index_expression(officers, three):
     assert f"{keys[1:-1]} && " in plan, plan
 
 
+def test_search_text_keeps_a_large_statistics_sample():
+    """Migration 0010: the LIKE estimates of partial numbers need a 1,000-entry histogram."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attstattarget FROM pg_attribute "
+            "WHERE attrelid = 'dossiers_dossier'::regclass AND attname = 'search_text'"
+        )
+        assert cursor.fetchone()[0] == 1000
+
+
 def test_every_inbox_tab_has_a_bounded_number_of_queries(
     client, officers, three, django_assert_max_num_queries
 ):
