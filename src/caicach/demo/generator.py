@@ -1,8 +1,10 @@
 """Synthetic dossier history for the demo province, written fast with PostgreSQL ``COPY``.
 
 :func:`generate_dossiers` writes ``n`` dossiers received between ``start`` and ``end`` with
-their applicants, a minimal consistent history (:class:`~caicach.dossiers.models.DossierEvent`)
-and clock ledger (:class:`~caicach.dossiers.models.ClockEntry`), as
+their applicants, a minimal consistent history (:class:`~caicach.dossiers.models.DossierEvent`),
+clock ledger (:class:`~caicach.dossiers.models.ClockEntry`) and the version's required components
+(:class:`~caicach.dossiers.models.DossierComponent`: one shared sample scan, or a reference to the
+applicant's digitised store for a share of the reusable ones that grows over the period), as
 :func:`caicach.dossiers.services.receive_dossier` and ``perform_action`` would have written them:
 
 * receipt only on working days and in office hours of the official calendar; seasonality
