@@ -547,6 +547,7 @@ class RegisterExportStatus(models.TextChoices):
     RUNNING = "running", _("Đang tạo")
     DONE = "done", _("Đã xong")
     FAILED = "failed", _("Không tạo được")
+    EXPIRED = "expired", _("Đã xóa (hết thời hạn lưu)")
 
 
 class RegisterExport(models.Model):

@@ -152,7 +152,7 @@ def register_export_file(request: HttpRequest, pk: int) -> HttpResponse:
         export = reports.register_export(request.user, pk)
         return export_file_response(request, export)
     except BilingualError as exc:
-        status = exc.status if exc.status in (400, 403, 404, 409) else 400
+        status = exc.status if exc.status in (400, 403, 404, 409, 410) else 400
         return render(
             request,
             "dossiers/reports/register.html",
@@ -170,6 +170,8 @@ def register_export_file(request: HttpRequest, pk: int) -> HttpResponse:
 def export_file_response(request: HttpRequest, export: RegisterExport) -> FileResponse:
     """The file of a finished :class:`RegisterExport` as an attachment, the download recorded
     (page and API); :class:`reports.RegisterExportNotReadyError` (409) while it is not."""
+    if export.status == RegisterExportStatus.EXPIRED:
+        raise reports.RegisterExportExpiredError()
     if export.status != RegisterExportStatus.DONE or not export.file:
         raise reports.RegisterExportNotReadyError(
             "Tệp PDF của sổ chưa sẵn sàng: hãy chờ đến khi trạng thái là “Đã xong”.",

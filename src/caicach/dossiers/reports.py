@@ -38,6 +38,7 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import IO, Any
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
@@ -77,6 +78,7 @@ __all__ = [
     "apology_stats",
     "build_register_export",
     "default_period",
+    "expire_register_exports",
     "metric_dossiers",
     "parse_day",
     "parse_period",
@@ -153,6 +155,17 @@ class RegisterExportNotFoundError(BilingualError):
 class RegisterExportNotReadyError(BilingualError):
     status = 409
     code = "register_export_not_ready"
+
+
+class RegisterExportExpiredError(BilingualError):
+    status = 410
+    code = "register_export_expired"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Tệp PDF của sổ đã được xóa khi hết thời hạn lưu; hãy tạo lại từ trang Sổ theo dõi.",
+            "The register PDF was deleted at the end of its retention period; make it again.",
+        )
 
 
 # --------------------------------------------------------------------------------------------
@@ -443,6 +456,47 @@ def request_register_pdf(
         )
         render_register.defer(export_id=export.pk)
     return export
+
+
+def expire_register_exports(now: datetime | None = None) -> int:
+    """Delete the files of register PDFs finished more than ``REGISTER_EXPORT_RETENTION_DAYS``
+    ago (they list applicants by name: Decree 13/2023/NĐ-CP art. 3, personal data kept no
+    longer than its purpose needs) and mark them expired; give up files still unfinished after
+    :data:`REGISTER_EXPORT_STALE`. Each row under its lock (``SKIP LOCKED``: a download in
+    progress or another run keeps it this time). Returns how many files were deleted."""
+    now = now or timezone.now()
+    RegisterExport.objects.filter(
+        status__in=[RegisterExportStatus.PENDING, RegisterExportStatus.RUNNING],
+        created_at__lt=now - REGISTER_EXPORT_STALE,
+    ).update(
+        status=RegisterExportStatus.FAILED,
+        error="Quá thời gian tạo tệp; hãy yêu cầu lại.",
+        finished_at=now,
+    )
+    cutoff = now - timedelta(days=max(0, int(settings.REGISTER_EXPORT_RETENTION_DAYS)))
+    old = RegisterExport.objects.filter(
+        status=RegisterExportStatus.DONE, finished_at__lt=cutoff
+    ).values_list("pk", flat=True)
+    deleted = 0
+    for pk in list(old):
+        with transaction.atomic():
+            export = (
+                RegisterExport.objects.select_for_update(skip_locked=True)
+                .filter(pk=pk, status=RegisterExportStatus.DONE)
+                .first()
+            )
+            if export is None:
+                continue
+            name = export.file.name
+            export.file = ""
+            export.status = RegisterExportStatus.EXPIRED
+            export.save(update_fields=["file", "status"])
+            if name:
+                # After the commit: a rollback must not leave a row pointing at no file.
+                storage = export.file.storage
+                transaction.on_commit(lambda s=storage, n=name: s.delete(n))
+                deleted += 1
+    return deleted
 
 
 def build_register_export(export_id: int) -> None:

@@ -191,6 +191,16 @@ def _warn_one(
     return True
 
 
+@app.periodic(cron="20 2 * * *", periodic_id="dossiers.expire_register_exports")
+@app.task(name="dossiers.expire_register_exports", queueing_lock="dossiers.expire_register_exports")
+def expire_register_exports(timestamp: int | None = None) -> int:
+    """Every night: delete register PDFs kept longer than ``REGISTER_EXPORT_RETENTION_DAYS``
+    (:func:`caicach.dossiers.reports.expire_register_exports`); returns how many."""
+    from caicach.dossiers.reports import expire_register_exports as expire
+
+    return expire()
+
+
 @app.task(name="dossiers.render_register")
 def render_register(export_id: int) -> None:
     """Render a long dossier register PDF (TT 01/2018 form 06) asked for by an officer and store

@@ -294,6 +294,13 @@ LOOKUP_MAX_FAILURES = env(
 LOOKUP_WINDOW_MINUTES = env(
     "LOOKUP_WINDOW_MINUTES", 10, "Window of the look-up limit, in minutes.", "Notifications"
 )
+REGISTER_EXPORT_RETENTION_DAYS = env(
+    "REGISTER_EXPORT_RETENTION_DAYS",
+    7,
+    "Days a register PDF made in the background is kept; then its file is deleted (it lists "
+    "applicants by name: Decree 13/2023 keeps personal data no longer than needed).",
+    "Storage",
+)
 DOSSIER_WARNING_WORKING_DAYS = env(
     "DOSSIER_WARNING_WORKING_DAYS",
     2,

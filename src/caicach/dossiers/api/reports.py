@@ -202,12 +202,17 @@ class RegisterExportFile(_BinaryReport):
         operation_id="register_exports_file",
         summary="Download a register PDF made by a background job",
         description="The PDF once the job's `status` is `done` (409 `register_export_not_ready` "
-        "before); its owner only (404 otherwise). Each download is written to the audit trail "
+        "before, 410 `register_export_expired` once deleted after the retention period); its "
+        "owner only (404 otherwise). Each download is written to the audit trail "
         "(Decree 13/2023).",
         responses={
             (200, "application/pdf"): OpenApiTypes.BINARY,
             (404, "application/json"): error_response("No such file among the caller's."),
             (409, "application/json"): error_response("The file is not ready yet."),
+            (410, "application/json"): error_response(
+                "The file was deleted at the end of its retention period "
+                "(REGISTER_EXPORT_RETENTION_DAYS)."
+            ),
         },
     )
     def get(self, request: Request, pk: str) -> FileResponse:

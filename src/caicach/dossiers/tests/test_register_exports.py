@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 from procrastinate.contrib.django.models import ProcrastinateJob
 from rest_framework.test import APIClient
 
@@ -104,6 +105,40 @@ def test_the_job_renders_the_file_once(tree, officers, june, long_registers):
     reports.build_register_export(export.pk)  # a second run (retry) changes nothing
     export.refresh_from_db()
     assert export.file.name == name and export.status == RegisterExportStatus.DONE
+
+
+@pytest.mark.django_db
+def test_files_past_the_retention_are_deleted_and_answer_410(
+    tree, officers, june, long_registers, settings, django_capture_on_commit_callbacks
+):
+    settings.REGISTER_EXPORT_RETENTION_DAYS = 7
+    actor = Actor(user=officers.receiver)
+    old, recent = (
+        reports.request_register_pdf(officers.receiver, actor, tree.dept_a, period, 4)
+        for period in (JUNE, reports.Period(JUNE.start, JUNE.end - timedelta(days=1)))
+    )
+    for export in (old, recent):
+        reports.build_register_export(export.pk)
+        export.refresh_from_db()
+    RegisterExport.objects.filter(pk=old.pk).update(
+        finished_at=timezone.now() - timedelta(days=7, minutes=1)
+    )
+    storage, name = old.file.storage, old.file.name
+    with django_capture_on_commit_callbacks(execute=True):
+        assert reports.expire_register_exports() == 1
+    old.refresh_from_db()
+    recent.refresh_from_db()
+    assert old.status == RegisterExportStatus.EXPIRED and not old.file
+    assert not storage.exists(name)
+    assert recent.status == RegisterExportStatus.DONE and storage.exists(recent.file.name)
+    # Its owner is told it is gone (410), on the page and through the API.
+    api = APIClient()
+    api.force_authenticate(officers.receiver)
+    response = api.get(f"/api/v1/register-exports/{old.pk}.pdf")
+    assert response.status_code == 410 and response.json()["code"] == "register_export_expired"
+    assert api.get(f"/api/v1/register-exports/{recent.pk}.pdf").status_code == 200
+    # A second run deletes nothing more.
+    assert reports.expire_register_exports() == 0
 
 
 @pytest.mark.django_db
