@@ -215,6 +215,45 @@ def visible_dossiers(user: Any) -> QuerySet[Dossier]:
     return Dossier.objects.visible_to(user)
 
 
+class ComponentFileNotFoundError(BilingualError):
+    """No stored file for that document of the dossier (a store reference has none)."""
+
+    status = 404
+    code = "component_file_not_found"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Không tìm thấy tệp của giấy tờ này trong hồ sơ.",
+            "No stored file for this document of the dossier.",
+        )
+
+
+def component_file(user: Any, code: str, component_id: Any) -> DossierComponent:
+    """A document received with a dossier the user may see, whose file is stored (the scan or
+    upload checked at intake: PDF, JPEG or PNG by content), for the officers who process it
+    (Decree 13/2023/NĐ-CP: personal data only to those who need it: the dossier's scope).
+    :class:`DossierNotFoundError` or :class:`ComponentFileNotFoundError` (404) otherwise."""
+    key = clean_key(code, upper=True)
+    dossier_id = (
+        visible_dossiers(user).filter(code=key).values_list("pk", flat=True).first()
+        if key
+        else None
+    )
+    if dossier_id is None:
+        raise DossierNotFoundError(code)
+    text = str(component_id).strip()
+    if not (text.isascii() and text.isdigit() and len(text) <= 18):
+        raise ComponentFileNotFoundError()
+    component = (
+        DossierComponent.objects.filter(dossier_id=dossier_id, pk=int(text))
+        .exclude(file="")
+        .first()
+    )
+    if component is None:
+        raise ComponentFileNotFoundError()
+    return component
+
+
 def _may_view(user: Any, dossier: Dossier) -> bool:
     """The rule of :meth:`DossierQuerySet.visible_to` for one dossier: its three agencies, or
     an agency it was referred to (consultation, supporting agency)."""

@@ -19,4 +19,5 @@ urlpatterns = [
     path("thong-ke-xin-loi/ho-so/", report_views.apology_dossiers, name="apology_dossiers"),
     path("<str:code>/", views.detail, name="detail"),
     path("<str:code>/thao-tac/<str:action>/", views.act, name="act"),
+    path("<str:code>/giay-to/<str:pk>/", views.component_file, name="component_file"),
 ]

@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -172,6 +172,34 @@ def _deadline(dossier: Dossier, now: datetime, soon: datetime | None) -> str:
     if soon is not None and dossier.due_at <= soon:
         return "soon"
     return ""
+
+
+def component_response(component: DossierComponent, code: str) -> FileResponse:
+    """A received document's stored file, shown inline (its type was checked by content at
+    intake), never cached by the browser: for the page and the API alike."""
+    try:
+        handle = component.file.open("rb")
+    except OSError:
+        raise services.ComponentFileNotFoundError() from None
+    extension = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
+    response = FileResponse(
+        handle,
+        content_type=component.content_type or "application/octet-stream",
+        filename=f"{code}-{component.order}{extension.get(component.content_type, '')}",
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def component_file(request: HttpRequest, code: str, pk: str) -> HttpResponse:
+    """Open a document received with the dossier (scan or upload), in the dossier's scope."""
+    try:
+        component = services.component_file(request.user, code, pk)
+        return component_response(component, services.clean_key(code, upper=True))
+    except (services.DossierNotFoundError, services.ComponentFileNotFoundError) as exc:
+        raise Http404(localized(exc)) from None
 
 
 def _assign_choices(user: Any) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:

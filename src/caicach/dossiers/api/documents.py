@@ -40,16 +40,31 @@ def error_response(description: str) -> OpenApiResponse:
     return OpenApiResponse(DossierErrorSerializer, description=description)
 
 
-class DossierFormPDF(generics.GenericAPIView):
+class JPEGRenderer(BytesRenderer):
+    media_type = "image/jpeg"
+    format = "jpg"
+
+
+class PNGRenderer(BytesRenderer):
+    media_type = "image/png"
+    format = "png"
+
+
+class _FileView(generics.GenericAPIView):
+    """A view answering a file; its errors are JSON (detail, detail_vi, code) whatever the
+    client accepted."""
+
     permission_classes = [IsOfficer]
-    renderer_classes = [PDFRenderer]  # errors switch to JSON in handle_exception
     queryset = Dossier.objects.none()
 
     def handle_exception(self, exc: Exception) -> Response:
-        # Errors are JSON (detail, detail_vi, code) whatever the client accepted.
         self.request.accepted_renderer = JSONRenderer()
         self.request.accepted_media_type = JSONRenderer.media_type
         return super().handle_exception(exc)
+
+
+class DossierFormPDF(_FileView):
+    renderer_classes = [PDFRenderer]
 
     @extend_schema(
         operation_id="dossiers_form_pdf",
@@ -121,3 +136,37 @@ def _public_base(request: Request) -> str | None:
     if getattr(settings, "CAICACH_PUBLIC_URL", ""):
         return None
     return request.build_absolute_uri("/").rstrip("/")
+
+
+class DossierComponentFile(_FileView):
+    renderer_classes = [PDFRenderer, JPEGRenderer, PNGRenderer]
+
+    @extend_schema(
+        operation_id="dossiers_component_file",
+        summary="A document received with a dossier (its stored file)",
+        description="The scan or upload of one received document (`components[].id` of the "
+        "dossier, where `has_file` is true): PDF, JPEG or PNG as checked by content at intake, "
+        "inline, not cached. Officers whose scope covers the dossier only (Decree 13/2023). "
+        "404 when the dossier is unknown or out of scope, or the document has no stored file "
+        "(a reference to the digitised store).",
+        parameters=[
+            OpenApiParameter("code", str, OpenApiParameter.PATH, description="Dossier code."),
+            OpenApiParameter(
+                "component", str, OpenApiParameter.PATH, description="`components[].id`."
+            ),
+        ],
+        responses={
+            (200, "application/pdf"): OpenApiTypes.BINARY,
+            (200, "image/jpeg"): OpenApiTypes.BINARY,
+            (200, "image/png"): OpenApiTypes.BINARY,
+            (404, "application/json"): error_response(
+                "Unknown dossier, out of scope, or no stored file for that document."
+            ),
+        },
+    )
+    def get(self, request: Request, code: str, component: str) -> HttpResponse:
+        from caicach.dossiers.views import component_response
+
+        require_anywhere(request.user, "dossiers.view")
+        found = services.component_file(request.user, code, component)
+        return component_response(found, services.clean_key(code, upper=True))

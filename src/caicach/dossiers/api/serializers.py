@@ -222,6 +222,7 @@ class DossierFileSerializer(serializers.ModelSerializer):
     class Meta:
         model = DossierComponent
         fields = [
+            "id",
             "name",
             "component",
             "has_file",
@@ -398,6 +399,7 @@ def received_dossier_data(dossier: Dossier, request: Any) -> dict[str, Any]:
         "applicant": {name: getattr(applicant, name) for name in _APPLICANT_FIELDS},
         "components": [
             {
+                "id": row.pk,
                 "name": row.name,
                 "component": row.component_id,
                 "has_file": bool(row.file),

@@ -14,6 +14,11 @@ urlpatterns = [
         name="api-dossier-action",
     ),
     path(
+        "dossiers/<str:code>/components/<str:component>/file",
+        documents.DossierComponentFile.as_view(),
+        name="api-dossier-component-file",
+    ),
+    path(
         "dossiers/<str:code>/forms/<str:form>.pdf",
         documents.DossierFormPDF.as_view(),
         name="api-dossier-form",
