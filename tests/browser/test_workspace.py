@@ -94,3 +94,27 @@ def test_receiver_inbox_at_tablet_width(page: Page, live_server, dossiers, passw
     expect(page.locator("tbody tr")).to_have_count(2)
     expect(page.get_by_role("button", name="Phân công")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 800
+
+
+def test_processor_opens_a_scanned_document(page: Page, live_server, tree, make_officer, password):  # noqa: F811
+    receiver = make_officer("receiver", tree.dept_a, username="motcua2")
+    make_officer("processor", tree.dept_a, username="chuyenvien2")
+    version = procedure_version(tree.dept_a, name="Cấp bản sao trích lục hộ tịch")
+    scan = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    dossier = receive(
+        receiver,
+        version,
+        tree.dept_a,
+        components=[{"name": "Tờ khai", "content": scan, "filename": "to-khai.pdf"}],
+    )
+    login(page, live_server, "chuyenvien2", password)
+    page.goto(f"{live_server.url}/ho-so/{dossier.code}/")
+    link = page.get_by_role("link", name="Mở tệp đính kèm")
+    expect(link).to_be_visible()
+    # It opens in a new tab; the browser's session receives the scan itself, inline.
+    assert link.get_attribute("target") == "_blank"
+    response = page.request.get(live_server.url + link.get_attribute("href"))
+    assert response.status == 200
+    assert response.headers["content-type"] == "application/pdf"
+    assert response.headers["content-disposition"].startswith("inline")
+    assert response.body() == scan
