@@ -39,3 +39,13 @@ def folded_contains(query: str, *fields: str) -> Q:
             any_field |= Q(**{f"{field}__unaccent__icontains": word})
         condition &= any_field
     return condition
+
+
+def row_id(value: object) -> int | None:
+    """A row id typed in a URL or sent by a client, or ``None`` when it cannot be one (not ASCII
+    digits, zero, or beyond PostgreSQL's bigint, which the database would refuse with a 500)."""
+    text = str(value).strip()
+    if not (text.isascii() and text.isdigit() and len(text) <= 19):
+        return None
+    number = int(text)
+    return number if 0 < number < 2**63 else None

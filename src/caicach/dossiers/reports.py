@@ -52,6 +52,7 @@ from caicach.calendars.services import calendar_for
 from caicach.core import audit
 from caicach.core.audit import Actor
 from caicach.core.errors import BilingualError
+from caicach.core.text import row_id
 from caicach.dossiers import clock, documents
 from caicach.dossiers.models import (
     Dossier,
@@ -394,14 +395,8 @@ def register_export(user: Any, pk: Any) -> RegisterExport:
     """One of ``user``'s register files, while its agency is still in their ``dossiers.view``
     scope; else :class:`RegisterExportNotFoundError` (404: another officer's file is not
     revealed)."""
-    text = str(pk).strip()
-    if not text.isascii() or not text.isdigit() or len(text) > 19:
-        raise RegisterExportNotFoundError()
-    try:
-        number = int(text)
-    except ValueError:
-        raise RegisterExportNotFoundError() from None
-    if not 0 < number < 2**63:  # beyond a bigint the database would fail (500)
+    number = row_id(pk)
+    if number is None:
         raise RegisterExportNotFoundError()
     export = register_exports(user).filter(pk=number).first()
     if export is None or not can(user, "dossiers.view", export.agency):

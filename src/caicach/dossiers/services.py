@@ -47,7 +47,7 @@ from caicach.calendars.rules import (
 from caicach.calendars.services import OpenPromise, calendar_for
 from caicach.core.audit import Actor, diff, record
 from caicach.core.errors import BilingualError, ConflictError
-from caicach.core.text import normalise
+from caicach.core.text import normalise, row_id
 from caicach.dossiers import clock
 from caicach.dossiers.codes import MAX_SEQUENCE, DossierCodeError, format_dossier_code
 from caicach.dossiers.identity import (
@@ -241,13 +241,11 @@ def component_file(user: Any, code: str, component_id: Any) -> DossierComponent:
     )
     if dossier_id is None:
         raise DossierNotFoundError(code)
-    text = str(component_id).strip()
-    if not (text.isascii() and text.isdigit() and len(text) <= 18):
+    pk = row_id(component_id)
+    if pk is None:
         raise ComponentFileNotFoundError()
     component = (
-        DossierComponent.objects.filter(dossier_id=dossier_id, pk=int(text))
-        .exclude(file="")
-        .first()
+        DossierComponent.objects.filter(dossier_id=dossier_id, pk=pk).exclude(file="").first()
     )
     if component is None:
         raise ComponentFileNotFoundError()
