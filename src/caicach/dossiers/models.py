@@ -550,6 +550,10 @@ class RegisterExportStatus(models.TextChoices):
     EXPIRED = "expired", _("Đã xóa (hết thời hạn lưu)")
 
 
+#: A register file still to come (its job has not finished).
+REGISTER_EXPORT_UNFINISHED = (RegisterExportStatus.PENDING, RegisterExportStatus.RUNNING)
+
+
 class RegisterExport(models.Model):
     """A long dossier register PDF (TT 01/2018 form 06) rendered by a background job for the
     officer who asked for it (``reports.request_register_pdf``). Only its owner sees it and

@@ -23,7 +23,11 @@ from caicach.core.audit import Actor
 from caicach.core.errors import BilingualError
 from caicach.core.i18n import localized
 from caicach.dossiers import reports
-from caicach.dossiers.models import RegisterExport, RegisterExportStatus
+from caicach.dossiers.models import (
+    REGISTER_EXPORT_UNFINISHED,
+    RegisterExport,
+    RegisterExportStatus,
+)
 from caicach.dossiers.reports import GroupBy, Metric
 
 GROUP_LABELS = {
@@ -39,6 +43,11 @@ METRIC_LABELS = {
 }
 _GROUPS = {g.value for g in GroupBy}
 _METRICS = {m.value for m in Metric}
+
+
+def _error_status(exc: BilingualError) -> int:
+    """The page's status for a service error: its own 4xx, else 400 (never a 500)."""
+    return exc.status if exc.status in (400, 403, 404, 409, 410) else 400
 
 
 def _period_fields(request: HttpRequest) -> tuple[str, str]:
@@ -80,7 +89,6 @@ def register(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     start_text, end_text = _period_fields(request)
     fmt = request.GET.get("tai", "")
-    agencies = list(reports.register_agencies(user))
     error = ""
     status = 200
     agency = None
@@ -97,9 +105,24 @@ def register(request: HttpRequest) -> HttpResponse:
             return download
     except BilingualError as exc:
         error = localized(exc)
-        status = exc.status if exc.status in (400, 403, 404) else 400
+        status = _error_status(exc)
+    return _register_page(request, agency, period, start_text, end_text, error=error, status=status)
+
+
+def _register_page(
+    request: HttpRequest,
+    agency: Any,
+    period: reports.Period,
+    start_text: str = "",
+    end_text: str = "",
+    *,
+    error: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    """The register page: the form, the count of the chosen register, the officer's files."""
+    user = request.user
     context = {
-        "agencies": agencies,
+        "agencies": list(reports.register_agencies(user)),
         "agency": agency,
         "period": period,
         "from_value": start_text or period.start.isoformat(),
@@ -119,14 +142,13 @@ def register(request: HttpRequest) -> HttpResponse:
 
 #: The most recent register files listed on the page.
 EXPORTS_LISTED = 10
-_WAITING = (RegisterExportStatus.PENDING, RegisterExportStatus.RUNNING)
 
 
 def _exports_context(user: Any) -> dict[str, Any]:
     exports = list(reports.register_exports(user)[:EXPORTS_LISTED])
     return {
         "exports": exports,
-        "exports_waiting": any(e.status in _WAITING for e in exports),
+        "exports_waiting": any(e.status in REGISTER_EXPORT_UNFINISHED for e in exports),
         "pdf_sync_max": reports.PDF_SYNC_MAX_ROWS,
     }
 
@@ -152,18 +174,9 @@ def register_export_file(request: HttpRequest, pk: int) -> HttpResponse:
         export = reports.register_export(request.user, pk)
         return export_file_response(request, export)
     except BilingualError as exc:
-        status = exc.status if exc.status in (400, 403, 404, 409, 410) else 400
-        return render(
-            request,
-            "dossiers/reports/register.html",
-            {
-                "agencies": list(reports.register_agencies(request.user)),
-                "error": localized(exc),
-                "period": reports.default_period(timezone.localdate()),
-                "max_days": reports.MAX_PERIOD_DAYS,
-                **_exports_context(request.user),
-            },
-            status=status,
+        period = reports.default_period(timezone.localdate())
+        return _register_page(
+            request, None, period, error=localized(exc), status=_error_status(exc)
         )
 
 
@@ -227,7 +240,7 @@ def apologies(request: HttpRequest) -> HttpResponse:
         report = reports.apology_stats(user, root, period, by)
     except BilingualError as exc:
         error = localized(exc)
-        status = exc.status if exc.status in (400, 403, 404) else 400
+        status = _error_status(exc)
     common = {
         "agency": root.code if root is not None else "",
         "from": period.start.isoformat(),
@@ -323,7 +336,7 @@ def apology_dossiers(request: HttpRequest) -> HttpResponse:
         dossiers = found[: reports.METRIC_LIST_LIMIT]
     except BilingualError as exc:
         error = localized(exc)
-        status = exc.status if exc.status in (400, 403, 404) else 400
+        status = _error_status(exc)
     back = reverse("dossiers:apologies") + _query(
         agency=request.GET.get("root", "") or (agency.code if agency else ""),
         by=by.value,

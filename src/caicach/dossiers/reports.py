@@ -55,6 +55,7 @@ from caicach.core.errors import BilingualError
 from caicach.core.text import row_id
 from caicach.dossiers import clock, documents
 from caicach.dossiers.models import (
+    REGISTER_EXPORT_UNFINISHED,
     Dossier,
     DossierComponent,
     DossierEvent,
@@ -420,16 +421,9 @@ def request_register_pdf(
             agency=agency,
             date_from=period.start,
             date_to=period.end,
-            status__in=[RegisterExportStatus.PENDING, RegisterExportStatus.RUNNING],
+            status__in=REGISTER_EXPORT_UNFINISHED,
         )
-        # A file still unfinished long after the longest render (its worker was killed, say)
-        # will not come: it is marked failed and the request starts a new one.
-        now = timezone.now()
-        unfinished.filter(created_at__lt=now - REGISTER_EXPORT_STALE).update(
-            status=RegisterExportStatus.FAILED,
-            error="Quá thời gian tạo tệp; đã yêu cầu tạo lại.",
-            finished_at=now,
-        )
+        _give_up_stale(unfinished, timezone.now())  # the request then starts a new one
         waiting = unfinished.select_for_update().first()
         if waiting is not None:
             return waiting
@@ -453,6 +447,17 @@ def request_register_pdf(
     return export
 
 
+def _give_up_stale(unfinished: QuerySet[RegisterExport], now: datetime) -> None:
+    """Mark failed the files among ``unfinished`` asked for more than
+    :data:`REGISTER_EXPORT_STALE` ago: long after the longest render (its worker was killed,
+    say), they will not come."""
+    unfinished.filter(created_at__lt=now - REGISTER_EXPORT_STALE).update(
+        status=RegisterExportStatus.FAILED,
+        error="Quá thời gian tạo tệp; hãy yêu cầu lại.",
+        finished_at=now,
+    )
+
+
 def expire_register_exports(now: datetime | None = None) -> int:
     """Delete the files of register PDFs finished more than ``REGISTER_EXPORT_RETENTION_DAYS``
     ago (they list applicants by name: Decree 13/2023/NĐ-CP art. 3, personal data kept no
@@ -460,14 +465,7 @@ def expire_register_exports(now: datetime | None = None) -> int:
     :data:`REGISTER_EXPORT_STALE`. Each row under its lock (``SKIP LOCKED``: a download in
     progress or another run keeps it this time). Returns how many files were deleted."""
     now = now or timezone.now()
-    RegisterExport.objects.filter(
-        status__in=[RegisterExportStatus.PENDING, RegisterExportStatus.RUNNING],
-        created_at__lt=now - REGISTER_EXPORT_STALE,
-    ).update(
-        status=RegisterExportStatus.FAILED,
-        error="Quá thời gian tạo tệp; hãy yêu cầu lại.",
-        finished_at=now,
-    )
+    _give_up_stale(RegisterExport.objects.filter(status__in=REGISTER_EXPORT_UNFINISHED), now)
     cutoff = now - timedelta(days=max(0, int(settings.REGISTER_EXPORT_RETENTION_DAYS)))
     old = RegisterExport.objects.filter(
         status=RegisterExportStatus.DONE, finished_at__lt=cutoff

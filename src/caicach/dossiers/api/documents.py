@@ -17,6 +17,7 @@ from caicach.accounts.api.permissions import IsOfficer
 from caicach.dossiers import documents, services
 from caicach.dossiers.api.serializers import DossierErrorSerializer
 from caicach.dossiers.models import Dossier
+from caicach.dossiers.views import component_response
 
 
 class BytesRenderer(BaseRenderer):
@@ -165,8 +166,6 @@ class DossierComponentFile(_FileView):
         },
     )
     def get(self, request: Request, code: str, component: str) -> HttpResponse:
-        from caicach.dossiers.views import component_response
-
         require_anywhere(request.user, "dossiers.view")
         found = services.component_file(request.user, code, component)
         return component_response(found, services.clean_key(code, upper=True))
