@@ -10,8 +10,9 @@ due dates a new version moves.
   transaction that writes a new version snapshotting its scope, appends the audit entry, and
   enqueues the impact job, so all three commit or roll back together.
 * Regulations §4.4: a holiday announced late moves due dates already promised.
-  :func:`impact_of` lists them, from the promises other apps register with
-  :func:`register_promise_source`.
+  :func:`impact_of` lists them, from the promises other apps give when asked
+  :class:`~caicach.calendars.events.OpenPromisesWanted` on the event seam.
+* Each new version is announced as :class:`~caicach.calendars.events.CalendarAmended`.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from __future__ import annotations
 import threading
 import time as clock
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
@@ -34,6 +35,7 @@ from django.utils import timezone
 from caicach.accounts.access import require, scope_paths
 from caicach.agencies.models import Agency
 from caicach.calendars import rules
+from caicach.calendars.events import CalendarAmended, OpenPromisesWanted
 from caicach.calendars.models import (
     AGENCY_KINDS,
     OFFICIAL_KINDS,
@@ -42,6 +44,7 @@ from caicach.calendars.models import (
     CalendarVersion,
     DayKind,
 )
+from caicach.core import events
 from caicach.core.audit import Actor, record
 from caicach.core.errors import BilingualError, ConflictError
 
@@ -647,6 +650,7 @@ def _enqueue_impact(version: CalendarVersion) -> None:
     from caicach.calendars.tasks import report_calendar_impact
 
     report_calendar_impact.defer(version_id=version.pk)
+    events.emit(CalendarAmended(version.pk, version.label, version.scope_agency_id))
 
 
 def _inherited_calendar(agency: Agency | None) -> rules.WorkCalendar | None:
@@ -1020,24 +1024,6 @@ class OpenPromise:
         )
 
 
-PromiseSource = Callable[[Agency | None], Iterable[OpenPromise]]
-_sources: list[PromiseSource] = []
-
-
-def register_promise_source(source: PromiseSource) -> PromiseSource:
-    """Register ``source(scope_agency)`` returning the open promises a change of that scope may
-    move (``None``: the official calendar, so all of them; a source may narrow an agency scope
-    to its subtree). Usable as a decorator; registering twice is harmless."""
-    if source not in _sources:
-        _sources.append(source)
-    return source
-
-
-def unregister_promise_source(source: PromiseSource) -> None:
-    if source in _sources:
-        _sources.remove(source)
-
-
 @dataclass(frozen=True)
 class ImpactItem:
     promise: OpenPromise
@@ -1059,7 +1045,7 @@ class ImpactItem:
 
 def _impact(version: CalendarVersion) -> tuple[list[ImpactItem], int]:
     scope = version.scope_agency
-    promises = [p for source in list(_sources) for p in source(scope)]
+    promises = [p for answer in events.ask(OpenPromisesWanted(scope)) for p in answer]
     agency_ids = {p.agency_id for p in promises if p.agency_id is not None}
     paths = dict(Agency.objects.filter(pk__in=agency_ids).values_list("pk", "path"))
     new_ids = _ids_as_of(upto_number=version.number)

@@ -55,9 +55,11 @@ from caicach.agencies.models import Agency, AgencyKind
 from caicach.calendars.rules import VN_TZ, CalendarRangeError, WorkCalendar, compute_due
 from caicach.calendars.services import calendar_for
 from caicach.core.audit import Actor, record
+from caicach.core.events import emit
 from caicach.core.models import AuditEntry
 from caicach.core.text import normalise
 from caicach.dossiers.clock import EndStatus, timeliness
+from caicach.dossiers.events import DossiersLoaded
 from caicach.dossiers.identity import PROVINCE_CODES
 from caicach.dossiers.models import (
     Applicant,
@@ -927,6 +929,8 @@ def generate_dossiers(
                 "late_agencies": sorted(agency_by_id[a].code for a in late_agencies),
             },
         )
+        # Subscribers (rollups, KPIs) see generated history as they see a receipt.
+        emit(DossiersLoaded("generator", range(first_dossier, first_dossier + result.dossiers)))
         cursor.close()
         cursor_wrapper.close()
     # After a bulk load, VACUUM as well: it sets the visibility map, without which the inbox's

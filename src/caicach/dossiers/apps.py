@@ -8,8 +8,13 @@ class DossiersConfig(AppConfig):
     verbose_name = _("Hồ sơ")
 
     def ready(self) -> None:
-        # A calendar amendment must list the promised due dates it moves (regulations §4.4).
-        from caicach.calendars.services import register_promise_source
-        from caicach.dossiers.services import open_promises
+        # On the event seam (core.events, ADR 0006):
+        # - a calendar amendment lists the promised due dates it moves (regulations §4.4);
+        # - intake's per-process cache of a version's rules is dropped when one is published.
+        from caicach.calendars.events import OpenPromisesWanted
+        from caicach.core.events import subscribe
+        from caicach.dossiers.services import forget_version_rules, promises_wanted
+        from caicach.procedures.events import ProcedureVersionPublished
 
-        register_promise_source(open_promises)
+        subscribe(OpenPromisesWanted, promises_wanted)
+        subscribe(ProcedureVersionPublished, forget_version_rules, after_commit=True)

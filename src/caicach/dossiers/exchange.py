@@ -11,7 +11,9 @@ plus a ``portal`` object with the national portal's sync fields (*MaHoSo*, *MaTT
 :class:`DossierImportError` lists them all and nothing is written. Otherwise the new dossiers are
 inserted in one transaction; a code already in the database is left alone (idempotent), the
 daily counters are raised to the imported numbers, and one audit entry records the import.
-Imported events do not notify applicants (``EVENT_LISTENERS`` are not called: it is history).
+The import emits one :class:`~caicach.dossiers.events.DossiersLoaded` (``source="import"``) with
+the new ids, in its transaction: projections see imported history as they see a receipt; the
+applicants are not notified (it is history).
 """
 
 from __future__ import annotations
@@ -32,9 +34,11 @@ from caicach.agencies.models import Agency
 from caicach.calendars.rules import VN_TZ
 from caicach.core.audit import Actor, record
 from caicach.core.errors import BilingualError
+from caicach.core.events import emit
 from caicach.dossiers import services
 from caicach.dossiers.clock import EventKind, Timeliness
 from caicach.dossiers.codes import DossierCodeError, parse_dossier_code
+from caicach.dossiers.events import DossiersLoaded
 from caicach.dossiers.models import (
     Applicant,
     ClockEntry,
@@ -936,6 +940,8 @@ def import_dossiers(
 
     with transaction.atomic():
         _write(new)
+        if new:
+            emit(DossiersLoaded("import", tuple(p.dossier.pk for p in new)))
         record(
             actor,
             "dossiers.imported",

@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -28,7 +28,6 @@ from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.db.models import Q, QuerySet
-from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 
@@ -36,6 +35,7 @@ from caicach.accounts.access import can, can_any
 from caicach.accounts.errors import ForbiddenError, require_actor
 from caicach.accounts.models import User, UserKind
 from caicach.agencies.models import Agency
+from caicach.calendars.events import OpenPromisesWanted
 from caicach.calendars.rules import (
     VN_TZ,
     CalendarRangeError,
@@ -45,11 +45,13 @@ from caicach.calendars.rules import (
     due_in_working_days,
 )
 from caicach.calendars.services import OpenPromise, calendar_for
+from caicach.core import events
 from caicach.core.audit import Actor, diff, record
 from caicach.core.errors import BilingualError, ConflictError
 from caicach.core.text import normalise, row_id
 from caicach.dossiers import clock
 from caicach.dossiers.codes import MAX_SEQUENCE, DossierCodeError, format_dossier_code
+from caicach.dossiers.events import event_class
 from caicach.dossiers.identity import (
     IdentityError,
     validate_citizen_id,
@@ -81,6 +83,7 @@ from caicach.dossiers.workflow import (
     TransitionNotAllowed,
     check_transition,
 )
+from caicach.procedures.events import ProcedureVersionPublished
 from caicach.procedures.models import Component, Procedure, ProcedureVersion, WorkflowStep
 
 __all__ = [
@@ -156,12 +159,6 @@ RUNNING_STATES = frozenset(
 # --------------------------------------------------------------------------------------------
 # Errors
 # --------------------------------------------------------------------------------------------
-
-
-#: Called with (dossier, event) inside the transaction that writes each event. Apps that react
-#: to dossier events (notifications) register here in ``AppConfig.ready()``, so the dossier app
-#: does not import them and the dependency points one way.
-EVENT_LISTENERS: list[Callable[[Dossier, DossierEvent], None]] = []
 
 
 class DossierInputError(BilingualError):
@@ -528,8 +525,7 @@ class _VersionRules:
 
 #: Per process, by version id. A published version is immutable (its components and steps
 #: never change: a change publishes version n + 1, see caicach.procedures.services), so the
-#: entries never go stale; the signals below still drop an entry if a row is written
-#: (fixtures, tests, repairs in the shell of this process).
+#: entries never go stale; :func:`forget_version_rules` drops one when it is (re)published.
 _VERSION_RULES: dict[int, _VersionRules] = {}
 _VERSION_RULES_MAX = 2048
 
@@ -552,13 +548,16 @@ def _version_rules(version: ProcedureVersion) -> _VersionRules:
     return rules
 
 
-def _forget_version_rules(sender: Any, instance: Any, **kwargs: Any) -> None:
-    _VERSION_RULES.pop(getattr(instance, "version_id", None), None)
+def forget_version_rules(event: ProcedureVersionPublished | None = None) -> None:
+    """Drop the cached rules (subscriber of ``ProcedureVersionPublished``, after commit).
 
-
-for _model in (Component, WorkflowStep):
-    post_save.connect(_forget_version_rules, sender=_model, dispatch_uid=f"intake-{_model}")
-    post_delete.connect(_forget_version_rules, sender=_model, dispatch_uid=f"intake-{_model}-d")
+    Published versions never change, so an entry never goes stale in normal use; a new
+    version (or its rows rewritten in a repair) still clears the cache, which costs one
+    re-read per version in use."""
+    if event is None:
+        _VERSION_RULES.clear()
+    else:
+        _VERSION_RULES.pop(event.version_id, None)
 
 
 def _link_components(
@@ -964,7 +963,10 @@ def _event(
     note: str,
     payload: dict[str, Any],
     agency: Agency | None = None,
+    effect: ClockEffect = ClockEffect.NONE,
 ) -> DossierEvent:
+    """Write one history line and announce it on the event seam (:mod:`caicach.dossiers.events`):
+    subscribers such as the applicant's notifications run in this same transaction."""
     event = DossierEvent.objects.create(
         dossier=dossier,
         at=at,
@@ -979,8 +981,7 @@ def _event(
         note=note,
         payload=json.loads(json.dumps(payload, default=str)),
     )
-    for listener in EVENT_LISTENERS:  # e.g. the applicant's notifications, in the same commit
-        listener(dossier, event)
+    events.emit(event_class(action, effect)(dossier, event))
     return event
 
 
@@ -1292,6 +1293,7 @@ def perform_action(
             note=note,
             payload=payload,
             agency=work.event_agency,
+            effect=found.clock_effect,
         )
         changes = diff(before, _snapshot(dossier))
         if work.referral_log:
@@ -1918,6 +1920,11 @@ def late_referrals_by_agency(
 # --------------------------------------------------------------------------------------------
 # Calendar registry
 # --------------------------------------------------------------------------------------------
+
+
+def promises_wanted(query: OpenPromisesWanted) -> Iterator[OpenPromise]:
+    """Answer of the dossiers to the calendar's question (subscribed in ``DossiersConfig``)."""
+    return open_promises(query.scope_agency)
 
 
 def open_promises(scope_agency: Agency | None) -> Iterator[OpenPromise]:

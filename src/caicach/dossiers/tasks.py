@@ -6,8 +6,8 @@ apology was sent yet, once per dossier and day, in one transaction with the doss
 
 * an audit entry (``dossier.due_soon_warning``, attributed to the agency holding the dossier, so
   its unit and leaders see it in their trail);
-* the warning listeners (the notifications app registers its e-mail outbox) are called with the
-  officers to warn: the processor assigned, else the processors of the holding unit, and the
+* a :class:`~caicach.dossiers.events.DossierDueSoonWarned` event (the notifications app
+  subscribes its e-mail outbox) with the officers to warn: the processor assigned, else the processors of the holding unit, and the
   unit leaders (``dossiers.lead_unit``) and agency leaders (``dossiers.lead_agency``) over the
   holding agency (:func:`caicach.accounts.access.officers_with`).
 
@@ -19,7 +19,6 @@ day is checked under the dossier's row lock.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -32,9 +31,11 @@ from caicach.accounts.access import officers_with
 from caicach.agencies.models import Agency
 from caicach.calendars.rules import VN_TZ, WorkCalendar
 from caicach.calendars.services import calendar_for
+from caicach.core import events
 from caicach.core.audit import Actor, record
 from caicach.core.models import AuditEntry
 from caicach.dossiers import clock
+from caicach.dossiers.events import DossierDueSoonWarned
 from caicach.dossiers.models import Dossier
 from caicach.dossiers.services import RUNNING_STATES
 
@@ -48,12 +49,6 @@ def warning_window() -> int:
     """Working days ahead of the promised date when warnings start (setting
     ``DOSSIER_WARNING_WORKING_DAYS``, at least 0)."""
     return max(0, int(settings.DOSSIER_WARNING_WORKING_DAYS))
-
-
-#: Called as ``listener(dossier, officers, apology_allowed=..., apology_reason_vi=...,
-#: latest_apology_day=...)`` inside the warning's transaction. The notifications app registers
-#: its outbox here in ``AppConfig.ready()``, so this app does not import it.
-WARNING_LISTENERS: list[Callable[..., Any]] = []
 
 
 @app.periodic(cron="*/30 * * * *", periodic_id="dossiers.warn_due_soon")
@@ -180,14 +175,16 @@ def _warn_one(
                 "officers": [o.pk for o in officers],
             },
         )
-        for listener in WARNING_LISTENERS:
-            listener(
+        # The notifications app subscribes (its outbox rows commit with this warning).
+        events.emit(
+            DossierDueSoonWarned(
                 dossier,
                 officers,
                 apology_allowed=allowed,
                 apology_reason_vi=reason_vi,
                 latest_apology_day=latest,
             )
+        )
     return True
 
 

@@ -8,14 +8,11 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Thông báo cho người nộp hồ sơ và cán bộ")
 
     def ready(self) -> None:
-        from caicach.dossiers.services import EVENT_LISTENERS
-        from caicach.notifications.services import notify_status_change
+        # On the event seam (core.events, ADR 0006): the outbox rows and their sending jobs are
+        # written in the dossier's transaction, so a rolled-back change notifies nobody.
+        from caicach.core.events import subscribe
+        from caicach.dossiers.events import DossierChanged, DossierDueSoonWarned
+        from caicach.notifications.services import on_dossier_changed, on_due_soon_warned
 
-        if notify_status_change not in EVENT_LISTENERS:
-            EVENT_LISTENERS.append(notify_status_change)
-
-        from caicach.dossiers.tasks import WARNING_LISTENERS
-        from caicach.notifications.services import notify_due_warning
-
-        if notify_due_warning not in WARNING_LISTENERS:
-            WARNING_LISTENERS.append(notify_due_warning)
+        subscribe(DossierChanged, on_dossier_changed)
+        subscribe(DossierDueSoonWarned, on_due_soon_warned)

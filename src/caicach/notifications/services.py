@@ -21,6 +21,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from caicach.dossiers.events import DossierChanged, DossierDueSoonWarned
 from caicach.dossiers.models import Dossier, DossierEvent
 from caicach.dossiers.workflow import DossierAction, DossierState
 from caicach.notifications import backends
@@ -266,3 +267,19 @@ def requeue(rows: Iterable[Notification]) -> int:
             _enqueue(row)
             count += 1
     return count
+
+
+def on_dossier_changed(event: DossierChanged) -> None:
+    """Subscriber of :class:`~caicach.dossiers.events.DossierChanged` (in the transaction)."""
+    notify_status_change(event.dossier, event.record)
+
+
+def on_due_soon_warned(event: DossierDueSoonWarned) -> None:
+    """Subscriber of :class:`~caicach.dossiers.events.DossierDueSoonWarned` (in the transaction)."""
+    notify_due_warning(
+        event.dossier,
+        event.officers,
+        apology_allowed=event.apology_allowed,
+        apology_reason_vi=event.apology_reason_vi,
+        latest_apology_day=event.latest_apology_day,
+    )

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from caicach.accounts.access import can, require
 from caicach.agencies.models import Agency
+from caicach.core import events
 from caicach.core.audit import Actor, diff, record
 from caicach.core.errors import BilingualError
 from caicach.core.text import normalise
@@ -33,6 +34,7 @@ from caicach.procedures.data import (
     VersionData,
     version_data,
 )
+from caicach.procedures.events import ProcedureVersionPublished
 from caicach.procedures.exchange import Lookups, ParsedRow, RowError
 from caicach.procedures.models import (
     Component,
@@ -235,6 +237,9 @@ def _write_version(
     procedure.field = data.field
     procedure.search_text = search_text(procedure.code, data.name, data.field.name)
     procedure.save(update_fields=["name", "field", "search_text"])
+    events.emit(
+        ProcedureVersionPublished(procedure.pk, procedure.code, version.pk, number, effective_from)
+    )
     return version
 
 

@@ -11,7 +11,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from caicach.calendars import rules, services
+from caicach.calendars.events import OpenPromisesWanted
 from caicach.calendars.tests.factories import promise
+from caicach.core import events
 from caicach.core.audit import Actor
 
 pytestmark = pytest.mark.django_db
@@ -134,10 +136,10 @@ def test_show_out_of_range_year() -> None:
 def test_versions_and_impact(capsys: pytest.CaptureFixture[str]) -> None:
     promises = [promise("H97-261120-0001", datetime(2026, 11, 20, 10, tzinfo=rules.VN_TZ))]
 
-    def source(scope_agency: Any) -> list[services.OpenPromise]:
+    def source(query: Any) -> list[services.OpenPromise]:
         return promises
 
-    services.register_promise_source(source)
+    events.subscribe(OpenPromisesWanted, source)
     try:
         version = services.add_day(
             Actor.system("test"), date(2026, 11, 24), "holiday", "Ngày Văn hóa Việt Nam"
@@ -151,7 +153,7 @@ def test_versions_and_impact(capsys: pytest.CaptureFixture[str]) -> None:
         data = json.loads(run(capsys, "impact", "--version", version.label, "--json"))
         assert data["count"] == 1
     finally:
-        services.unregister_promise_source(source)
+        events.unsubscribe(OpenPromisesWanted, source)
     with pytest.raises(CommandError):
         call_command("calendar", "impact", "--version", "999")
 

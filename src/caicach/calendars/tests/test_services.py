@@ -15,9 +15,11 @@ from hypothesis import strategies as st
 from procrastinate.contrib.django.models import ProcrastinateJob
 
 from caicach.calendars import rules, services
+from caicach.calendars.events import OpenPromisesWanted
 from caicach.calendars.models import CalendarDay, CalendarImpact, CalendarVersion, DayKind
 from caicach.calendars.tasks import report_calendar_impact
 from caicach.calendars.tests.factories import CalendarVersionFactory, promise
+from caicach.core import events
 from caicach.core.audit import Actor
 from caicach.core.errors import BilingualError, ConflictError
 from caicach.core.models import AuditEntry
@@ -44,12 +46,12 @@ def sources() -> Iterator[list[services.OpenPromise]]:
     """A fake promise source standing in for the dossier app."""
     promises: list[services.OpenPromise] = []
 
-    def source(scope_agency: Any) -> list[services.OpenPromise]:
+    def source(query: Any) -> list[services.OpenPromise]:
         return list(promises)
 
-    services.register_promise_source(source)
+    events.subscribe(OpenPromisesWanted, source)
     yield promises
-    services.unregister_promise_source(source)
+    events.unsubscribe(OpenPromisesWanted, source)
 
 
 # -- loading and building ---------------------------------------------------------------------

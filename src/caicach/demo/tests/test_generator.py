@@ -23,6 +23,7 @@ from caicach.dossiers.models import (
     DossierEvent,
 )
 from caicach.dossiers.services import visible_dossiers
+from caicach.dossiers.tests.projection import projecting, table_states
 from caicach.dossiers.workflow import INITIAL_TRANSITIONS, TRANSITIONS, DossierAction, DossierState
 from caicach.procedures.models import Component
 
@@ -242,3 +243,15 @@ def test_same_seed_same_rows_with_worker_processes_and_rebuilt_indexes():
     with pytest.raises(Exception, match="unique"), transaction.atomic():
         d = Dossier.objects.order_by("id").first()
         Dossier.objects.filter(pk=d.pk + 1).update(code=d.code)
+
+
+@pytest.mark.django_db
+def test_generated_dossiers_reach_event_subscribers_like_received_ones():
+    """ADR 0006: the generator emits one DossiersLoaded with the ids it wrote, in its
+    transaction, so a projection fed by the seam holds every generated dossier's state."""
+    call_command("demo", "load")
+    with projecting() as projection:
+        result = generate_dossiers(40, seed=11, start=date(2025, 10, 1), end=date(2025, 12, 31))
+    assert projection.loaded == [("generator", result.dossiers)]
+    assert projection.states == table_states()
+    assert len(projection.states) == 40

@@ -12,7 +12,9 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection
 
 from caicach.calendars import services as calendars
+from caicach.calendars.events import OpenPromisesWanted
 from caicach.calendars.services import calendar_for
+from caicach.core import events
 from caicach.core.audit import Actor
 from caicach.core.errors import ConflictError
 from caicach.core.models import AuditEntry
@@ -296,7 +298,8 @@ def test_a_future_receipt_time_is_refused(tree, officers, version):
 
 
 def test_open_promises_feed_the_calendar_impact(tree, officers, version):
-    assert services.open_promises in calendars._sources  # registered by DossiersConfig.ready
+    # subscribed by DossiersConfig.ready
+    assert services.promises_wanted in events.subscribers(OpenPromisesWanted)
     dossier = receive(officers.receiver, version, tree.dept_a, received_at=vn(2025, 4, 25, 10))
     promises = list(services.open_promises(tree.dept_a))
     assert [(p.key, p.due, p.agency_id) for p in promises] == [
