@@ -221,7 +221,12 @@ def calendar_for(
     gives the calendar as it stood at that instant (a date means the end of that day).
     Loads the shipped official calendar the first time, if no version exists yet.
     """
-    path = agency.path if agency is not None else ""
+    return calendar_for_path(agency.path if agency is not None else "", on)
+
+
+def calendar_for_path(path: str, on: datetime | date | None = None) -> rules.WorkCalendar:
+    """:func:`calendar_for` the agency at ``path`` (``""``: the official calendar), for callers
+    that read the path with their rows instead of loading agencies."""
     if on is not None:
         if not isinstance(on, datetime):
             on = datetime.combine(on, time.max, VN_TZ)

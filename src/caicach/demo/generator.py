@@ -70,6 +70,7 @@ from caicach.dossiers.models import (
     DossierEvent,
 )
 from caicach.procedures.models import Component, Procedure, ProcedureVersion, WorkflowStep
+from caicach.procedures.rules import in_force_on, version_in_force
 
 __all__ = ["AUDIT_ACTION", "AlreadyGeneratedError", "GenerateResult", "generate_dossiers"]
 
@@ -250,16 +251,9 @@ class _Route:
             return cached  # type: ignore[return-value]
         if len(self.versions) == 1:  # most procedures: no max over a list per day
             v = self.versions[0]
-            ok = v.effective_from <= day and (v.effective_to is None or v.effective_to >= day)
-            self._on[day] = found = v if ok else None
+            self._on[day] = found = v if in_force_on(v, day) else None
             return found
-        in_force = [
-            v
-            for v in self.versions
-            if v.effective_from <= day and (v.effective_to is None or v.effective_to >= day)
-        ]
-        found = max(in_force, key=lambda v: (v.effective_from, v.number), default=None)
-        self._on[day] = found
+        self._on[day] = found = version_in_force(self.versions, day)
         return found
 
 

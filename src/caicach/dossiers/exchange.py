@@ -57,6 +57,7 @@ from caicach.dossiers.workflow import (
     DossierState,
 )
 from caicach.procedures.models import Component, Procedure, ProcedureVersion
+from caicach.procedures.rules import version_in_force
 
 __all__ = [
     "MAX_LINES",
@@ -455,12 +456,7 @@ class _Lookups:
 
     def version_on(self, procedure: Procedure, day: date) -> ProcedureVersion | None:
         """As :meth:`Procedure.version_on`, from memory."""
-        in_force = [
-            v
-            for v in self.versions.get(procedure.pk, [])
-            if v.effective_from <= day and (v.effective_to is None or v.effective_to >= day)
-        ]
-        return max(in_force, key=lambda v: (v.effective_from, v.number), default=None)
+        return version_in_force(self.versions.get(procedure.pk, []), day)
 
     def user(self, username: str) -> User | None:
         if username not in self.users:

@@ -15,15 +15,18 @@
 from __future__ import annotations
 
 import secrets
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
-from django.db.models import F, Func, Q, Subquery
+from django.db.models import F, Func, Prefetch, Q, Subquery
 from django.utils.translation import gettext_lazy as _
 
+from caicach.calendars.rules import WorkCalendar
+from caicach.dossiers import deadlines
 from caicach.dossiers.clock import EventKind, Timeliness
 from caicach.dossiers.workflow import OPEN_STATES, Channel, DossierAction, DossierState
 
@@ -117,6 +120,33 @@ class AgencyKeys(Func):
         super().__init__(F("receiving_agency_id"), F("deciding_agency_id"), F("current_agency_id"))
 
 
+def due_soon_window() -> int:
+    """Working days of "due soon" (setting ``DOSSIER_WARNING_WORKING_DAYS``, at least 0): the
+    inbox tab, the badges and the officers' e-mail warning share it."""
+    return max(0, int(settings.DOSSIER_WARNING_WORKING_DAYS))
+
+
+def running_q(prefix: str = "") -> Q:
+    """The condition of :meth:`DossierQuerySet.running`, for aggregates (``prefix``: a
+    relation path such as ``"dossier__"``)."""
+    return Q(**{f"{prefix}state__in": [s.value for s in deadlines.RUNNING_STATES]})
+
+
+def overdue_q(at: datetime, prefix: str = "") -> Q:
+    """The condition of :meth:`DossierQuerySet.overdue` (one definition: deadlines.py)."""
+    return running_q(prefix) & Q(**{f"{prefix}due_at__lt": at})
+
+
+def due_soon_q(at: datetime, calendar: WorkCalendar, days: int, prefix: str = "") -> Q:
+    """The condition of :meth:`DossierQuerySet.due_soon`."""
+    until = deadlines.due_soon_until(at, calendar, days)
+    return running_q(prefix) & Q(**{f"{prefix}due_at__gte": at, f"{prefix}due_at__lt": until})
+
+
+def finished_q(start: datetime, end: datetime) -> Q:
+    return Q(finished_at__gte=start, finished_at__lt=end)
+
+
 class DossierQuerySet(models.QuerySet["Dossier"]):
     #: The agency ids of the scope ``visible_to`` applied (None: not scoped or province-wide).
     _scope_ids: list[int] | None = None
@@ -150,6 +180,58 @@ class DossierQuerySet(models.QuerySet["Dossier"]):
         scoped = self.filter(condition)
         scoped._scope_ids = ids
         return scoped
+
+    # -- the query vocabulary (definitions: caicach.dossiers.deadlines) ------------------------
+
+    def running(self) -> DossierQuerySet:
+        """The clock runs: a due date is promised (:data:`deadlines.RUNNING_STATES`)."""
+        return self.filter(running_q())
+
+    def paused(self) -> DossierQuerySet:
+        """Waiting for the applicant's supplement: the clock is stopped (NĐ 61/2018 art. 19)."""
+        return self.filter(state__in=[s.value for s in deadlines.PAUSED_STATES])
+
+    def overdue(self, at: datetime) -> DossierQuerySet:
+        """Running and past the due instant at ``at`` (:func:`deadlines.is_overdue`)."""
+        return self.filter(overdue_q(at))
+
+    def due_soon(
+        self, at: datetime, calendar: WorkCalendar, days: int | None = None
+    ) -> DossierQuerySet:
+        """Running, not overdue, due before :func:`deadlines.due_soon_until` on ``calendar``
+        (``days``: :func:`due_soon_window` unless given)."""
+        window = due_soon_window() if days is None else days
+        return self.filter(due_soon_q(at, calendar, window))
+
+    def finished_late(self, start: datetime, end: datetime) -> DossierQuerySet:
+        """Processing ended in ``[start, end)`` after the due instant (TT 01/2018 art. 13)."""
+        return self.filter(finished_q(start, end), timeliness=Timeliness.LATE.value)
+
+    def finished(self, start: datetime, end: datetime) -> DossierQuerySet:
+        """Processing ended in ``[start, end)`` (result ready, refused, stopped, withdrawn)."""
+        return self.filter(finished_q(start, end))
+
+    def with_detail(self) -> DossierQuerySet:
+        """What the dossier page and the API detail read, in a fixed number of queries: the
+        related agencies and people, the components in order, the referrals."""
+        return self.select_related(
+            "procedure",
+            "procedure_version",
+            "served_at",
+            "receiving_agency",
+            "deciding_agency",
+            "current_agency",
+            "applicant",
+            "assigned_to",
+        ).prefetch_related(
+            Prefetch("components", DossierComponent.objects.order_by("order", "id")),
+            Prefetch(
+                "referrals",
+                Referral.objects.select_related(
+                    "agency", "requesting_agency", "answered_by"
+                ).order_by("requested_at", "id"),
+            ),
+        )
 
     @staticmethod
     def _referred(ids: list[int]) -> Q:

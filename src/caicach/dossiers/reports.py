@@ -48,12 +48,13 @@ from django.utils import timezone
 from caicach.accounts.access import agency_filter, can, scope_paths
 from caicach.agencies.models import Agency
 from caicach.calendars.rules import VN_TZ
-from caicach.calendars.services import calendar_for
+from caicach.calendars.services import calendar_for_path
 from caicach.core import audit
 from caicach.core.audit import Actor
 from caicach.core.errors import BilingualError
 from caicach.core.text import row_id
 from caicach.dossiers import clock, documents
+from caicach.dossiers.clock import Timeliness
 from caicach.dossiers.models import (
     REGISTER_EXPORT_UNFINISHED,
     Dossier,
@@ -61,8 +62,10 @@ from caicach.dossiers.models import (
     DossierEvent,
     RegisterExport,
     RegisterExportStatus,
+    finished_q,
+    overdue_q,
 )
-from caicach.dossiers.services import RUNNING_STATES, visible_dossiers
+from caicach.dossiers.services import visible_dossiers
 from caicach.dossiers.workflow import DossierAction, DossierState
 
 __all__ = [
@@ -649,8 +652,6 @@ _DOSSIER_FIELD = {GroupBy.DECIDING: "deciding_agency", GroupBy.HOLDING: "current
 #: The event field of each grouping (an apology counts for the unit that sent it).
 _EVENT_FIELD = {GroupBy.DECIDING: "dossier__deciding_agency", GroupBy.HOLDING: "agency"}
 
-_RUNNING = [s.value for s in RUNNING_STATES]
-
 
 @dataclass
 class AgencyStats:
@@ -718,14 +719,27 @@ def _subtree(by: GroupBy, root: Agency, kind: str) -> Q:
 
 def _dossier_filter(metric: Metric, period: Period, now: datetime) -> Q:
     start, end = period.bounds()
-    finished = Q(finished_at__gte=start, finished_at__lt=end)
+    finished = finished_q(start, end)
     if metric is Metric.FINISHED:
         return finished
     if metric is Metric.LATE:
-        return finished & Q(timeliness="late")
+        return finished & Q(timeliness=Timeliness.LATE.value)
     if metric is Metric.OVERDUE_UNAPOLOGISED:
-        return Q(state__in=_RUNNING, due_at__lt=now, apologies=0)
+        return overdue_q(now) & Q(apologies=0)
     raise ValueError(metric)
+
+
+#: The calendar an apology is judged on: the receiving agency's, as the guard of
+#: ``perform_action`` judges it (one rule for the figure and the list behind it).
+_CALENDAR_PATH = "dossier__receiving_agency__path"
+
+
+class _Calendars(dict[str, Any]):
+    """The calendars of the agencies met in one report, by path, each built once."""
+
+    def __missing__(self, path: str) -> Any:
+        self[path] = found = calendar_for_path(path)
+        return found
 
 
 def _apology_late(event_at: datetime, payload: dict[str, Any], calendar: Any) -> bool:
@@ -751,12 +765,13 @@ def apology_stats(
     now: datetime | None = None,
 ) -> ApologyReport:
     """Figures per agency of ``root``'s subtree (see the module docstring). ``root`` must be in
-    the user's ``reports.view`` scope (:class:`AgencyNotInScopeError`). Four queries: the
-    dossier aggregate, the apology events, the agencies, and the calendar of ``root`` (cached).
+    the user's ``reports.view`` scope (:class:`AgencyNotInScopeError`). Three queries and the
+    calendars (cached): the dossier aggregate, the apology events, the agencies.
 
     "Late" is TT 01/2018 art. 13: finished after the due instant (``timeliness``). An apology
     is late when the guard of NĐ 61/2018 art. 19 would have refused it, judged on the calendar
-    of ``root``.
+    the guard uses, the dossier's receiving agency's (:func:`_apology_late`), here and in the
+    list behind the figure alike.
     """
     if not can(user, "reports.view", root):
         raise AgencyNotInScopeError(root.code)
@@ -789,17 +804,15 @@ def apology_stats(
         DossierEvent.objects.filter(_subtree(by, root, "event"))
         .filter(action=DossierAction.APOLOGISE.value, at__gte=start, at__lt=end)
         .order_by()
-        .values_list(_EVENT_FIELD[by], "at", "payload")
+        .values_list(_EVENT_FIELD[by], "at", "payload", _CALENDAR_PATH)
     )
-    calendar = None
-    for agency_id, at, payload in events.iterator(chunk_size=2000):
+    calendars = _Calendars()
+    for agency_id, at, payload, path in events.iterator(chunk_size=2000):
         if agency_id is None:
             continue
         row = stats.setdefault(agency_id, AgencyStats(agency_id))
         row.apologies += 1
-        if calendar is None:
-            calendar = calendar_for(root)
-        if _apology_late(at, payload, calendar):
+        if _apology_late(at, payload, calendars[path]):
             row.late_apologies += 1
 
     if stats:
@@ -841,11 +854,12 @@ def metric_dossiers(
             **{f"{_EVENT_FIELD[by]}": agency},
         )
         if metric is Metric.LATE_APOLOGIES:
-            calendar = calendar_for(agency)
+            rows = events.values_list("dossier_id", "at", "payload", _CALENDAR_PATH)
+            calendars = _Calendars()
             ids = [
                 dossier_id
-                for dossier_id, at, payload in events.values_list("dossier_id", "at", "payload")
-                if _apology_late(at, payload, calendar)
+                for dossier_id, at, payload, path in rows
+                if _apology_late(at, payload, calendars[path])
             ]
             base = base.filter(pk__in=ids)
         else:

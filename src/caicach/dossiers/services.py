@@ -90,7 +90,6 @@ __all__ = [
     "ALLOWED_CONTENT_TYPES",
     "MAX_COMPONENT_BYTES",
     "ROLE_ACTIONS",
-    "RUNNING_STATES",
     "SIGNATURES",
     "ApplicantInput",
     "ComponentInput",
@@ -141,19 +140,6 @@ def sniff(head: bytes) -> str:
 _FUTURE_LEEWAY = timedelta(minutes=2)
 _KEY_SHAPE = re.compile(r"^[\x21-\x7e]{1,255}$")
 _EMAIL_SHAPE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
-# Clock running: a due date is promised and may become overdue.
-RUNNING_STATES = frozenset(
-    {
-        DossierState.RECEIVED,
-        DossierState.ASSIGNED,
-        DossierState.PROCESSING,
-        DossierState.CONSULTING,
-        DossierState.TRANSFERRED,
-        DossierState.AWAITING_APPROVAL,
-        DossierState.APPROVED,
-    }
-)
 
 
 # --------------------------------------------------------------------------------------------
@@ -655,9 +641,9 @@ def _procedure_in_force(code: str, day: date) -> tuple[Procedure, ProcedureVersi
     if shown:
         found = (
             ProcedureVersion.objects.select_related("procedure")
-            .filter(procedure__code=shown, procedure__is_active=True, effective_from__lte=day)
-            .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=day))
-            .order_by("-effective_from", "-number")
+            .filter(procedure__code=shown, procedure__is_active=True)
+            .in_force(day)
+            .latest_first()
             .first()
         )
         if found is not None:
@@ -1890,7 +1876,7 @@ def late_referrals_by_agency(
     referral (issue: *lateness of a step is attributed to the unit that held it*; NĐ 61/2018
     art. 19). Counted from the referrals (asked → answered against the deadline), for the
     agencies under ``scope_agency`` and referrals asked since ``since``; most late first."""
-    from django.db.models import Count, Q
+    from django.db.models import Count
 
     now = now or timezone.now()
     rows = Referral.objects.all()
@@ -1935,9 +1921,7 @@ def open_promises(scope_agency: Agency | None) -> Iterator[OpenPromise]:
     apology set the date by hand. Counted from ``clock_started_at`` on the receiving agency's
     calendar, as at receipt.
     """
-    rows = Dossier.objects.filter(state__in=[s.value for s in RUNNING_STATES]).exclude(
-        due_basis=DueBasis.APOLOGY
-    )
+    rows = Dossier.objects.running().exclude(due_basis=DueBasis.APOLOGY)
     if scope_agency is not None:
         rows = rows.filter(receiving_agency__path__startswith=scope_agency.path)
     for code, started, value, unit, cutoff, due_at, label, agency_id in rows.values_list(

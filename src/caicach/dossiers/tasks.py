@@ -22,7 +22,6 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from procrastinate.contrib.django import app
@@ -35,20 +34,14 @@ from caicach.core import events
 from caicach.core.audit import Actor, record
 from caicach.core.models import AuditEntry
 from caicach.dossiers import clock
+from caicach.dossiers.deadlines import due_soon_until
 from caicach.dossiers.events import DossierDueSoonWarned
-from caicach.dossiers.models import Dossier
-from caicach.dossiers.services import RUNNING_STATES
+from caicach.dossiers.models import Dossier, due_soon_window
 
 ACTION = "dossier.due_soon_warning"
 ACTOR_LABEL = "warn_due_soon"
 # Coarse database bound before the calendar check (weekends and holidays included).
 _HORIZON = timedelta(days=30)
-
-
-def warning_window() -> int:
-    """Working days ahead of the promised date when warnings start (setting
-    ``DOSSIER_WARNING_WORKING_DAYS``, at least 0)."""
-    return max(0, int(settings.DOSSIER_WARNING_WORKING_DAYS))
 
 
 @app.periodic(cron="*/30 * * * *", periodic_id="dossiers.warn_due_soon")
@@ -91,13 +84,11 @@ class _Recipients:
 
 
 def _open(qs: Any) -> Any:
-    return qs.filter(
-        state__in=[s.value for s in RUNNING_STATES], apologies=0, finished_at__isnull=True
-    )
+    return qs.running().filter(apologies=0)
 
 
 def warn(now: datetime) -> int:
-    window = warning_window()
+    window = due_soon_window()
     today = now.astimezone(VN_TZ).date()
     day_start = datetime.combine(today, datetime.min.time(), VN_TZ)
     rows = (
@@ -117,8 +108,7 @@ def warn(now: datetime) -> int:
         if agency_id not in calendars:
             calendars[agency_id] = calendar_for(dossier.receiving_agency)
         calendar = calendars[agency_id]
-        limit = calendar.add_working_days(today, window)
-        if dossier.due_at.astimezone(VN_TZ).date() > limit:
+        if dossier.due_at >= due_soon_until(now, calendar, window):  # not due soon there
             continue
         if _warn_one(dossier.pk, now, day_start, calendar, window, recipients):
             written += 1

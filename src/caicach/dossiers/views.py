@@ -28,7 +28,6 @@ from caicach.accounts.models import RoleAssignment
 from caicach.agencies.models import Agency
 from caicach.calendars.rules import (
     TimeUnit,
-    due_in_working_days,
     elapsed_working_time,
     remaining_working_time,
     working_time_to_days,
@@ -37,17 +36,22 @@ from caicach.calendars.services import calendar_for
 from caicach.core.audit import Actor
 from caicach.core.errors import BilingualError
 from caicach.core.i18n import localized
-from caicach.dossiers import clock, services
+from caicach.dossiers import clock, deadlines, services
 from caicach.dossiers.api.filters import search
 from caicach.dossiers.forms import ActionForm, BulkAssignForm, SearchForm
 from caicach.dossiers.identity import mask_citizen_id
-from caicach.dossiers.models import Dossier, DossierComponent, DossierEvent, Referral
+from caicach.dossiers.models import (
+    Dossier,
+    DossierComponent,
+    DossierEvent,
+    Referral,
+    due_soon_window,
+)
 from caicach.dossiers.workflow import DossierAction, DossierState, allowed_actions
 from caicach.procedures.models import WorkflowStep
 
 PAGE_SIZE = 50
 S = DossierState
-RUNNING = [s.value for s in services.RUNNING_STATES]
 
 
 @dataclass(frozen=True)
@@ -99,8 +103,9 @@ def _default_tab(user: Any) -> str:
 
 
 def _soon_limit(now: datetime) -> datetime:
-    """End of the next working day on the official calendar: "due within one working day"."""
-    return due_in_working_days(now, 1, calendar_for(None), cutoff=None).due
+    """ "Due soon" in the inbox: on the official calendar (its rows come from many agencies),
+    with the one window (:mod:`caicach.dossiers.deadlines`)."""
+    return deadlines.due_soon_until(now, calendar_for(None), due_soon_window())
 
 
 def _tab_filter(
@@ -122,9 +127,9 @@ def _tab_filter(
             state__in=[S.PROCESSING.value, S.CONSULTING.value, S.TRANSFERRED.value]
         )
     if tab == "sap-den-han":
-        return queryset.filter(state__in=RUNNING, due_at__gte=now, due_at__lte=_soon_limit(now))
+        return queryset.due_soon(now, calendar_for(None))
     if tab == "qua-han":
-        return queryset.filter(state__in=RUNNING, due_at__lt=now)
+        return queryset.overdue(now)
     if tab == "cho-bo-sung":
         return queryset.filter(state=S.AWAITING_SUPPLEMENT.value)
     if tab == "cho-phe-duyet":
@@ -163,15 +168,9 @@ def _keyset(queryset: QuerySet[Dossier], after: str) -> tuple[list[Dossier], str
     return rows, ""
 
 
-def _deadline(dossier: Dossier, now: datetime, soon: datetime | None) -> str:
+def _deadline(dossier: Dossier, now: datetime, soon: datetime) -> str:
     """ "overdue", "soon" or "" for a row's due date badge."""
-    if dossier.state not in RUNNING:
-        return ""
-    if dossier.due_at < now:
-        return "overdue"
-    if soon is not None and dossier.due_at <= soon:
-        return "soon"
-    return ""
+    return deadlines.deadline_badge(dossier.state, dossier.due_at, now, soon)
 
 
 def component_response(component: DossierComponent, code: str) -> FileResponse:
@@ -314,23 +313,9 @@ def _visible(request: HttpRequest, code: str) -> Dossier:
     text = services.clean_key(code, upper=True)
     dossier = (
         services.visible_dossiers(request.user)
-        .select_related(
-            "procedure",
-            "procedure_version",
-            "served_at",
-            "receiving_agency",
-            "deciding_agency",
-            "current_agency",
-            "applicant",
-            "assigned_to",
-        )
+        .with_detail()
         .prefetch_related(
-            Prefetch("components", DossierComponent.objects.order_by("order", "id")),
-            Prefetch("events", DossierEvent.objects.select_related("agency").order_by("id")),
-            Prefetch(
-                "referrals",
-                Referral.objects.select_related("agency", "requesting_agency", "answered_by"),
-            ),
+            Prefetch("events", DossierEvent.objects.select_related("agency").order_by("id"))
         )
         .filter(code=text)
         .first()
@@ -366,7 +351,7 @@ def _clock(dossier: Dossier, now: datetime) -> dict[str, Any]:
         "finished": dossier.finished_at is not None,
         "status": "",
     }
-    if dossier.finished_at is None and dossier.state in RUNNING:
+    if dossier.finished_at is None and deadlines.is_running(dossier.state):
         remaining = remaining_working_time(now, dossier.due_at, calendar)
         info["remaining"] = _duration(remaining, calendar)
         info["late_by"] = _duration(-remaining, calendar) if remaining < timedelta(0) else ""

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from caicach.accounts.access import agency_filter
 from caicach.accounts.models import Role
 from caicach.agencies.models import AgencyKind
+from caicach.procedures import rules
 
 
 class TimeUnit(models.TextChoices):
@@ -70,6 +71,24 @@ class Field(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+def in_force_q(day: date, prefix: str = "") -> Q:
+    """The condition of :func:`caicach.procedures.rules.in_force_on` in SQL (``prefix``: a
+    relation path such as ``"procedure_version__"``)."""
+    return Q(**{f"{prefix}effective_from__lte": day}) & (
+        Q(**{f"{prefix}effective_to__isnull": True}) | Q(**{f"{prefix}effective_to__gte": day})
+    )
+
+
+class ProcedureVersionQuerySet(models.QuerySet["ProcedureVersion"]):
+    def in_force(self, day: date) -> ProcedureVersionQuerySet:
+        """Versions in force on ``day`` (:func:`caicach.procedures.rules.in_force_on`)."""
+        return self.filter(in_force_q(day))
+
+    def latest_first(self) -> ProcedureVersionQuerySet:
+        """The order :func:`~caicach.procedures.rules.version_in_force` breaks ties in."""
+        return self.order_by("-effective_from", "-number")
 
 
 class ProcedureQuerySet(models.QuerySet["Procedure"]):
@@ -149,22 +168,13 @@ class Procedure(models.Model):
         """The version in force today (or the next one, if none is in force yet)."""
         versions = getattr(self, "open_versions", None)
         if versions is None:
-            return self.version_on() or self.versions.order_by("effective_from", "number").last()
-        today = timezone.localdate()
-        in_force = [v for v in versions if v.effective_from <= today]
-        if in_force:
-            return in_force[-1]
-        return versions[0] if versions else None
+            versions = list(self.versions.all())
+        return rules.current_version(versions, timezone.localdate())
 
     def version_on(self, day: date | None = None) -> ProcedureVersion | None:
         """The version in force on ``day`` (today by default)."""
         day = day or timezone.localdate()
-        return (
-            self.versions.filter(effective_from__lte=day)
-            .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=day))
-            .order_by("-effective_from", "-number")
-            .first()
-        )
+        return self.versions.in_force(day).latest_first().first()
 
 
 class ProcedureVersion(models.Model):
@@ -210,6 +220,8 @@ class ProcedureVersion(models.Model):
     created_by = models.ForeignKey(
         "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+
+    objects = ProcedureVersionQuerySet.as_manager()
 
     class Meta:
         ordering = ["procedure", "-number"]

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
+from typing import Protocol, TypeVar
 
 #: National procedure code (mã TTHC on the national TTHC database): a digit, a dot, six digits.
 PROCEDURE_CODE = re.compile(r"^\d\.\d{6}$")
@@ -271,3 +273,52 @@ def check_online_level(online_level: str, partial_reason: str) -> list[RuleError
             )
         ]
     return []
+
+
+# -- the version in force (one definition: every page, API, import, intake and the generator) ----
+
+
+class Dated(Protocol):
+    """What the rule reads of a version (a ``ProcedureVersion`` row, or a plain record)."""
+
+    @property
+    def effective_from(self) -> date: ...
+    @property
+    def effective_to(self) -> date | None: ...
+    @property
+    def number(self) -> int: ...
+
+
+V = TypeVar("V", bound=Dated)
+
+
+def in_force_on(version: Dated, day: date) -> bool:
+    """A version applies from ``effective_from`` to ``effective_to`` inclusive (open-ended when
+    ``effective_to`` is empty): publishing version n + 1 from day D closes version n on D - 1
+    (TT 02/2017/TT-VPCP: the decision announcing a procedure states when it takes effect)."""
+    return version.effective_from <= day and (
+        version.effective_to is None or version.effective_to >= day
+    )
+
+
+def version_in_force(versions: Iterable[V], day: date) -> V | None:
+    """The version in force on ``day``; of several (overlapping dates in imported history), the
+    latest to take effect, then the highest number."""
+    return max(
+        (v for v in versions if in_force_on(v, day)),
+        key=lambda v: (v.effective_from, v.number),
+        default=None,
+    )
+
+
+def current_version(versions: Sequence[V], day: date) -> V | None:
+    """What a catalogue page shows as current: the version in force on ``day``, else (a
+    procedure announced but not yet in force) the first to come, else the last that ended."""
+    found = version_in_force(versions, day)
+    if found is not None:
+        return found
+    ordered = sorted(versions, key=lambda v: (v.effective_from, v.number))
+    future = [v for v in ordered if v.effective_from > day]
+    if future:
+        return future[0]
+    return ordered[-1] if ordered else None

@@ -148,9 +148,7 @@ def filter_catalogue(
     if field is not None:
         queryset = queryset.filter(field=field)
     if online_level or authority_level:
-        in_force = ProcedureVersion.objects.filter(
-            procedure=OuterRef("pk"), effective_from__lte=day
-        ).filter(Q(effective_to__isnull=True) | Q(effective_to__gte=day))
+        in_force = ProcedureVersion.objects.filter(procedure=OuterRef("pk")).in_force(day)
         if online_level:
             in_force = in_force.filter(online_level=online_level)
         if authority_level:

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_http_methods
 from caicach.accounts.access import allows, can, require, require_anywhere, scope
 from caicach.agencies.models import Agency, AgencyKind
 from caicach.core.audit import Actor, entries_for
-from caicach.procedures import services, workbook
+from caicach.procedures import rules, services, workbook
 from caicach.procedures.data import ProcedureData, version_data
 from caicach.procedures.forms import CreateForm, ImportForm, SearchForm, VersionForms
 from caicach.procedures.models import Procedure, ProcedureVersion, WorkflowStep
@@ -90,9 +90,7 @@ def procedure_list(request: HttpRequest) -> HttpResponse:
 def _detail(request: HttpRequest, procedure: Procedure, number: int | None) -> HttpResponse:
     versions = list(procedure.versions.select_related("created_by", "field").order_by("-number"))
     today = timezone.localdate()
-    current = next((v for v in versions if v.effective_from <= today), None) or (
-        versions[-1] if versions else None
-    )
+    current = rules.current_version(versions, today)
     if number is None:
         shown = current
     else:

@@ -11,8 +11,13 @@ from django.utils import timezone
 
 from caicach.core.text import normalise
 from caicach.dossiers.identity import IdentityError, validate_phone
-from caicach.dossiers.models import CHANNEL_CHOICES, STATE_CHOICES, Dossier, DossierQuerySet
-from caicach.dossiers.services import RUNNING_STATES
+from caicach.dossiers.models import (
+    CHANNEL_CHOICES,
+    STATE_CHOICES,
+    Dossier,
+    DossierQuerySet,
+    overdue_q,
+)
 
 #: A whole dossier code as printed on the receipt (``<agency code>-YYMMDD-XXXX``).
 _WHOLE_CODE = re.compile(r"^[0-9A-Za-z.]+-\d{6}-\d{4,5}$")
@@ -89,5 +94,5 @@ class DossierFilter(django_filters.FilterSet):
     ) -> QuerySet[Dossier]:
         if value is None:
             return queryset
-        late = Q(state__in=[s.value for s in RUNNING_STATES], due_at__lt=timezone.now())
+        late = overdue_q(timezone.now())
         return queryset.filter(late) if value else queryset.exclude(late)

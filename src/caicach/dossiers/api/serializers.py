@@ -15,6 +15,7 @@ from rest_framework import serializers
 from caicach.agencies.models import Agency
 from caicach.core.api.fields import SlugRelatedField
 from caicach.dossiers import services
+from caicach.dossiers.deadlines import is_overdue
 from caicach.dossiers.models import (
     CHANNEL_CHOICES,
     STATE_CHOICES,
@@ -281,7 +282,7 @@ class _DossierBase(serializers.ModelSerializer):
 
     def get_overdue(self, obj: Dossier) -> bool:
         """The clock runs and the promised date has passed."""
-        return obj.state in services.RUNNING_STATES and obj.due_at < timezone.now()
+        return is_overdue(obj.state, obj.due_at, timezone.now())
 
 
 class DossierListSerializer(_DossierBase):
@@ -416,7 +417,7 @@ def received_dossier_data(dossier: Dossier, request: Any) -> dict[str, Any]:
         "due_at": _when(dossier.due_at),
         "legal_due_at": _when(dossier.legal_due_at),
         "calendar_version": dossier.calendar_version,
-        "overdue": dossier.state in services.RUNNING_STATES and dossier.due_at < timezone.now(),
+        "overdue": is_overdue(dossier.state, dossier.due_at, timezone.now()),
         "finished_at": _when(dossier.finished_at),
         "returned_at": _when(dossier.returned_at),
         "timeliness": dossier.timeliness,

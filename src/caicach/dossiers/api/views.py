@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.parsers import JSONParser
@@ -29,7 +29,7 @@ from caicach.dossiers.api.serializers import (
     DossierReceiveSerializer,
     received_dossier_data,
 )
-from caicach.dossiers.models import Dossier, DossierComponent, DossierEvent, Referral
+from caicach.dossiers.models import Dossier, DossierEvent
 from caicach.dossiers.workflow import DossierAction
 
 ACTIONS = [a.value for a in DossierAction if a is not DossierAction.RECEIVE]
@@ -71,28 +71,7 @@ class _BilingualInput:
 
 
 def _detail_queryset(user: Any) -> QuerySet[Dossier]:
-    return (
-        services.visible_dossiers(user)
-        .select_related(
-            "procedure",
-            "procedure_version",
-            "served_at",
-            "receiving_agency",
-            "deciding_agency",
-            "current_agency",
-            "applicant",
-            "assigned_to",
-        )
-        .prefetch_related(
-            Prefetch("components", DossierComponent.objects.order_by("order", "id")),
-            Prefetch(
-                "referrals",
-                Referral.objects.select_related("agency", "requesting_agency").order_by(
-                    "requested_at", "id"
-                ),
-            ),
-        )
-    )
+    return services.visible_dossiers(user).with_detail()
 
 
 def _visible(request: Request, code: str) -> Dossier:

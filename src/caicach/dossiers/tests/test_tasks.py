@@ -19,7 +19,7 @@ from procrastinate.contrib.django.models import ProcrastinateJob
 from caicach.core.audit import Actor
 from caicach.core.models import AuditEntry
 from caicach.dossiers import services, tasks
-from caicach.dossiers.models import Dossier
+from caicach.dossiers.models import Dossier, due_soon_window
 from caicach.dossiers.tests.factories import PERSON, receive, vn
 from caicach.notifications.models import Notification, NotificationKind
 
@@ -46,9 +46,9 @@ def dossier(tree: Any, officers: Any, version: Any) -> Dossier:
 
 def test_window_is_a_setting(settings):
     assert settings.DOSSIER_WARNING_WORKING_DAYS == 2  # the documented default
-    assert tasks.warning_window() == 2
+    assert due_soon_window() == 2
     settings.DOSSIER_WARNING_WORKING_DAYS = -3
-    assert tasks.warning_window() == 0
+    assert due_soon_window() == 0
     assert tasks.warn_due_soon.name == "dossiers.warn_due_soon"
 
 

@@ -30,6 +30,7 @@ from caicach.procedures.api.serializers import (
     ProcedureVersionSerializer,
 )
 from caicach.procedures.models import Field, Procedure, ProcedureVersion, WorkflowStep
+from caicach.procedures.rules import current_version
 
 
 class CodePagination(CursorPagination):
@@ -116,9 +117,7 @@ class ProcedureDetail(generics.RetrieveAPIView):
             return context
         procedure = self.get_object()
         today = timezone.localdate()
-        versions = procedure.all_versions
-        in_force = [v for v in versions if v.effective_from <= today]
-        current = in_force[-1] if in_force else (versions[0] if versions else None)
+        current = current_version(procedure.all_versions, today)
         if current is not None:
             _details([current])
         context["current_version"] = current
