@@ -39,6 +39,8 @@ from caicach.dossiers import services
 from caicach.dossiers.clock import EventKind, Timeliness
 from caicach.dossiers.codes import DossierCodeError, parse_dossier_code
 from caicach.dossiers.events import DossiersLoaded
+from caicach.dossiers.inputs import ApplicantInput, clean_applicant
+from caicach.dossiers.intake import search_text
 from caicach.dossiers.models import (
     Applicant,
     ClockEntry,
@@ -621,7 +623,7 @@ def _parse_line(
     applicant = None
     if person and received_on is not None:
         try:
-            cleaned = services._clean_applicant(services.ApplicantInput(**values), received_on)
+            cleaned = clean_applicant(ApplicantInput(**values), received_on)
         except services.DossierInputError as error:
             for path, message_vi in error.errors_vi.items():
                 if not any(e.line == line and e.field == path for e in errors):
@@ -816,7 +818,7 @@ def _parse_line(
         current_step=current_step,
         version=row_version or 1,
         lookup_token=token or new_lookup_token(),
-        search_text=services._search_text(
+        search_text=search_text(
             code,
             services.ApplicantInput(**{n: getattr(applicant, n) for n in _APPLICANT_FIELDS}),
         ),

@@ -80,8 +80,8 @@ AGENCY_ACTIONS = {
 }
 #: Actions asking other agencies with a deadline (NĐ 61/2018 art. 19).
 REFERRAL_ACTIONS = {DossierAction.CONSULT, DossierAction.TRANSFER_AGENCY}
-REASON_ACTIONS = set(services._REASON_REQUIRED)
-NOTE_ACTIONS = set(services._NOTE_REQUIRED)
+REASON_ACTIONS = set(services.REASON_REQUIRED)
+NOTE_ACTIONS = set(services.NOTE_REQUIRED)
 DANGER_ACTIONS = {DossierAction.REFUSE, DossierAction.STOP, DossierAction.WITHDRAW}
 ASSIGNER_ROLES = {
     AccountRole.RECEIVER,

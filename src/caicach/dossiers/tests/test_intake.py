@@ -18,7 +18,7 @@ from caicach.core import events
 from caicach.core.audit import Actor
 from caicach.core.errors import ConflictError
 from caicach.core.models import AuditEntry
-from caicach.dossiers import services
+from caicach.dossiers import intake, services
 from caicach.dossiers.models import ClockEntry, DailySequence, Dossier, DossierEvent
 from caicach.dossiers.services import DossierInputError
 from caicach.dossiers.tests.factories import (
@@ -88,7 +88,7 @@ def test_numbers_run_per_agency_and_day(tree, officers, make_officer, version):
 
 def test_a_rolled_back_receipt_gives_its_number_back(tree, officers, version):
     with (
-        mock.patch.object(services, "record", side_effect=RuntimeError("audit down")),
+        mock.patch.object(intake, "record", side_effect=RuntimeError("audit down")),
         pytest.raises(RuntimeError),
     ):
         receive(officers.receiver, version, tree.dept_a, received_at=vn(2025, 4, 25, 9))
@@ -111,7 +111,7 @@ def test_concurrent_receipts_get_gap_free_numbers(tree, make_officer):
     errors: list[BaseException] = []
     lock = threading.Lock()
     failing = threading.local()
-    real_search_text = services._search_text
+    real_search_text = intake.search_text
 
     def search_text(*args: Any) -> str:
         if getattr(failing, "now", False):
@@ -136,7 +136,7 @@ def test_concurrent_receipts_get_gap_free_numbers(tree, make_officer):
             connection.close()
 
     threads = [threading.Thread(target=desk, args=(u, i)) for i, u in enumerate(receivers)]
-    with mock.patch.object(services, "_search_text", search_text):
+    with mock.patch.object(intake, "search_text", search_text):
         for thread in threads:
             thread.start()
         for thread in threads:
