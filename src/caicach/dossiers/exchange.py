@@ -12,6 +12,11 @@ plus a ``portal`` object with the national portal's sync fields (*MaHoSo*, *MaTT
 inserted in one transaction; a code already in the database is left alone (idempotent), the
 daily counters are raised to the imported numbers, and one audit entry records the import.
 Imported events do not notify applicants (``EVENT_LISTENERS`` are not called: it is history).
+
+Personal data: the export is not a reader's surface but a transfer run on the server by a
+system administrator (``caicach dossiers export``), so the applicant goes out whole, not
+through :func:`caicach.dossiers.privacy.applicant_view`; the file is personal data (Decree
+13/2023) and is handled as such.
 """
 
 from __future__ import annotations
