@@ -11,8 +11,9 @@ appendix I; regulations §2.2), rendered with WeasyPrint from the templates in
 * The font is Liberation Serif (Times metrics, full Vietnamese coverage), shipped in
   ``caicach/core/static/caicach/fonts`` under the SIL OFL and loaded with ``@font-face`` from
   absolute ``file://`` URLs: the PDF does not depend on the fonts installed on the machine.
-* Personal data (Decree 13/2023): the applicant is printed by name, with at most the last four
-  digits of the citizen ID; no address, phone or e-mail.
+* Personal data (Decree 13/2023): the applicant is printed by name, with the citizen ID as
+  :func:`caicach.dossiers.privacy.applicant_view` masks it for a printed form (the last four
+  digits, whoever prints it); no address, phone or e-mail.
 * Each form carries a QR code of the public look-up address ``/tra-cuu/<code>?t=<token>``,
   absolute when ``base_url`` (or the setting ``CAICACH_PUBLIC_URL``) is known.
 """
@@ -35,8 +36,8 @@ from django.utils import timezone
 import caicach.core
 from caicach.calendars.rules import VN_TZ
 from caicach.core.errors import BilingualError, ConflictError
-from caicach.dossiers.identity import mask_citizen_id
 from caicach.dossiers.models import Dossier, DossierEvent, Referral
+from caicach.dossiers.privacy import PRINTED_FORMS, applicant_view
 from caicach.dossiers.workflow import DossierAction, DossierState
 
 __all__ = [
@@ -318,6 +319,7 @@ def form_context(dossier: Dossier, form: str, *, base_url: str | None = None) ->
     )
     version = dossier.procedure_version
     applicant = dossier.applicant
+    person = applicant_view(applicant, PRINTED_FORMS)
     receipt = _last(events, DossierAction.RECEIVE)
     issued: datetime = dossier.received_at
     agency = dossier.receiving_agency
@@ -406,10 +408,10 @@ def form_context(dossier: Dossier, form: str, *, base_url: str | None = None) ->
         "statutory": f"{_amount(version.statutory_value)} {version.get_statutory_unit_display()}",
         "promised": f"{_amount(version.promised_value)} {version.get_statutory_unit_display()}",
         "channel": dossier.get_channel_display(),
-        "applicant_name": applicant.full_name,
-        "applicant_is_person": applicant.kind == "person",
-        "applicant_id": mask_citizen_id(applicant.id_number),
-        "representative": applicant.representative,
+        "applicant_name": person.full_name,
+        "applicant_is_person": person.kind == "person",
+        "applicant_id": person.id_number,
+        "representative": person.representative,
         "components": [c.name for c in dossier.components.all()],
         "received": time_and_date(dossier.received_at),
         "received_date": long_date(dossier.received_at),

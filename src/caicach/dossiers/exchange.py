@@ -14,6 +14,11 @@ daily counters are raised to the imported numbers, and one audit entry records t
 The import emits one :class:`~caicach.dossiers.events.DossiersLoaded` (``source="import"``) with
 the new ids, in its transaction: projections see imported history as they see a receipt; the
 applicants are not notified (it is history).
+
+Personal data: the export is not a reader's surface but a transfer run on the server by a
+system administrator (``caicach dossiers export``), so the applicant goes out whole, not
+through :func:`caicach.dossiers.privacy.applicant_view`; the file is personal data (Decree
+13/2023) and is handled as such.
 """
 
 from __future__ import annotations

@@ -404,12 +404,3 @@ def phone_kind(value: str) -> PhoneKind:
     """Whether a (valid) phone number is a mobile or a fixed line."""
     national = validate_phone(value)
     return PhoneKind.LANDLINE if national.startswith("02") else PhoneKind.MOBILE
-
-
-def mask_citizen_id(number: str) -> str:
-    """The citizen ID with only its last four digits shown (Decree 13/2023: show personal data
-    only to those who need it): ``••••••••1234``."""
-    digits = str(number or "").strip()
-    if not digits:
-        return ""
-    return "•" * max(len(digits) - 4, 0) + digits[-4:]

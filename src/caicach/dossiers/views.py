@@ -39,7 +39,6 @@ from caicach.core.i18n import localized
 from caicach.dossiers import clock, deadlines, services
 from caicach.dossiers.api.filters import search
 from caicach.dossiers.forms import ActionForm, BulkAssignForm, SearchForm
-from caicach.dossiers.identity import mask_citizen_id
 from caicach.dossiers.models import (
     Dossier,
     DossierComponent,
@@ -434,8 +433,8 @@ def _render_detail(
     context = {
         "dossier": dossier,
         "applicant": applicant,
-        "id_number": applicant.id_number if roles else mask_citizen_id(applicant.id_number),
-        "acts_on": bool(roles),
+        # What the reader may see of the applicant: {% applicant_view applicant roles %}.
+        "roles": roles,
         "events": list(dossier.events.all()),
         "components": list(dossier.components.all()),
         "clock": _clock(dossier, now),

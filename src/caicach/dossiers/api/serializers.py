@@ -14,7 +14,7 @@ from rest_framework import serializers
 
 from caicach.agencies.models import Agency
 from caicach.core.api.fields import SlugRelatedField
-from caicach.dossiers import services
+from caicach.dossiers import privacy, services
 from caicach.dossiers.deadlines import is_overdue
 from caicach.dossiers.models import (
     CHANNEL_CHOICES,
@@ -198,23 +198,41 @@ class DossierProcedureRefSerializer(serializers.Serializer):
     version = serializers.IntegerField(source="procedure_version.number")
 
 
-class DossierApplicantSerializer(serializers.ModelSerializer):
+_MASKED = (
+    " Masked (only the last digits, `•` for the others; see `masked`) for a reader who may "
+    "view the dossier but acts on it in no role (Decree 13/2023)."
+)
+
+
+class DossierApplicantSerializer(serializers.Serializer):
+    """The applicant as the caller may see it (Decree 13/2023): whole for an officer acting on
+    the dossier in a workflow role, the personal data masked for one who may only view it."""
+
     # Plain text here: one enum component for the applicant kind (the input's) keeps the
     # schema's enum names free of collisions with other apps' "kind" fields.
     kind = serializers.CharField(help_text="person or organisation.")
-
-    class Meta:
-        model = Applicant
-        fields = [
-            "kind",
-            "full_name",
-            "id_number",
-            "phone",
-            "email",
-            "address",
-            "tax_code",
-            "representative",
-        ]
+    full_name = serializers.CharField(help_text="Person's or organisation's name.")
+    id_number = serializers.CharField(
+        help_text="Citizen ID (CCCD), 12 digits." + _MASKED + " E.g. `••••••••2345`."
+    )
+    phone = serializers.CharField(help_text="Phone number." + _MASKED + " E.g. `•••••••678`.")
+    email = serializers.CharField(
+        help_text="E-mail. Masked to its first character and domain (`a•••@gmail.com`) for a "
+        "reader who acts on the dossier in no role."
+    )
+    address = serializers.CharField(
+        help_text="Address. Masked to its last two parts (ward, province: `•••, phường Bến "
+        "Thành, TP. Hồ Chí Minh`) for a reader who acts on the dossier in no role."
+    )
+    tax_code = serializers.CharField(
+        help_text="Tax code (MST). A person's is masked like `id_number`; an organisation's "
+        "is public and never masked."
+    )
+    representative = serializers.CharField(help_text="Organisation's representative.")
+    masked = serializers.BooleanField(
+        help_text="True when the caller may view the dossier but acts on it in no role: the "
+        "personal data above are then masked."
+    )
 
 
 class DossierFileSerializer(serializers.ModelSerializer):
@@ -310,7 +328,7 @@ class DossierDetailSerializer(_DossierBase):
     served_at = DossierAgencyRefSerializer(read_only=True)
     receiving_agency = DossierAgencyRefSerializer(read_only=True)
     deciding_agency = DossierAgencyRefSerializer(read_only=True)
-    applicant = DossierApplicantSerializer(read_only=True)
+    applicant = serializers.SerializerMethodField()
     components = DossierFileSerializer(many=True, read_only=True)
     referrals = DossierReferralSerializer(many=True, read_only=True)
     assigned_to = serializers.SerializerMethodField()
@@ -350,16 +368,28 @@ class DossierDetailSerializer(_DossierBase):
             "updated_at",
         ]
 
+    def _roles(self, obj: Dossier) -> list[str]:
+        """The caller's acting roles on ``obj``, computed once per dossier and serializer."""
+        cache: dict[int, list[str]] = self.__dict__.setdefault("_acting_roles", {})
+        if obj.pk not in cache:
+            request = self.context.get("request")
+            cache[obj.pk] = [] if request is None else services.acting_roles(request.user, obj)
+        return cache[obj.pk]
+
     def get_assigned_to(self, obj: Dossier) -> str | None:
         return str(obj.assigned_to) if obj.assigned_to is not None else None
 
+    @extend_schema_field(DossierApplicantSerializer)
+    def get_applicant(self, obj: Dossier) -> dict[str, Any]:
+        """Whole for a caller acting on the dossier, masked for one who may only view it."""
+        person = privacy.applicant_view(obj.applicant, privacy.disclosure_for(self._roles(obj)))
+        return DossierApplicantSerializer(person).data
+
     def get_allowed_actions(self, obj: Dossier) -> list[str]:
         """Actions the caller's roles allow in this state (guards are checked on submit)."""
-        request = self.context.get("request")
-        if request is None:
+        if self.context.get("request") is None:
             return []
-        roles = services.acting_roles(request.user, obj)
-        return [a.value for a in allowed_actions(obj.state, roles)]
+        return [a.value for a in allowed_actions(obj.state, self._roles(obj))]
 
 
 _DATETIME = serializers.DateTimeField()
@@ -367,6 +397,12 @@ _DATETIME = serializers.DateTimeField()
 
 def _when(value: Any) -> str | None:
     return None if value is None else _DATETIME.to_representation(value)
+
+
+def _applicant_data(applicant: Applicant, roles: list[str]) -> dict[str, Any]:
+    """What :class:`DossierApplicantSerializer` gives for a caller acting in ``roles``."""
+    person = privacy.applicant_view(applicant, privacy.disclosure_for(roles))
+    return {name: getattr(person, name) for name in _APPLICANT_FIELDS}
 
 
 def _agency_ref(agency: Agency) -> dict[str, Any]:
@@ -397,7 +433,7 @@ def received_dossier_data(dossier: Dossier, request: Any) -> dict[str, Any]:
         "current_agency": _agency_ref(dossier.current_agency),
         "current_step": dossier.current_step,
         "assigned_to": None,
-        "applicant": {name: getattr(applicant, name) for name in _APPLICANT_FIELDS},
+        "applicant": _applicant_data(applicant, roles or []),
         "components": [
             {
                 "id": row.pk,
@@ -433,7 +469,17 @@ def received_dossier_data(dossier: Dossier, request: Any) -> dict[str, Any]:
     }
 
 
-_APPLICANT_FIELDS = tuple(DossierApplicantSerializer.Meta.fields)
+_APPLICANT_FIELDS = (
+    "kind",
+    "full_name",
+    "id_number",
+    "phone",
+    "email",
+    "address",
+    "tax_code",
+    "representative",
+    "masked",
+)
 
 
 class DossierWarningSerializer(serializers.Serializer):
