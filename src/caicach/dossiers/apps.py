@@ -13,3 +13,10 @@ class DossiersConfig(AppConfig):
         from caicach.dossiers.services import open_promises
 
         register_promise_source(open_promises)
+
+        # The officers' menu: the workspace, the register, the apology and lateness figures.
+        from caicach.core import registry
+
+        registry.register_menu(10, _("Hồ sơ"), "dossiers:inbox", "dossiers.view")
+        registry.register_menu(20, _("Sổ theo dõi"), "dossiers:register", "dossiers.view")
+        registry.register_menu(30, _("Xin lỗi, trễ hạn"), "dossiers:apologies", "reports.view")
