@@ -10,7 +10,8 @@ export DJANGO_SETTINGS_MODULE ?= caicach.settings.dev
 
 help:
 	@echo "make demo   - install, start the database, migrate, load the demo province, serve on 127.0.0.1:8000"
-	@echo "make test   - lint, types, migrations, OpenAPI, deploy checks, unit and browser tests"
+	@echo "make test   - lint (with import layers and unused dependencies), types, migrations, OpenAPI,"
+	@echo "              deploy checks, unit and browser tests"
 	@echo "make bench  - run the benchmarks in bench/ (JSON in bench/results/)"
 
 $(BIN)/uv:
@@ -37,6 +38,8 @@ browser-deps:
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(BIN)/deptry src
 
 typecheck: install
 	$(BIN)/mypy

@@ -33,8 +33,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     from django.utils import timezone
 
     from caicach.accounts.models import User
-    from caicach.dossiers.api.filters import search
     from caicach.dossiers.models import Dossier
+    from caicach.dossiers.search import search
     from caicach.dossiers.views import TABS, _due_page, _tab_filter
 
     now = timezone.now()

@@ -15,6 +15,7 @@ admin.site.__class__ = OTPAdminSite
 
 api_v1 = [
     path("", include("caicach.agencies.api.urls")),
+    path("", include("caicach.accounts.api.urls")),
     path("", include("caicach.calendars.api.urls")),
     path("", include("caicach.procedures.api.urls")),
     path("", include("caicach.dossiers.api.urls")),

@@ -128,13 +128,17 @@ def scope_agency_ids(user: Any, action: str) -> list[int] | None:
         return []
     cache: dict[str, list[int] | None] = user.__dict__.setdefault("_caicach_scope_ids", {})
     if action not in cache:
-        from caicach.agencies.models import Agency
-
-        rows = list(Agency.objects.order_by().values_list("id", "path"))
+        rows = list(_agency_model().objects.order_by().values_list("id", "path"))
         prefixes = tuple(paths)
         ids = sorted(pk for pk, path in rows if path.startswith(prefixes))
         cache[action] = None if len(ids) == len(rows) else ids
     return cache[action]
+
+
+def _agency_model() -> Any:
+    """The agency tree's model, reached through the role assignment's foreign key: the access
+    rules sit below the agencies app and do not import it (docs/architecture.md, "Layers")."""
+    return RoleAssignment._meta.get_field("agency").related_model
 
 
 def scope(

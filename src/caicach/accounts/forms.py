@@ -9,15 +9,9 @@ from django.contrib.auth.forms import PasswordChangeForm as DjangoPasswordChange
 from django.utils.translation import gettext_lazy as _
 
 from caicach.accounts.models import Role
+from caicach.agencies.forms import AgencyChoiceField
 from caicach.agencies.models import Agency
-
-
-class Form(forms.Form):
-    """Labels without Django's trailing colon: the site's style (``<label>`` sits above)."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
+from caicach.core.forms import Form
 
 
 class LoginForm(Form):
@@ -81,12 +75,6 @@ class PasswordChangeForm(DjangoPasswordChangeForm):
 class OfficerSearchForm(Form):
     q = forms.CharField(label=_("Tìm theo tên, tên đăng nhập"), required=False, max_length=100)
     inactive = forms.BooleanField(label=_("Cả tài khoản đã ngừng hoạt động"), required=False)
-
-
-class AgencyChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
-        indent = "— " * max(obj.depth - 1, 0) if hasattr(obj, "depth") else ""
-        return f"{indent}{obj.name} ({obj.code})"
 
 
 class RoleForm(Form):

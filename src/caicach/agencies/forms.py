@@ -7,8 +7,17 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from caicach.accounts.forms import AgencyChoiceField, Form
 from caicach.agencies.models import Agency, AgencyKind, AgencyLevel
+from caicach.core.forms import Form
+
+
+class AgencyChoiceField(forms.ModelChoiceField):
+    """Agencies labelled with their name and code, indented by depth when annotated."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        indent = "— " * max(obj.depth - 1, 0) if hasattr(obj, "depth") else ""
+        return f"{indent}{obj.name} ({obj.code})"
+
 
 _DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 

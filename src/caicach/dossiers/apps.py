@@ -18,3 +18,10 @@ class DossiersConfig(AppConfig):
 
         subscribe(OpenPromisesWanted, promises_wanted)
         subscribe(ProcedureVersionPublished, forget_version_rules, after_commit=True)
+
+        # The officers' menu: the workspace, the register, the apology and lateness figures.
+        from caicach.core import registry
+
+        registry.register_menu(10, _("Hồ sơ"), "dossiers:inbox", "dossiers.view")
+        registry.register_menu(20, _("Sổ theo dõi"), "dossiers:register", "dossiers.view")
+        registry.register_menu(30, _("Xin lỗi, trễ hạn"), "dossiers:apologies", "reports.view")

@@ -378,7 +378,7 @@ class Dossier(models.Model):
                 condition=Q(state__in=OPEN_STATE_VALUES),
                 name="dossier_open_id_idx",
             ),
-            # Word search (``api.filters.search``): the scope's agency keys and the trigrams of
+            # Word search (``search.search``): the scope's agency keys and the trigrams of
             # ``search_text`` in one GIN index, so a unit's search intersects both inside the
             # index; a province-wide search reads the trigram column alone.
             GinIndex(

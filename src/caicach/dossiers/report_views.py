@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,16 +19,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from caicach.accounts.access import require_anywhere
-from caicach.core.audit import Actor
 from caicach.core.errors import BilingualError
 from caicach.core.i18n import localized
 from caicach.dossiers import reports
-from caicach.dossiers.models import (
-    REGISTER_EXPORT_UNFINISHED,
-    RegisterExport,
-    RegisterExportStatus,
-)
+from caicach.dossiers.models import REGISTER_EXPORT_UNFINISHED, RegisterExport
 from caicach.dossiers.reports import GroupBy, Metric
+from caicach.dossiers.responses import export_file_response, register_download
 
 GROUP_LABELS = {
     GroupBy.DECIDING: gettext_lazy("Cơ quan có thẩm quyền giải quyết"),
@@ -52,31 +48,6 @@ def _error_status(exc: BilingualError) -> int:
 
 def _period_fields(request: HttpRequest) -> tuple[str, str]:
     return request.GET.get("from", "").strip()[:20], request.GET.get("to", "").strip()[:20]
-
-
-def register_download(request: HttpRequest, agency: Any, period: reports.Period, fmt: str) -> Any:
-    """The register of ``agency`` for ``period`` as a ``pdf`` or ``xlsx`` attachment, the
-    download written to the audit trail (Decree 13/2023): for the page and the API alike. A PDF
-    longer than :data:`reports.PDF_SYNC_MAX_ROWS` rows is a :class:`RegisterExport` instead
-    (rendered by a background job): the caller shows where to follow it."""
-    user = request.user
-    if fmt == "pdf":
-        pdf = reports.register_pdf_or_export(user, Actor.from_request(request), agency, period)
-        if isinstance(pdf, RegisterExport):
-            return pdf  # a background job renders it; its audit entry is already written
-        response: Any = HttpResponse(pdf, content_type="application/pdf")
-        name = reports.register_filename(agency.code, period, "pdf")
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-    else:
-        response = FileResponse(
-            reports.register_xlsx(user, agency, period),
-            as_attachment=True,
-            filename=reports.register_filename(agency.code, period, "xlsx"),
-            content_type=reports.XLSX_TYPE,
-        )
-    reports.record_register_export(Actor.from_request(request), agency, period, fmt)
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @login_required
@@ -178,30 +149,6 @@ def register_export_file(request: HttpRequest, pk: int) -> HttpResponse:
         return _register_page(
             request, None, period, error=localized(exc), status=_error_status(exc)
         )
-
-
-def export_file_response(request: HttpRequest, export: RegisterExport) -> FileResponse:
-    """The file of a finished :class:`RegisterExport` as an attachment, the download recorded
-    (page and API); :class:`reports.RegisterExportNotReadyError` (409) while it is not."""
-    if export.status == RegisterExportStatus.EXPIRED:
-        raise reports.RegisterExportExpiredError()
-    if export.status != RegisterExportStatus.DONE or not export.file:
-        raise reports.RegisterExportNotReadyError(
-            "Tệp PDF của sổ chưa sẵn sàng: hãy chờ đến khi trạng thái là “Đã xong”.",
-            "The register PDF is not ready yet: wait until its status is “done”.",
-        )
-    period = reports.Period(export.date_from, export.date_to)
-    response = FileResponse(
-        export.file.open("rb"),
-        as_attachment=True,
-        filename=reports.register_filename(export.agency.code, period, "pdf"),
-        content_type="application/pdf",
-    )
-    reports.record_register_export(
-        Actor.from_request(request), export.agency, period, "pdf", export.pk
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 def _query(**values: Any) -> str:

@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -37,15 +37,15 @@ from caicach.core.audit import Actor
 from caicach.core.errors import BilingualError
 from caicach.core.i18n import localized
 from caicach.dossiers import clock, deadlines, services
-from caicach.dossiers.api.filters import search
 from caicach.dossiers.forms import ActionForm, BulkAssignForm, SearchForm
 from caicach.dossiers.models import (
     Dossier,
-    DossierComponent,
     DossierEvent,
     Referral,
     due_soon_window,
 )
+from caicach.dossiers.responses import component_response
+from caicach.dossiers.search import search
 from caicach.dossiers.workflow import DossierAction, DossierState, allowed_actions
 from caicach.procedures.models import WorkflowStep
 
@@ -170,23 +170,6 @@ def _keyset(queryset: QuerySet[Dossier], after: str) -> tuple[list[Dossier], str
 def _deadline(dossier: Dossier, now: datetime, soon: datetime) -> str:
     """ "overdue", "soon" or "" for a row's due date badge."""
     return deadlines.deadline_badge(dossier.state, dossier.due_at, now, soon)
-
-
-def component_response(component: DossierComponent, code: str) -> FileResponse:
-    """A received document's stored file, shown inline (its type was checked by content at
-    intake), never cached by the browser: for the page and the API alike."""
-    try:
-        handle = component.file.open("rb")
-    except OSError:
-        raise services.ComponentFileNotFoundError() from None
-    extension = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
-    response = FileResponse(
-        handle,
-        content_type=component.content_type or "application/octet-stream",
-        filename=f"{code}-{component.order}{extension.get(component.content_type, '')}",
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @login_required

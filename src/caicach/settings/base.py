@@ -122,6 +122,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "caicach.core.context_processors.navigation",
+                "caicach.accounts.context_processors.user_roles",
             ],
         },
     }

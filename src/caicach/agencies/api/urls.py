@@ -1,4 +1,3 @@
-from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
 from caicach.agencies.api.views import AgencyViewSet
@@ -6,8 +5,4 @@ from caicach.agencies.api.views import AgencyViewSet
 router = SimpleRouter()
 router.register("agencies", AgencyViewSet, basename="api-agency")
 
-urlpatterns = [
-    *router.urls,
-    # The accounts API rides here because the project's URLconf includes this module.
-    path("", include("caicach.accounts.api.urls")),
-]
+urlpatterns = router.urls

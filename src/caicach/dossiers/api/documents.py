@@ -17,7 +17,7 @@ from caicach.accounts.api.permissions import IsOfficer
 from caicach.dossiers import documents, services
 from caicach.dossiers.api.serializers import DossierErrorSerializer
 from caicach.dossiers.models import Dossier
-from caicach.dossiers.views import component_response
+from caicach.dossiers.responses import component_response
 
 
 class BytesRenderer(BaseRenderer):

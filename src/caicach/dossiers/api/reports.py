@@ -20,8 +20,8 @@ from caicach.accounts.api.permissions import IsOfficer
 from caicach.dossiers import reports
 from caicach.dossiers.api.documents import BytesRenderer, PDFRenderer, error_response
 from caicach.dossiers.models import Dossier, RegisterExport, RegisterExportStatus
-from caicach.dossiers.report_views import export_file_response, register_download
 from caicach.dossiers.reports import GroupBy
+from caicach.dossiers.responses import export_file_response, register_download
 
 
 class XLSXRenderer(BytesRenderer):

@@ -1,0 +1,73 @@
+"""The menu and the home page come from what the apps register; access is the installed policy's
+decision, and nothing is allowed without one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.core.exceptions import PermissionDenied
+
+from caicach.accounts import access
+from caicach.core import registry
+
+
+def test_the_access_app_installs_its_rules_as_the_policy() -> None:
+    assert registry.access_policy() is access
+
+
+def test_without_a_policy_only_open_entries_show_and_the_trail_is_refused(
+    monkeypatch: pytest.MonkeyPatch, tree: Any, make_officer: Any
+) -> None:
+    admin = make_officer("admin", tree.province)
+    monkeypatch.setattr(registry, "_policy", [registry._DenyAll()])
+    assert [e.url_name for e in registry.menu_for(admin)] == ["core:home"]
+    with pytest.raises(PermissionDenied):
+        registry.access_policy().require_anywhere(admin, "audit.view")
+
+
+def test_each_officer_sees_the_registered_entries_allowed_in_order(
+    tree: Any, make_officer: Any
+) -> None:
+    admin = make_officer("admin", tree.province)
+    receiver = make_officer("receiver", tree.unit_a)
+    assert [e.url_name for e in registry.menu_for(admin)] == [
+        "core:home",
+        "dossiers:inbox",
+        "dossiers:register",
+        "dossiers:apologies",
+        "agencies:list",
+        "accounts:officer_list",
+        "procedures:list",
+        "calendars:year",
+        "core:audit",
+    ]
+    assert [e.url_name for e in registry.menu_for(receiver)] == [
+        "core:home",
+        "dossiers:inbox",
+        "dossiers:register",
+        "agencies:list",
+        "procedures:list",
+        "calendars:year",
+    ]
+
+
+def test_registering_twice_keeps_one_entry() -> None:
+    before = len(registry._menu)
+    from django.apps import apps
+
+    for label in ("core", "accounts", "agencies", "procedures", "calendars"):
+        apps.get_app_config(label).ready()
+    assert len(registry._menu) == before
+    assert len(registry.home_cards()) == 2 and len(registry.home_sections()) == 1
+
+
+def test_the_home_page_shows_the_registered_figures_and_roles(
+    client: Any, tree: Any, make_officer: Any
+) -> None:
+    processor = make_officer("processor", tree.unit_a)
+    client.force_login(processor)
+    page = client.get("/").content.decode()
+    assert '<div class="stat">1</div><div>cơ quan, đơn vị trong phạm vi của bạn</div>' in page
+    assert "thủ tục hành chính bạn được xem" in page
+    assert "Chuyên viên thụ lý" in page and tree.unit_a.name in page
