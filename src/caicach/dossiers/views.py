@@ -214,7 +214,7 @@ def _assign_choices(user: Any) -> tuple[list[tuple[str, str]], list[tuple[str, s
     )
     officers: dict[str, str] = {}
     for a in assignments:
-        if a.user.is_active and a.user_id not in officers:
+        if a.user.is_active and str(a.user_id) not in officers:
             name = a.user.full_name or a.user.username
             officers[str(a.user_id)] = f"{name} · {a.agency.name}"
     units = [
