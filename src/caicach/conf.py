@@ -37,12 +37,12 @@ def env(name: str, default: T, help: str, group: str = "General", shown: str = "
     if raw is None or raw == "":
         return default
     if isinstance(default, bool):
-        return raw.strip().lower() in _TRUE  # type: ignore[return-value]
+        return raw.strip().lower() in _TRUE
     if isinstance(default, int):
-        return int(raw)  # type: ignore[return-value]
+        return int(raw)
     if isinstance(default, float):
-        return float(raw)  # type: ignore[return-value]
-    return raw  # type: ignore[return-value]
+        return float(raw)
+    return raw
 
 
 def env_list(name: str, default: str, help: str, group: str = "General") -> list[str]:

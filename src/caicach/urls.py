@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from django_otp.admin import OTPAdminSite
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
@@ -13,7 +13,7 @@ from caicach.dossiers.lookup import LookupAPI
 # requires a verified second factor, since it bypasses the agency scoping.
 admin.site.__class__ = OTPAdminSite
 
-api_v1 = [
+api_v1: list[URLPattern | URLResolver] = [
     path("", include("caicach.agencies.api.urls")),
     path("", include("caicach.accounts.api.urls")),
     path("", include("caicach.calendars.api.urls")),

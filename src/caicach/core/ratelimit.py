@@ -10,6 +10,7 @@ comes from Python (``timezone.now()``), so tests can move it.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import connection
 from django.utils import timezone
@@ -45,7 +46,7 @@ def hit(key: str, window: timedelta, *, now: datetime | None = None) -> int:
     """Count one event for ``key``; return the count in the current window (1 when a new window
     starts)."""
     now = now or timezone.now()
-    params = {"key": _clean(key), "now": now, "end": now + window}
+    params: dict[str, Any] = {"key": _clean(key), "now": now, "end": now + window}
     with connection.cursor() as cursor:
         cursor.execute(_HIT, params)
         count = int(cursor.fetchone()[0])

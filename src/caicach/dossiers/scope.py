@@ -12,8 +12,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from django.db.models import QuerySet
-
 from caicach.accounts.access import can, can_any
 from caicach.core.errors import BilingualError
 from caicach.core.text import row_id
@@ -21,6 +19,7 @@ from caicach.dossiers.inputs import clean_key
 from caicach.dossiers.models import (
     Dossier,
     DossierComponent,
+    DossierQuerySet,
     Referral,
 )
 from caicach.dossiers.workflow import (
@@ -55,7 +54,7 @@ class DossierNotFoundError(BilingualError):
 # --------------------------------------------------------------------------------------------
 
 
-def visible_dossiers(user: Any) -> QuerySet[Dossier]:
+def visible_dossiers(user: Any) -> DossierQuerySet:
     """Dossiers the user may see: received, decided or currently held in their scope."""
     return Dossier.objects.visible_to(user)
 

@@ -41,6 +41,7 @@ from caicach.dossiers.forms import ActionForm, BulkAssignForm, SearchForm
 from caicach.dossiers.models import (
     Dossier,
     DossierEvent,
+    DossierQuerySet,
     Referral,
     due_soon_window,
 )
@@ -108,8 +109,8 @@ def _soon_limit(now: datetime) -> datetime:
 
 
 def _tab_filter(
-    queryset: QuerySet[Dossier], tab: str, now: datetime, user: Any = None
-) -> QuerySet[Dossier]:
+    queryset: DossierQuerySet, tab: str, now: datetime, user: Any = None
+) -> DossierQuerySet:
     if tab == "y-kien":
         # Open referrals (consultation, supporting agency) addressed to the user's agencies.
         asked = Referral.objects.filter(
@@ -195,7 +196,7 @@ def _assign_choices(user: Any) -> tuple[list[tuple[str, str]], list[tuple[str, s
     )
     officers: dict[str, str] = {}
     for a in assignments:
-        if a.user.is_active and a.user_id not in officers:
+        if a.user.is_active and str(a.user_id) not in officers:
             name = a.user.full_name or a.user.username
             officers[str(a.user_id)] = f"{name} · {a.agency.name}"
     units = [
@@ -261,7 +262,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     if search_form.is_bound and search_form.is_valid():
         text = search_form.cleaned_data["q"].strip()
     now = timezone.now()
-    queryset = _tab_filter(services.visible_dossiers(user), tab, now, user)
+    queryset: QuerySet[Dossier] = _tab_filter(services.visible_dossiers(user), tab, now, user)
     if text:
         queryset = search(queryset, text)
     queryset = queryset.select_related("procedure_version", "applicant")

@@ -24,7 +24,7 @@ class BasicAuthentication(authentication.BasicAuthentication):
         if "\x00" in userid or "\x00" in password:
             # DRF's own message for bad credentials (translated in its catalogue).
             raise exceptions.AuthenticationFailed(_("Invalid username/password."))
-        return super().authenticate_credentials(userid, password, request)  # type: ignore[no-any-return]
+        return super().authenticate_credentials(userid, password, request)
 
 
 class BasicAuthenticationScheme(BasicScheme):

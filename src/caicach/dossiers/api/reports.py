@@ -169,7 +169,7 @@ class RegisterPDF(_BinaryReport):
             )
             response["Cache-Control"] = "private, no-store"
             return response
-        return result  # type: ignore[no-any-return]
+        return result
 
 
 class RegisterExportDetail(_BinaryReport):
