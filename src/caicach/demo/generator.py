@@ -26,6 +26,10 @@ applicant's digitised store for a share of the reusable ones that grows over the
 Everything runs in one transaction, followed by ``ANALYZE`` (``VACUUM (ANALYZE)`` after a bulk
 load with the indexes rebuilt). An audit entry ``demo.generate``
 records the seed; generating again with the same seed is refused (:class:`AlreadyGeneratedError`).
+
+Size (~1,150 lines): one bulk writer tuned as a whole (random streams, per-row plans, COPY
+buffers, forked builders, index rebuild); its parts share the per-seed state and are
+measured together (bench/README.md).
 """
 
 from __future__ import annotations

@@ -22,6 +22,10 @@ with its terminal status (:class:`EndStatus`) as ``reason``. Every pause is a su
 (*yêu cầu bổ sung, hoàn thiện hồ sơ*), the only pause the one-stop rules know.
 
 All instants must be aware datetimes; comparisons of dates use Vietnam time.
+
+Size (~750 lines): one cohesive pure engine over one ledger (the legal clock, Decision 766's
+clock, timeliness, open status, step lateness, the apology guard); its halves share the segment
+walk, and splitting them would split one reading of the ledger in two.
 """
 
 from __future__ import annotations

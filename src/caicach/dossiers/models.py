@@ -10,6 +10,9 @@
   :mod:`caicach.dossiers.clock` computes from.
 * :class:`DailySequence` hands out gap-free daily numbers for the dossier code (TT 01/2018 art.
   19); :class:`IdempotencyRecord` makes a retried creation return the same dossier.
+
+Size (~680 lines): the dossier's tables and their query vocabulary (``DossierQuerySet``),
+kept together so every index is declared next to the queries it serves.
 """
 
 from __future__ import annotations

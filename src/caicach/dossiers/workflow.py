@@ -44,6 +44,9 @@ Decisions:
   before the due date (art. 19, :func:`caicach.dossiers.clock.apology_allowed`). Soft rules
   return warnings instead (a second supplement request makes the dossier late under Decision
   766; a request more than 3 working days after receipt is later than art. 19 allows).
+
+Size (~770 lines): most of it is data (the transition table, the bilingual labels of states,
+actions and roles, and the table rendered for the docs); the logic is the guards.
 """
 
 from __future__ import annotations

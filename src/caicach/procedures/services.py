@@ -6,6 +6,9 @@ date and closes version n the day before; a dossier keeps the version it was rec
 
 A :class:`~caicach.core.audit.Actor` without a user (``Actor.system("cli")``: the command line,
 the demo loader) is trusted code running on the server and is not permission-checked.
+
+Size (~790 lines): the catalogue's service API (create, publish, handling, import, export);
+the import's plan and apply steps share the row model of ``procedures.exchange``.
 """
 
 from __future__ import annotations
