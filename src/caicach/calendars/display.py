@@ -1,17 +1,39 @@
-"""What the year page draws: twelve month grids with each day's class and label (in the
-interface language: the engine keeps both, ``label_vi`` and ``label_en``)."""
+"""How a calendar reads: weekdays and instants in Vietnamese and English (shared by the pages,
+the API and the command), and what the year page draws: twelve month grids with each day's
+class and label (in the interface language: the engine keeps both, ``label_vi`` and
+``label_en``)."""
 
 from __future__ import annotations
 
 import calendar as stdlib_calendar
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
 from caicach.calendars import rules
 from caicach.core.i18n import localized
+
+
+def weekday_vi(d: date) -> str:
+    return rules.WEEKDAY_VI[d.weekday()]
+
+
+def weekday_en(d: date) -> str:
+    return rules.WEEKDAY_EN[d.weekday()]
+
+
+def format_instant_vi(dt: datetime) -> str:
+    """``Thứ Ba, 29/04/2025 lúc 17:00`` (Vietnam time)."""
+    local = dt.astimezone(rules.VN_TZ)
+    return f"{weekday_vi(local.date())}, {local:%d/%m/%Y} lúc {local:%H:%M}"
+
+
+def format_instant_en(dt: datetime) -> str:
+    local = dt.astimezone(rules.VN_TZ)
+    return f"{weekday_en(local.date())} {local:%d/%m/%Y} at {local:%H:%M}"
+
 
 WEEKDAY_HEADERS = (
     pgettext_lazy("weekday abbreviation", "T2"),

@@ -4,7 +4,7 @@
   the transaction that writes it. Its impact job is deferred by the calendar itself.
 * :class:`OpenPromisesWanted`: the question the impact job asks (regulations §4.4, a holiday
   announced late moves due dates already promised). Every app that stores promised due dates
-  subscribes with a function returning its :class:`~caicach.calendars.services.OpenPromise`
+  subscribes with a function returning its :class:`~caicach.calendars.impact.OpenPromise`
   rows for the scope; the dossier app does.
 """
 

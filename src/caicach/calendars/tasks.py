@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from procrastinate.contrib.django import app
 
-from caicach.calendars import services
+from caicach.calendars.impact import record_impact
 
 
 @app.task(name="calendars.report_calendar_impact", retry=3)
 def report_calendar_impact(version_id: int) -> None:
     """Store which promised due dates a new calendar version moves (``CalendarImpact``), for the
     calendar page and for the dossier work to recompute and notify."""
-    services.record_impact(version_id)
+    record_impact(version_id)

@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from procrastinate.contrib.django.models import ProcrastinateJob
 
-from caicach.calendars import rules, services
+from caicach.calendars import building, rules, services
 from caicach.calendars.events import OpenPromisesWanted
 from caicach.calendars.models import CalendarDay, CalendarImpact, CalendarVersion, DayKind
 from caicach.calendars.tasks import report_calendar_impact
@@ -101,7 +101,7 @@ def test_calendar_for_outside_a_transaction_reuses_the_current_lookup(
     monkeypatch: pytest.MonkeyPatch, django_assert_num_queries: Any
 ) -> None:
     services.calendar_for()
-    monkeypatch.setattr(services, "connection", SimpleNamespace(in_atomic_block=False))
+    monkeypatch.setattr(building, "connection", SimpleNamespace(in_atomic_block=False))
     services.clear_cache()
     services.calendar_for()
     with django_assert_num_queries(0):
