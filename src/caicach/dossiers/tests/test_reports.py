@@ -273,7 +273,7 @@ def test_the_register_as_xlsx(tree, officers, june):
 def test_the_register_pdf_and_its_bound(tree, officers, june, monkeypatch):
     pdf = reports.register_pdf(officers.receiver, tree.dept_a, JUNE)
     assert pdf.startswith(b"%PDF")
-    monkeypatch.setattr(reports, "PDF_MAX_ROWS", 3)
+    monkeypatch.setattr(reports.register, "PDF_MAX_ROWS", 3)
     with pytest.raises(reports.TooManyRowsError) as caught:
         reports.register_pdf(officers.receiver, tree.dept_a, JUNE)
     assert caught.value.status == 400 and "XLSX" in caught.value.message_vi
