@@ -1,11 +1,12 @@
 """The reporting period: ``[from, to]``, both days included (pure).
 
 :func:`parse_period` reads it from two texts, at most :data:`MAX_PERIOD_DAYS` long; bad input is a
-:class:`PeriodError` (400), never a 500.
+:class:`PeriodError` (400), never a 500 (nothing here overflows, even in December 9999).
 """
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -43,11 +44,13 @@ class Period:
         return (self.end - self.start).days + 1
 
     def bounds(self) -> tuple[datetime, datetime]:
-        """``[start 00:00, the day after end 00:00)`` in Vietnam time, for instants."""
-        return (
-            datetime.combine(self.start, time.min, VN_TZ),
-            datetime.combine(self.end + timedelta(days=1), time.min, VN_TZ),
-        )
+        """``[start 00:00, the day after end 00:00)`` in Vietnam time, for instants; up to the
+        last representable instant when ``end`` is the last day there is (9999-12-31)."""
+        if self.end == date.max:
+            after = datetime.combine(date.max, time.max, VN_TZ)
+        else:
+            after = datetime.combine(self.end + timedelta(days=1), time.min, VN_TZ)
+        return (datetime.combine(self.start, time.min, VN_TZ), after)
 
 
 _DMY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
@@ -72,10 +75,10 @@ def parse_day(text: str) -> date | None:
 
 
 def default_period(today: date) -> Period:
-    """This month: from its first to its last day."""
-    first = today.replace(day=1)
-    next_first = (first + timedelta(days=32)).replace(day=1)
-    return Period(first, next_first - timedelta(days=1))
+    """This month: from its first to its last day (the month's length, not the next month's
+    first day, which December 9999 does not have)."""
+    last = calendar.monthrange(today.year, today.month)[1]
+    return Period(today.replace(day=1), today.replace(day=last))
 
 
 def parse_period(start_text: str | None, end_text: str | None, today: date) -> Period:
