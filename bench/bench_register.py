@@ -56,14 +56,15 @@ def _one(rows: int, agency_id: int) -> dict[str, object]:
     from django.db.models import Prefetch
 
     from caicach.agencies.models import Agency
-    from caicach.dossiers import documents, reports
+    from caicach.dossiers import documents
     from caicach.dossiers.models import Dossier, DossierComponent
+    from caicach.dossiers.reports import register
 
     agency = Agency.objects.select_related("parent").get(pk=agency_id)
     queryset = (
         Dossier.objects.filter(receiving_agency=agency)
         .select_related("procedure_version", "applicant", "deciding_agency")
-        .only(*reports._REGISTER_COLUMNS)
+        .only(*register.REGISTER_COLUMNS)
         .order_by("received_on", "sequence")
         .prefetch_related(Prefetch("components", DossierComponent.objects.only("id", "dossier_id")))
     )

@@ -113,7 +113,8 @@ def test_a_long_register_pdf_is_made_in_the_background(
     from caicach.dossiers import reports
     from caicach.dossiers.models import RegisterExport
 
-    monkeypatch.setattr(reports, "PDF_SYNC_MAX_ROWS", 2)  # June's 4 dossiers are "long"
+    # June's 4 dossiers are "long":
+    monkeypatch.setattr(reports.register_jobs, "PDF_SYNC_MAX_ROWS", 2)
     login(page, live_server, "motcua_a", password)
     page.get_by_role("link", name="Sổ theo dõi", exact=True).click()
     page.get_by_label("Từ ngày").fill("2025-06-01")

@@ -104,7 +104,8 @@ def _register_page(
             if agency is not None and not error
             else None
         ),
-        "pdf_max": reports.PDF_MAX_ROWS,
+        # From the modules that apply the bounds, so a lowered bound shows on the page.
+        "pdf_max": reports.register.PDF_MAX_ROWS,
         "max_days": reports.MAX_PERIOD_DAYS,
         **_exports_context(user),
     }
@@ -120,7 +121,7 @@ def _exports_context(user: Any) -> dict[str, Any]:
     return {
         "exports": exports,
         "exports_waiting": any(e.status in REGISTER_EXPORT_UNFINISHED for e in exports),
-        "pdf_sync_max": reports.PDF_SYNC_MAX_ROWS,
+        "pdf_sync_max": reports.register_jobs.PDF_SYNC_MAX_ROWS,
     }
 
 

@@ -27,7 +27,7 @@ JOB = "dossiers.render_register"
 @pytest.fixture
 def long_registers(monkeypatch: Any) -> None:
     """Registers of more than 2 dossiers go to the background job (June has 4 for dept A)."""
-    monkeypatch.setattr(reports, "PDF_SYNC_MAX_ROWS", 2)
+    monkeypatch.setattr(reports.register_jobs, "PDF_SYNC_MAX_ROWS", 2)
 
 
 def _exports_audited() -> list[AuditEntry]:
@@ -146,7 +146,7 @@ def test_the_job_records_why_it_failed(tree, officers, june, long_registers, mon
     too_long = reports.request_register_pdf(
         officers.receiver, Actor(user=officers.receiver), tree.dept_a, JUNE, 4
     )
-    monkeypatch.setattr(reports, "PDF_MAX_ROWS", 3)  # the register grew past the bound
+    monkeypatch.setattr(reports.register, "PDF_MAX_ROWS", 3)  # the register grew past the bound
     reports.build_register_export(too_long.pk)
     too_long.refresh_from_db()
     assert too_long.status == RegisterExportStatus.FAILED and "XLSX" in too_long.error
@@ -162,8 +162,8 @@ def test_the_job_records_why_it_failed(tree, officers, june, long_registers, mon
 
 @pytest.mark.django_db
 def test_more_than_the_bound_is_refused_before_any_job(tree, officers, june, monkeypatch):
-    monkeypatch.setattr(reports, "PDF_SYNC_MAX_ROWS", 1)
-    monkeypatch.setattr(reports, "PDF_MAX_ROWS", 3)
+    monkeypatch.setattr(reports.register_jobs, "PDF_SYNC_MAX_ROWS", 1)
+    monkeypatch.setattr(reports.register, "PDF_MAX_ROWS", 3)
     with pytest.raises(reports.TooManyRowsError):
         reports.register_pdf_or_export(
             officers.receiver, Actor(user=officers.receiver), tree.dept_a, JUNE
