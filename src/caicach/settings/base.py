@@ -305,9 +305,9 @@ REGISTER_EXPORT_RETENTION_DAYS = env(
 DOSSIER_WARNING_WORKING_DAYS = env(
     "DOSSIER_WARNING_WORKING_DAYS",
     2,
-    "Working days ahead of a dossier's promised date when it is \"due soon\": the officers "
+    'Working days ahead of a dossier\'s promised date when it is "due soon": the officers '
     "holding it and the leaders of its unit and agency are e-mailed a warning (once a day, "
-    "until an apology is sent), and the inbox's \"Sắp đến hạn\" tab and badges show it "
+    'until an apology is sent), and the inbox\'s "Sắp đến hạn" tab and badges show it '
     "(one definition: dossiers/deadlines.py). 0 means on the due day only.",
     "Notifications",
 )
