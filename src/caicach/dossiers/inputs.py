@@ -140,7 +140,9 @@ def as_component(value: ComponentInput | Mapping[str, Any]) -> ComponentInput:
     return ComponentInput(**known)
 
 
-_APPLICANT_FIELDS = frozenset(ApplicantInput.__dataclass_fields__)
+#: The applicant's fields, in order: one list for the forms, the API, the export and the import.
+APPLICANT_FIELDS: tuple[str, ...] = tuple(ApplicantInput.__dataclass_fields__)
+_APPLICANT_FIELDS = frozenset(APPLICANT_FIELDS)
 _COMPONENT_FIELDS = frozenset(ComponentInput.__dataclass_fields__)
 
 

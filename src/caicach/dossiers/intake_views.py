@@ -28,20 +28,12 @@ from caicach.core.audit import Actor
 from caicach.core.errors import BilingualError
 from caicach.core.i18n import localized
 from caicach.dossiers import services
+from caicach.dossiers.inputs import APPLICANT_FIELDS
 from caicach.dossiers.intake_forms import IntakeForm, new_key, receivable_procedures
 from caicach.procedures.models import ProcedureVersion
 
 #: Form fields of the applicant, by the service's error key.
-_APPLICANT_FIELDS = {
-    "kind",
-    "full_name",
-    "id_number",
-    "phone",
-    "email",
-    "address",
-    "tax_code",
-    "representative",
-}
+_APPLICANT_FIELDS = frozenset(APPLICANT_FIELDS)
 
 
 def _version(procedures: Any, code: str) -> ProcedureVersion | None:

@@ -16,6 +16,7 @@ from caicach.agencies.models import Agency
 from caicach.core.api.fields import SlugRelatedField
 from caicach.dossiers import privacy, services
 from caicach.dossiers.deadlines import is_overdue
+from caicach.dossiers.inputs import APPLICANT_FIELDS
 from caicach.dossiers.models import (
     CHANNEL_CHOICES,
     STATE_CHOICES,
@@ -469,17 +470,7 @@ def received_dossier_data(dossier: Dossier, request: Any) -> dict[str, Any]:
     }
 
 
-_APPLICANT_FIELDS = (
-    "kind",
-    "full_name",
-    "id_number",
-    "phone",
-    "email",
-    "address",
-    "tax_code",
-    "representative",
-    "masked",
-)
+_APPLICANT_FIELDS = (*APPLICANT_FIELDS, "masked")
 
 
 class DossierWarningSerializer(serializers.Serializer):

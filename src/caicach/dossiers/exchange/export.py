@@ -17,11 +17,11 @@ from django.db.models import QuerySet
 
 from caicach.agencies.models import Agency
 from caicach.calendars.rules import VN_TZ
+from caicach.dossiers.inputs import APPLICANT_FIELDS
 from caicach.dossiers.models import Dossier
 from caicach.dossiers.workflow import Channel, DossierState
 
 __all__ = [
-    "APPLICANT_FIELDS",
     "EXPORT_CHUNK",
     "PORTAL_CHANNEL",
     "PORTAL_STATE",
@@ -56,18 +56,6 @@ PORTAL_STATE: Mapping[str, int] = {
 }
 #: The portal's date-time form: yyyyMMddHHmmss in Vietnam time.
 PORTAL_TIME = "%Y%m%d%H%M%S"
-
-#: The applicant's fields written, and read back by the import.
-APPLICANT_FIELDS = (
-    "kind",
-    "full_name",
-    "id_number",
-    "phone",
-    "email",
-    "address",
-    "tax_code",
-    "representative",
-)
 
 
 def _moment(value: datetime | None) -> str | None:

@@ -25,10 +25,14 @@ from caicach.calendars.rules import VN_TZ
 from caicach.core.audit import Actor
 from caicach.dossiers.clock import EventKind, Timeliness
 from caicach.dossiers.codes import DossierCode, DossierCodeError, parse_dossier_code
-from caicach.dossiers.exchange.export import APPLICANT_FIELDS
 from caicach.dossiers.exchange.lookups import Lookups
 from caicach.dossiers.exchange.reader import LineError, Reader, show
-from caicach.dossiers.inputs import ApplicantInput, DossierInputError, clean_applicant
+from caicach.dossiers.inputs import (
+    APPLICANT_FIELDS,
+    ApplicantInput,
+    DossierInputError,
+    clean_applicant,
+)
 from caicach.dossiers.intake import search_text
 from caicach.dossiers.models import (
     Applicant,
