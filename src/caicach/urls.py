@@ -1,7 +1,9 @@
-"""The site's URLs: pages per app, the API under /api/v1/, and the OpenAPI schema."""
+"""The site's URLs: pages per app, the API under /api/v1/, and the OpenAPI schema.
 
-from django.conf import settings
-from django.conf.urls.static import static
+No URL serves MEDIA_ROOT, in debug or not: uploaded scans and register PDFs are only sent by the
+scoped views (``dossiers.responses``), which check the officer's agency scope (Decree 13/2023).
+"""
+
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 from django_otp.admin import OTPAdminSite
@@ -36,4 +38,3 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("quan-tri/", admin.site.urls),
 ]
-urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -45,6 +45,17 @@ SIGNATURES: dict[str, tuple[bytes, ...]] = {
 ALLOWED_CONTENT_TYPES = frozenset(SIGNATURES)
 
 
+#: The extension of a stored file, from its sniffed type (never from the client's name).
+EXTENSIONS = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
+
+
+def stored_name(content: bytes, content_type: str) -> str:
+    """The server-chosen name of an uploaded or generated file: its SHA-256 and the extension of
+    its sniffed type. A client's name (``evil.html``) never reaches the disk, so no server or
+    browser can take the file for something else (issue 17)."""
+    return hashlib.sha256(content).hexdigest() + EXTENSIONS.get(content_type, ".bin")
+
+
 def sniff(head: bytes) -> str:
     """The content type the bytes show, or "" when they are none of PDF, JPEG, PNG."""
     for content_type, signatures in SIGNATURES.items():

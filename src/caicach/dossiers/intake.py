@@ -49,6 +49,7 @@ from caicach.dossiers.inputs import (
     clean_components,
     clean_key,
     invalid,
+    stored_name,
 )
 from caicach.dossiers.models import (
     Applicant,
@@ -496,5 +497,6 @@ def _component_row(
         row.sha256 = digest
         # Saved before commit: a rolled-back receipt leaves an orphan file, never a row
         # pointing at nothing.
-        row.file.save(f"{digest[:12]}_{item.filename}", ContentFile(item.content), save=False)
+        name = stored_name(item.content, item.content_type)
+        row.file.save(name, ContentFile(item.content), save=False)
     return row

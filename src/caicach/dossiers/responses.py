@@ -14,19 +14,31 @@ from caicach.dossiers.models import DossierComponent, RegisterExport, RegisterEx
 
 
 def component_response(component: DossierComponent, code: str) -> FileResponse:
-    """A received document's stored file, shown inline (its type was checked by content at
-    intake), never cached by the browser: for the page and the API alike."""
+    """A received document's stored file, never cached, for the page and the API alike.
+
+    Sent only with the type sniffed at intake and ``nosniff``, under a name the server makes
+    (dossier code, order, the type's extension): a PDF or image is shown inline (a scan to read),
+    anything else (a type that came from an import line) is an ``application/octet-stream``
+    download, so no stored bytes can run as a page of this site (issue 17)."""
     try:
         handle = component.file.open("rb")
     except OSError:
         raise services.ComponentFileNotFoundError() from None
-    extension = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
+    content_type = component.content_type
+    known = content_type in services.ALLOWED_CONTENT_TYPES
     response = FileResponse(
         handle,
-        content_type=component.content_type or "application/octet-stream",
-        filename=f"{code}-{component.order}{extension.get(component.content_type, '')}",
+        content_type=content_type if known else "application/octet-stream",
+        as_attachment=not known,
+        filename=f"{code}-{component.order}{services.EXTENSIONS.get(content_type, '.bin')}",
     )
+    return private(response)
+
+
+def private(response: Any) -> Any:
+    """A file of personal data: never stored by a browser or proxy, never content-sniffed."""
     response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
     return response
 
 
@@ -51,8 +63,7 @@ def register_download(request: HttpRequest, agency: Any, period: reports.Period,
             content_type=reports.XLSX_TYPE,
         )
     reports.record_register_export(Actor.from_request(request), agency, period, fmt)
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private(response)
 
 
 def export_file_response(request: HttpRequest, export: RegisterExport) -> FileResponse:
@@ -75,5 +86,4 @@ def export_file_response(request: HttpRequest, export: RegisterExport) -> FileRe
     reports.record_register_export(
         Actor.from_request(request), export.agency, period, "pdf", export.pk
     )
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private(response)

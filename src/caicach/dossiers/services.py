@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from caicach.dossiers.inputs import (
     ALLOWED_CONTENT_TYPES,
+    EXTENSIONS,
     MAX_COMPONENT_BYTES,
     MAX_COMPONENTS,
     SIGNATURES,
@@ -59,6 +60,7 @@ from caicach.dossiers.work import NOTE_REQUIRED, REASON_REQUIRED
 
 __all__ = [
     "ALLOWED_CONTENT_TYPES",
+    "EXTENSIONS",
     "MAX_COMPONENTS",
     "MAX_COMPONENT_BYTES",
     "NOTE_REQUIRED",

@@ -38,7 +38,8 @@ SECRET_KEY = env(
 DEBUG = env(
     "DJANGO_DEBUG",
     False,
-    "Debug pages with tracebacks (the demo settings turn them on). Never in production.",
+    "Debug pages with tracebacks and URL lists, for a developer's own machine only (the demo "
+    "and `caicach serve` run without them). Never on a network.",
     "Security",
 )
 ALLOWED_HOSTS = env_list(

@@ -25,6 +25,7 @@ from caicach.core import audit
 from caicach.core.audit import Actor
 from caicach.core.errors import BilingualError
 from caicach.core.text import row_id
+from caicach.dossiers.inputs import stored_name
 from caicach.dossiers.models import (
     REGISTER_EXPORT_UNFINISHED,
     RegisterExport,
@@ -34,7 +35,6 @@ from caicach.dossiers.reports.agencies import AgencyNotInScopeError
 from caicach.dossiers.reports.periods import Period
 from caicach.dossiers.reports.register import (
     check_pdf_rows,
-    register_filename,
     register_pdf,
     register_queryset,
 )
@@ -245,9 +245,8 @@ def build_register_export(export_id: int) -> None:
         export.finished_at = timezone.now()
         export.save(update_fields=["status", "error", "finished_at"])
         raise
-    export.file.save(
-        register_filename(export.agency.code, period, "pdf"), ContentFile(pdf), save=False
-    )
+    # Stored under a server-chosen name; the download names it (register_filename).
+    export.file.save(stored_name(pdf, "application/pdf"), ContentFile(pdf), save=False)
     export.status = RegisterExportStatus.DONE
     export.finished_at = timezone.now()
     export.save(update_fields=["file", "status", "finished_at"])
