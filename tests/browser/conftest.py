@@ -68,6 +68,12 @@ def page(browser: Browser, request: pytest.FixtureRequest, live_server: Any) -> 
     )
     context.set_default_timeout(10_000)
     page = context.new_page()
+    # Anything the Content-Security-Policy blocks (an inline script, an eval) fails the test.
+    blocked: list[str] = []
+    page.on(
+        "console",
+        lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None,
+    )
     yield page
     report = request.node.stash.get(_REPORTS, {}).get("call")
     if report is not None and (report.failed or os.environ.get("SCREENSHOTS")):
@@ -76,6 +82,7 @@ def page(browser: Browser, request: pytest.FixtureRequest, live_server: Any) -> 
         suffix = "FAILED" if report.failed else "ok"
         page.screenshot(path=str(SHOTS / f"{name}.{suffix}.png"), full_page=True)
     context.close()
+    assert blocked == [], blocked
 
 
 def login(page: Page, live_server: Any, username: str, password: str) -> None:

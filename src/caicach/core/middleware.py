@@ -8,6 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpResponse
 from django.utils import translation
+from django.utils.cache import add_never_cache_headers
 
 
 class ChosenLanguageMiddleware:
@@ -31,4 +32,22 @@ class ChosenLanguageMiddleware:
         with translation.override(language):
             response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
+        return response
+
+
+class NoStoreMiddleware:
+    """``Cache-Control: no-store`` (Django's ``never_cache`` headers) on every API answer and on
+    every page sent to a signed-in user: they carry personal data (Decree 13/2023), which no
+    browser cache or proxy may keep. Static files never reach it (whitenoise answers first); a
+    view that set its own ``Cache-Control`` keeps it."""
+
+    def __init__(self, get_response: Callable[[Any], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: Any) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        signed_in = bool(user is not None and user.is_authenticated)
+        if "Cache-Control" not in response and (signed_in or request.path.startswith("/api/")):
+            add_never_cache_headers(response)
         return response
