@@ -30,7 +30,7 @@ from caicach.accounts.access import officers_with
 from caicach.agencies.models import Agency
 from caicach.calendars.rules import VN_TZ, WorkCalendar
 from caicach.calendars.services import calendar_for
-from caicach.core import events
+from caicach.core import events, jobs
 from caicach.core.audit import Actor, record
 from caicach.core.models import AuditEntry
 from caicach.dossiers import clock
@@ -45,7 +45,7 @@ _HORIZON = timedelta(days=30)
 
 
 @app.periodic(cron="*/30 * * * *", periodic_id="dossiers.warn_due_soon")
-@app.task(name="dossiers.warn_due_soon", queueing_lock="dossiers.warn_due_soon")
+@app.task(name="dossiers.warn_due_soon", queue=jobs.BATCH, queueing_lock="dossiers.warn_due_soon")
 def warn_due_soon(timestamp: int | None = None) -> int:
     """Record the warnings; return how many dossiers were warned (Procrastinate passes the
     scheduled ``timestamp``, unused: the job looks at the present)."""
@@ -179,7 +179,11 @@ def _warn_one(
 
 
 @app.periodic(cron="20 2 * * *", periodic_id="dossiers.expire_register_exports")
-@app.task(name="dossiers.expire_register_exports", queueing_lock="dossiers.expire_register_exports")
+@app.task(
+    name="dossiers.expire_register_exports",
+    queue=jobs.BATCH,
+    queueing_lock="dossiers.expire_register_exports",
+)
 def expire_register_exports(timestamp: int | None = None) -> int:
     """Every night: delete register PDFs kept longer than ``REGISTER_EXPORT_RETENTION_DAYS``
     (:func:`caicach.dossiers.reports.expire_register_exports`); returns how many."""
@@ -188,7 +192,7 @@ def expire_register_exports(timestamp: int | None = None) -> int:
     return expire()
 
 
-@app.task(name="dossiers.render_register")
+@app.task(name="dossiers.render_register", queue=jobs.BATCH)
 def render_register(export_id: int) -> None:
     """Render a long dossier register PDF (TT 01/2018 form 06) asked for by an officer and store
     it (:func:`caicach.dossiers.reports.build_register_export`). Not retried: a failure is

@@ -10,6 +10,7 @@ from __future__ import annotations
 from procrastinate import RetryStrategy
 from procrastinate.contrib.django import app
 
+from caicach.core import jobs
 from caicach.notifications import services
 
 #: Retries after the first attempt; ``exponential_wait ** (attempt + 1)`` seconds apart.
@@ -17,6 +18,6 @@ MAX_RETRIES = 10
 RETRY = RetryStrategy(max_attempts=MAX_RETRIES, exponential_wait=3)
 
 
-@app.task(name="notifications.send_notification", retry=RETRY)
+@app.task(name="notifications.send_notification", queue=jobs.NOTIFICATIONS, retry=RETRY)
 def send_notification(notification_id: int) -> None:
     services.deliver(notification_id, final_attempt_after=MAX_RETRIES + 1)

@@ -336,6 +336,17 @@ DOSSIER_WARNING_WORKING_DAYS = env(
     "Notifications",
 )
 
+# Jobs deferred by a job commit with its rows; notifications and batches on separate queues;
+# stalled jobs retried (caicach/core/jobs.py).
+PROCRASTINATE_ON_APP_READY = "caicach.core.jobs.on_app_ready"
+JOB_STALLED_AFTER_SECONDS = env(
+    "JOB_STALLED_AFTER_SECONDS",
+    60,
+    "Seconds without a heartbeat (workers beat every 10 s) after which a worker is taken for "
+    "dead and its running jobs are queued again (checked every minute).",
+    "Jobs",
+)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -1,4 +1,4 @@
-"""``caicach serve``: the web server (gunicorn) and the background job worker, together.
+"""``caicach serve``: the web server (gunicorn) and the background job workers (one per queue).
 
 Both run as child processes; stopping this command (Ctrl-C) stops both. With the embedded
 PostgreSQL server, this process keeps the database up until the children are gone.
@@ -16,6 +16,8 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
+from caicach.core import jobs
+
 #: One worker process per core of the 2-core target, threads to overlap database waits
 #: (bench/bench_intake.py measures them; bench/README.md).
 DEFAULT_WORKERS = 2
@@ -23,7 +25,7 @@ DEFAULT_THREADS = 4
 
 
 class Command(BaseCommand):
-    help = "Run the web server on HOST:PORT and a Procrastinate job worker until interrupted."
+    help = "Run the web server on HOST:PORT and the Procrastinate job workers until interrupted."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default="127.0.0.1")
@@ -37,7 +39,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-access-log", action="store_true", help="no access log line per request"
         )
-        parser.add_argument("--no-worker", action="store_true", help="do not start the job worker")
+        parser.add_argument("--no-worker", action="store_true", help="do not start the job workers")
 
     def handle(self, *args: Any, **options: Any) -> None:
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": os.environ["DJANGO_SETTINGS_MODULE"]}
@@ -54,8 +56,12 @@ class Command(BaseCommand):
             web += ["--access-logfile", "-"]
         children = [subprocess.Popen(web, env=env)]
         if not options["no_worker"]:
-            worker = [sys.executable, "-m", "caicach", "procrastinate", "worker"]
-            children.append(subprocess.Popen(worker, env=env))
+            # One worker per queue: a long batch (a register PDF, the calendar impact) never
+            # holds up the applicants' notifications (caicach/core/jobs.py).
+            for queues in jobs.WORKERS:
+                worker = [sys.executable, "-m", "caicach", "procrastinate", "worker"]
+                worker += ["--queues", ",".join(queues), "--name", f"caicach-{queues[0]}"]
+                children.append(subprocess.Popen(worker, env=env))
         url = f"http://{options['host']}:{options['port']}/"
         self.stdout.write(f"caicach is serving on {url} (debug={settings.DEBUG}); Ctrl-C stops.")
 
