@@ -37,3 +37,4 @@ urlpatterns = [
     path("quan-tri/", admin.site.urls),
 ]
 urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+handler404 = "caicach.core.api.errors.not_found"
