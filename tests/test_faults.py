@@ -28,6 +28,7 @@ import psycopg
 import pytest
 from django.db import connection
 
+from caicach.accounts.tests.factories import bearer_token
 from caicach.core.audit import verify_chain
 from caicach.core.models import AuditEntry
 from caicach.dossiers.models import (
@@ -44,7 +45,6 @@ from caicach.notifications.models import Notification
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-PASSWORD = "Faults@2026"
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -121,9 +121,9 @@ def server(tmp_path: Path) -> Iterator[Server]:
     running.stop()
 
 
-def _post(port: int, user: str, body: dict[str, Any], key: str) -> tuple[int, dict[str, Any]]:
-    """One receipt over a fresh connection; (0, {}) when the server died under it."""
-    token = base64.b64encode(f"{user}:{PASSWORD}".encode()).decode()
+def _post(port: int, token: str, body: dict[str, Any], key: str) -> tuple[int, dict[str, Any]]:
+    """One receipt over a fresh connection, with a machine client's bearer token; (0, {}) when
+    the server died under it."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
     try:
         conn.request(
@@ -131,7 +131,7 @@ def _post(port: int, user: str, body: dict[str, Any], key: str) -> tuple[int, di
             "/api/v1/dossiers/",
             json.dumps(body),
             {
-                "Authorization": f"Basic {token}",
+                "Authorization": f"Bearer {token}",
                 "Content-Type": "application/json",
                 "Idempotency-Key": key,
                 "Host": "127.0.0.1",
@@ -146,12 +146,12 @@ def _post(port: int, user: str, body: dict[str, Any], key: str) -> tuple[int, di
         conn.close()
 
 
-def _fire(port: int, user: str, requests: list[tuple[dict[str, Any], str]]) -> list[Any]:
+def _fire(port: int, token: str, requests: list[tuple[dict[str, Any], str]]) -> list[Any]:
     """Send all requests at once from threads; return their (status, body) in order."""
     results: list[Any] = [None] * len(requests)
 
     def send(i: int) -> None:
-        results[i] = _post(port, user, *requests[i])
+        results[i] = _post(port, token, *requests[i])
 
     threads = [threading.Thread(target=send, args=(i,)) for i in range(len(requests))]
     for t in threads:
@@ -224,8 +224,7 @@ def _assert_intact(keys: list[str], user: Any) -> None:
 def test_killed_mid_intake_then_retried(tree: Any, make_officer: Any, server: Server) -> None:
     version = procedure_version(tree.dept_a)
     receiver = make_officer("receiver", tree.dept_a, username="motcua_faults")
-    receiver.set_password(PASSWORD)
-    receiver.save()
+    token = bearer_token(receiver)  # HTTP Basic is off (API_BASIC_AUTH)
     requests = [(_body(version, tree.dept_a, i), str(uuid.uuid4())) for i in range(24)]
     s = connection.settings_dict
     url_kwargs = {
@@ -239,7 +238,7 @@ def test_killed_mid_intake_then_retried(tree: Any, make_officer: Any, server: Se
 
     # 1. Killed while receipts are in flight: some answered, some committed without an answer,
     # some rolled back.
-    first = _join(_fire_then_kill(server, receiver.username, requests[:12]))
+    first = _join(_fire_then_kill(server, token, requests[:12]))
     answered = {key: body["code"] for (status, body), (_, key) in zip(first, requests[:12], strict=True)
                 if status == 201}  # fmt: skip
 
@@ -248,7 +247,7 @@ def test_killed_mid_intake_then_retried(tree: Any, make_officer: Any, server: Se
     server.start()
     with psycopg.connect(**url_kwargs, autocommit=True) as blocker:
         blocker.execute("SELECT pg_advisory_lock(7260001)")
-        fired = _fire(server.port, receiver.username, requests[12:])
+        fired = _fire(server.port, token, requests[12:])
         _wait_for_lock_waiters(url_kwargs, 3)
         server.kill()
         blocker.execute("SELECT pg_advisory_unlock(7260001)")
@@ -256,21 +255,21 @@ def test_killed_mid_intake_then_retried(tree: Any, make_officer: Any, server: Se
 
     # 3. Restart and retry every request with its own key.
     server.start()
-    retried = [_post(server.port, receiver.username, body, key) for body, key in requests]
+    retried = [_post(server.port, token, body, key) for body, key in requests]
     assert [status for status, _ in retried] == [201] * len(requests), retried
     for (_, body), (_, key) in zip(retried, requests, strict=True):
         if key in answered:
             assert body["code"] == answered[key]  # the same dossier as the first answer
     assert len({body["code"] for _, body in retried}) == len(requests)
     # A second retry of everything is a pure replay.
-    again = [_post(server.port, receiver.username, body, key) for body, key in requests[:3]]
+    again = [_post(server.port, token, body, key) for body, key in requests[:3]]
     assert [b["code"] for _, b in again] == [b["code"] for _, b in retried[:3]]
     server.stop()
     _assert_intact([key for _, key in requests], receiver)
 
 
-def _fire_then_kill(server: Server, user: str, requests: list[tuple[dict[str, Any], str]]) -> Any:
-    fired = _fire(server.port, user, requests)
+def _fire_then_kill(server: Server, token: str, requests: list[tuple[dict[str, Any], str]]) -> Any:
+    fired = _fire(server.port, token, requests)
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline and Dossier.objects.count() < 3:
         time.sleep(0.01)

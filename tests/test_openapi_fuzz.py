@@ -3,7 +3,8 @@
 Every operation of ``docs/openapi.yaml`` is generated (valid and invalid inputs, hypothesis
 derandomized, a fixed budget of examples) and sent, in process through Django's WSGI handler
 on the test database, as each of: nobody (anonymous), a receiver, a processor, an agency leader
-and the province's admin (HTTP Basic, as API clients sign in). Path parameters are half the
+and the province's admin (each with an OAuth2 bearer token of every scope, as machine clients
+sign in). Path parameters are half the
 time replaced by real objects (dossiers received through the service, the procedure, the
 agencies), so the operations reach their rules and not only their 404.
 
@@ -16,7 +17,6 @@ five callers, about 2,000 requests in under a minute. A deeper run, e.g. before 
 
 from __future__ import annotations
 
-import base64
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -33,7 +33,7 @@ from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import content_type_conformance
 
-from caicach.accounts.tests.factories import PASSWORD
+from caicach.accounts.tests.factories import bearer_token
 from caicach.calendars.services import calendar_for, clear_cache
 from caicach.dossiers.tests.factories import procedure_version, receive
 
@@ -56,6 +56,7 @@ ROLES = ("anonymous", "receiver", "processor", "agency_leader", "admin")
 @dataclass
 class World:
     users: dict[str, Any]
+    tokens: dict[str, str]
     app: Any
 
 
@@ -87,7 +88,8 @@ def world(tree, make_officer, settings: Any, tmp_path: Path) -> Iterator[World]:
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
     try:
-        yield World(users, WSGIHandler())
+        tokens = {role: bearer_token(user) for role, user in users.items() if user is not None}
+        yield World(users, tokens, WSGIHandler())
     finally:
         request_started.connect(close_old_connections)
         request_finished.connect(close_old_connections)
@@ -150,11 +152,8 @@ def _real_body_references(ctx: Any, body: Any) -> Any:
     return _sometimes_real(body, kinds)
 
 
-def _auth(user: Any) -> dict[str, str]:
-    if user is None:
-        return {}
-    token = base64.b64encode(f"{user.username}:{PASSWORD}".encode()).decode()
-    return {"Authorization": f"Basic {token}"}
+def _auth(token: str | None) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"} if token else {}
 
 
 @pytest.mark.django_db
@@ -169,7 +168,7 @@ def _auth(user: Any) -> dict[str, str]:
 def test_no_server_error(case: Any, world: World) -> None:
     for role in ROLES:
         # Anonymous: whatever Authorization header was generated (garbage credentials too).
-        response = case.call(app=world.app, headers=_auth(world.users[role]))
+        response = case.call(app=world.app, headers=_auth(world.tokens.get(role)))
         try:
             case.validate_response(response, checks=CHECKS)
         except Exception as error:

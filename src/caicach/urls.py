@@ -33,8 +33,10 @@ urlpatterns = [
     path("ho-so/", include("caicach.dossiers.urls")),
     path("tra-cuu/", include("caicach.dossiers.lookup")),
     path("api/v1/", include(api_v1)),
+    path("api/oauth/", include("caicach.accounts.api.oauth")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("quan-tri/", admin.site.urls),
 ]
+handler404 = "caicach.core.api.errors.not_found"

@@ -76,3 +76,31 @@ class RoleAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()} · {self.agency}"
+
+
+class MachineClient(models.Model):
+    """An integration (a counter application, the national portal's sync, a kiosk) signing in
+    with OAuth2 client credentials: the scopes it may ask for. Its tokens act as the
+    application's service account (``Application.user``, an officer with role assignments), so
+    every agency rule of :mod:`caicach.accounts.access` applies to it unchanged."""
+
+    application = models.OneToOneField(
+        "oauth2_provider.Application",
+        on_delete=models.CASCADE,
+        related_name="machine_client",
+    )
+    scopes = models.CharField(
+        _("phạm vi được cấp"), max_length=200, help_text=_("Cách nhau bởi dấu cách.")
+    )
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("ứng dụng kết nối")
+        verbose_name_plural = _("ứng dụng kết nối")
+
+    def __str__(self) -> str:
+        return str(self.application)
+
+    @property
+    def scope_list(self) -> list[str]:
+        return self.scopes.split()

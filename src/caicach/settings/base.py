@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "axes",
+    "oauth2_provider",
     "procrastinate.contrib.django",
     "caicach.core",
     "caicach.accounts",
@@ -232,11 +233,66 @@ SESSION_COOKIE_AGE = (
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
+API_BASIC_AUTH = env(
+    "API_BASIC_AUTH",
+    False,
+    "Accept HTTP Basic (user name and password) on the API. Off: each request would cost a "
+    "password hash (PBKDF2, about 0.25 s of CPU); machine clients use OAuth2 tokens instead.",
+    "API",
+)
+API_TOKEN_LIFETIME_SECONDS = env(
+    "API_TOKEN_LIFETIME_SECONDS",
+    900,
+    "Lifetime of a machine client's access token (OAuth2 client credentials), in seconds.",
+    "API",
+)
+API_TOKEN_REQUESTS_PER_MINUTE = env(
+    "API_TOKEN_REQUESTS_PER_MINUTE",
+    30,
+    "Token requests allowed per client address and minute at /api/oauth/token/ (and the "
+    "revocation endpoint); more are answered 429.",
+    "API",
+)
+#: Scopes of machine clients: ``<area>:read`` for reads, ``<area>:write`` for changes; an API
+#: view names its area in ``token_scope`` (checked by ``accounts.api.permissions.IsOfficer``).
+API_TOKEN_SCOPES = {
+    "dossiers:read": "Read dossiers, their history, files and reports",
+    "dossiers:write": "Receive dossiers and act on them",
+    "catalogue:read": "Read agencies, calendars and procedures",
+    "catalogue:write": "Change agencies and import procedures",
+}
+_RFC9700_RULES = (
+    "IMPLICIT_GRANT",
+    "PASSWORD_GRANT",
+    "PKCE_METHOD",
+    "ACCESS_TOKEN_TRANSPORT",
+    "AUTHZ_RESPONSE_ISS",
+    "TOKEN_STORAGE",
+    "REFRESH_TOKEN",
+    "REDIRECT_URI_SCHEME",
+    "REDIRECT_URI_MATCHING",
+    "PKCE_REQUIRED",
+)
+# Named for the foreign key of accounts.MachineClient (DOT's models are swappable).
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+OAUTH2_PROVIDER = {
+    "SCOPES": API_TOKEN_SCOPES,
+    "DEFAULT_SCOPES": ["dossiers:read"],
+    "ACCESS_TOKEN_EXPIRE_SECONDS": API_TOKEN_LIFETIME_SECONDS,
+    "OAUTH2_VALIDATOR_CLASS": "caicach.accounts.machine_clients.Validator",
+    # RFC 9700 (OAuth 2.0 Security BCP): only client credentials are used; adopt every rule.
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    **{f"COMPLIANT_BCP_RFC9700_{rule}": True for rule in _RFC9700_RULES},
+}
+
+_API_AUTHENTICATION = [
+    "rest_framework.authentication.SessionAuthentication",
+    "caicach.accounts.api.authentication.TokenAuthentication",
+    "caicach.accounts.api.authentication.BasicAuthentication",  # inert unless API_BASIC_AUTH
+]
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
-        "caicach.accounts.api.authentication.BasicAuthentication",
-    ],
+    "DEFAULT_AUTHENTICATION_CLASSES": _API_AUTHENTICATION,
     "DEFAULT_PERMISSION_CLASSES": ["caicach.accounts.api.permissions.IsOfficer"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "caicach.core.api.pagination.CursorPagination",
@@ -253,6 +309,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # The schema lists HTTP Basic only where it is on.
+    "AUTHENTICATION_WHITELIST": _API_AUTHENTICATION[: 3 if API_BASIC_AUTH else 2],
+    "OAUTH2_FLOWS": ["clientCredentials"],
+    "OAUTH2_TOKEN_URL": "/api/oauth/token/",
+    "OAUTH2_SCOPES": API_TOKEN_SCOPES,
 }
 
 CAICACH_PUBLIC_URL = env(

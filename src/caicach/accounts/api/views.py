@@ -13,6 +13,7 @@ from caicach.accounts.api.serializers import MeSerializer
 
 class MeView(APIView):
     permission_classes = [IsOfficer]
+    token_scope = "catalogue"
 
     @extend_schema(
         summary="The signed-in officer",

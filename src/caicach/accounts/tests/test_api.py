@@ -39,11 +39,17 @@ def test_me_refuses_anonymous_and_citizens(tree):
     assert response.status_code == 403 and response.json()["code"] == "not_officer"
 
 
+@pytest.fixture
+def basic_on(settings):
+    """HTTP Basic is off by default (``API_BASIC_AUTH``); these tests are about Basic itself."""
+    settings.API_BASIC_AUTH = True
+
+
 def basic(username, password):
     return "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode()
 
 
-def test_basic_auth_cannot_skip_the_second_factor(tree, make_officer, password):
+def test_basic_auth_cannot_skip_the_second_factor(basic_on, tree, make_officer, password):
     officer = make_officer("receiver", tree.dept_a, username="tn")
     api = APIClient()
     assert api.get("/api/v1/me/", HTTP_AUTHORIZATION=basic("tn", password)).status_code == 200
@@ -52,7 +58,7 @@ def test_basic_auth_cannot_skip_the_second_factor(tree, make_officer, password):
     assert response.status_code == 403 and response.json()["code"] == "otp_required"
 
 
-def test_basic_auth_of_a_citizen_is_refused(tree, password):
+def test_basic_auth_of_a_citizen_is_refused(basic_on, tree, password):
     UserFactory(username="dan", kind=UserKind.CITIZEN)
     response = APIClient().get("/api/v1/agencies/", HTTP_AUTHORIZATION=basic("dan", password))
     assert response.status_code == 403
@@ -62,7 +68,7 @@ def test_basic_auth_of_a_citizen_is_refused(tree, password):
     ("username", "secret"), [("a\x00b", "x"), ("tn", "pass\x00word"), ("\x00", "\x00")]
 )
 def test_basic_auth_with_a_nul_character_is_refused_not_500(
-    tree, make_officer, password, username, secret
+    basic_on, tree, make_officer, password, username, secret
 ):
     # Found by tests/test_openapi_fuzz.py: the lock-out look-up sent NUL to PostgreSQL (a 500).
     make_officer("receiver", tree.dept_a, username="tn")

@@ -62,6 +62,7 @@ class AgencyViewSet(
 ):
     serializer_class = AgencySerializer
     permission_classes = [IsOfficer]
+    token_scope = "catalogue"
     pagination_class = PathPagination
     filterset_class = AgencyFilter
     lookup_field = "code"

@@ -59,6 +59,7 @@ def _input_error(error: services.CalendarInputError) -> Response:
 
 class DueView(APIView):
     permission_classes = [IsOfficer]
+    token_scope = "catalogue"
 
     @extend_schema(
         operation_id="calendar_due",
@@ -130,6 +131,7 @@ class DueView(APIView):
 
 class YearView(APIView):
     permission_classes = [IsOfficer]
+    token_scope = "catalogue"
 
     @extend_schema(
         operation_id="calendar_year",
@@ -171,6 +173,7 @@ class VersionList(generics.ListAPIView):
     caller's scope."""
 
     permission_classes = [IsOfficer]
+    token_scope = "catalogue"
     serializer_class = VersionSerializer
     pagination_class = VersionPagination
     filter_backends: list[Any] = []

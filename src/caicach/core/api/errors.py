@@ -10,8 +10,9 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.utils import translation
+from django.views.defaults import page_not_found
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -87,3 +88,13 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             vi = vi_default if en in {en_default, str(exc.default_detail)} else vi
         response.data = {"detail": en, "detail_vi": vi, "code": code}
     return response
+
+
+def not_found(request: Any, exception: Exception | None = None) -> Any:
+    """The site's 404 (``handler404``): in the API's JSON shape under ``/api/``, where a path
+    that matches no route (``/api/v1/calendar/abc/``) answered Django's HTML page; the page
+    elsewhere."""
+    if request.path.startswith("/api/"):
+        en, vi = _GENERIC[status.HTTP_404_NOT_FOUND]
+        return JsonResponse({"detail": en, "detail_vi": vi, "code": "not_found"}, status=404)
+    return page_not_found(request, exception or Http404())

@@ -56,6 +56,7 @@ class _FileView(generics.GenericAPIView):
     client accepted."""
 
     permission_classes = [IsOfficer]
+    token_scope = "dossiers"
     queryset = Dossier.objects.none()
 
     def handle_exception(self, exc: Exception) -> Response:

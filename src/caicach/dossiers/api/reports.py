@@ -49,6 +49,7 @@ _PERIOD_PARAMETERS = [
 
 class _BinaryReport(generics.GenericAPIView):
     permission_classes = [IsOfficer]
+    token_scope = "dossiers"
     queryset = Dossier.objects.none()
 
     def handle_exception(self, exc: Exception) -> Response:
@@ -274,6 +275,7 @@ class ApologyReportSerializer(serializers.Serializer):
 
 class ApologyReportView(generics.GenericAPIView):
     permission_classes = [IsOfficer]
+    token_scope = "dossiers"
     serializer_class = ApologyReportSerializer
     queryset = Dossier.objects.none()
     pagination_class = None

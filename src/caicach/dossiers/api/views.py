@@ -102,6 +102,7 @@ def _component(item: dict[str, Any]) -> dict[str, Any]:
 
 class DossierListCreate(_BilingualInput, generics.GenericAPIView):
     permission_classes = [IsOfficer]
+    token_scope = "dossiers"
     parser_classes = [JSONParser]  # files travel base64 inside the JSON body
     pagination_class = CursorPagination  # newest first, no COUNT
     filterset_class = DossierFilter
@@ -207,6 +208,7 @@ class DossierListCreate(_BilingualInput, generics.GenericAPIView):
 
 class DossierDetail(generics.GenericAPIView):
     permission_classes = [IsOfficer]
+    token_scope = "dossiers"
     serializer_class = DossierDetailSerializer
     queryset = Dossier.objects.none()
 
@@ -230,6 +232,7 @@ class EventPagination(CursorPagination):
 
 class DossierEventList(generics.ListAPIView):
     permission_classes = [IsOfficer]
+    token_scope = "dossiers"
     serializer_class = DossierEventSerializer
     pagination_class = EventPagination
     queryset = DossierEvent.objects.none()
@@ -256,6 +259,7 @@ class DossierEventList(generics.ListAPIView):
 
 class DossierActionView(_BilingualInput, generics.GenericAPIView):
     permission_classes = [IsOfficer]
+    token_scope = "dossiers"
     parser_classes = [JSONParser]
     serializer_class = DossierActionRequestSerializer
     queryset = Dossier.objects.none()

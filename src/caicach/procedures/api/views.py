@@ -63,6 +63,7 @@ class ProcedureList(generics.ListAPIView):
 
     serializer_class = ProcedureListSerializer
     permission_classes = [IsOfficer]
+    token_scope = "catalogue"
     pagination_class = CodePagination
     filterset_class = ProcedureFilter
     queryset = Procedure.objects.none()  # for the schema; rows come from get_queryset
@@ -83,6 +84,7 @@ class ProcedureList(generics.ListAPIView):
 class ProcedureDetail(generics.RetrieveAPIView):
     serializer_class = ProcedureDetailSerializer
     permission_classes = [IsOfficer]
+    token_scope = "catalogue"
     lookup_field = "code"
     lookup_value_regex = "[^/]+"
     queryset = Procedure.objects.none()
@@ -132,6 +134,7 @@ class ProcedureDetail(generics.RetrieveAPIView):
 class VersionDetail(generics.RetrieveAPIView):
     serializer_class = ProcedureVersionSerializer
     permission_classes = [IsOfficer]
+    token_scope = "catalogue"
     queryset = ProcedureVersion.objects.none()
 
     @extend_schema(
@@ -163,6 +166,7 @@ class FieldList(generics.ListAPIView):
 
     serializer_class = CatalogueFieldSerializer
     permission_classes = [IsOfficer]
+    token_scope = "catalogue"
     pagination_class = CodePagination
     queryset = Field.objects.none()
 
@@ -177,6 +181,7 @@ class FieldList(generics.ListAPIView):
 
 class CatalogueImport(APIView):
     permission_classes = [IsOfficer]
+    token_scope = "catalogue"
     parser_classes = [JSONParser]
 
     @extend_schema(
