@@ -291,6 +291,14 @@ SMS_FILE_PATH = env(
     "Notifications",
     shown="$CAICACH_DATA_DIR/sms.jsonl",
 )
+TRUSTED_PROXIES = env_list(
+    "TRUSTED_PROXIES",
+    "",
+    "Comma-separated addresses or networks (e.g. 127.0.0.1,10.0.0.0/8) of the reverse proxies "
+    "whose X-Forwarded-For is believed for the client's address (look-up limit, audit). "
+    "Empty: the header is ignored and the direct peer is the client.",
+    "Security",
+)
 LOOKUP_MAX_FAILURES = env(
     "LOOKUP_MAX_FAILURES",
     20,
