@@ -200,8 +200,21 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
-# A whole province's catalogue posted to the import API can exceed Django's 2.5 MB default.
-DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# The body of a request, files of a multipart form excepted. A JSON intake carries its scans in
+# base64 (4/3 of their size): the default lets one component of the documented 20 MB
+# (dossiers.inputs.MAX_COMPONENT_BYTES, 26.7 MiB in base64) through with its fields, so the
+# component check answers, not the body limit. A larger body answers 413 in the API's shape.
+DATA_UPLOAD_MAX_MEMORY_SIZE = (
+    env(
+        "REQUEST_BODY_MAX_MB",
+        30,
+        "Largest request body in MiB, files of a multipart form excepted (a JSON intake's "
+        "base64 scans included: 30 lets one 20 MB scan through); larger bodies answer 413.",
+        "Security",
+    )
+    * 1024
+    * 1024
+)
 
 SESSION_COOKIE_AGE = (
     env("SESSION_MINUTES", 480, "Minutes an officer stays signed in.", "Security") * 60
