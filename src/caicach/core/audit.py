@@ -16,6 +16,7 @@ from django.db import connection, transaction
 from django.db.models import Model
 from django.utils import timezone
 
+from caicach.core.client import client_address
 from caicach.core.models import AuditEntry
 
 GENESIS = "0" * 64
@@ -60,7 +61,7 @@ class Actor:
         user = getattr(request, "user", None)
         if user is not None and not user.is_authenticated:
             user = None
-        return cls(user=user, ip_address=request.META.get("REMOTE_ADDR"))
+        return cls(user=user, ip_address=client_address(request) or None)
 
     @classmethod
     def system(cls, label: str) -> Actor:

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import connection
+from django.db.models import F
 from django.utils import timezone
 
 from caicach.core.models import RateLimit
@@ -52,6 +53,15 @@ def hit(key: str, window: timedelta, *, now: datetime | None = None) -> int:
         count = int(cursor.fetchone()[0])
         cursor.execute(_PURGE, params)
     return count
+
+
+def undo(key: str, *, now: datetime | None = None) -> None:
+    """Take back one event counted by :func:`hit` in the window still running (an attempt
+    counted before it was known to be a success)."""
+    now = now or timezone.now()
+    RateLimit.objects.filter(key=_clean(key), window_end__gt=now, count__gt=0).update(
+        count=F("count") - 1
+    )
 
 
 def count(key: str, *, now: datetime | None = None) -> int:

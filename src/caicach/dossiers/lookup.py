@@ -11,7 +11,12 @@ dates, the timeline of states. **No personal data** (Nghị định 13/2023/NĐ-
 phone, address, and no officer. A wrong code, phone or token all get the same "not found"
 (the existence of a code is not revealed), and failures are limited per client address
 (``LOOKUP_MAX_FAILURES`` in ``LOOKUP_WINDOW_MINUTES``, then 429), counted in PostgreSQL
-(:mod:`caicach.core.ratelimit`) so every worker process shares the count.
+(:mod:`caicach.core.ratelimit`) so every worker process shares the count. Every attempt is
+counted *before* it is answered, by one atomic upsert returning the new count, and a success
+takes its count back: concurrent guesses can never get more answers than the limit (a check
+then an increment let 60 concurrent guesses get 25 answers for a limit of 20). The client
+address is :func:`caicach.core.client.client_address` (``X-Forwarded-For`` only from
+``TRUSTED_PROXIES``).
 """
 
 from __future__ import annotations
@@ -38,6 +43,7 @@ from rest_framework.views import APIView
 
 from caicach.accounts.middleware import public
 from caicach.core import ratelimit
+from caicach.core.client import client_address
 from caicach.core.errors import BilingualError
 from caicach.dossiers.api.serializers import DossierErrorSerializer
 from caicach.dossiers.models import STATE_CHOICES, Dossier
@@ -50,7 +56,9 @@ NOT_FOUND_EN = "No dossier matches what was entered. Please check it."
 TOO_MANY_VI = "Quý ông/bà đã tra cứu sai quá nhiều lần. Vui lòng thử lại sau ít phút."
 TOO_MANY_EN = "Too many failed look-ups. Please try again in a few minutes."
 
-_LAST4 = re.compile(r"^\d{4}$")
+# ASCII digits only: ``\d`` also matches Arabic-Indic digits, which then reached
+# ``secrets.compare_digest`` (it accepts ASCII strings only) and answered 500.
+_LAST4 = re.compile(r"^[0-9]{4}$")
 
 
 # -- finding the dossier ------------------------------------------------------------------------
@@ -71,8 +79,10 @@ def find(code: str, *, phone_last4: str = "", token: str = "") -> Dossier | None
     if dossier is None:
         return None
     if token:
-        return dossier if secrets.compare_digest(dossier.lookup_token, str(token)) else None
-    digits = re.sub(r"\D", "", dossier.applicant.phone)
+        # Compared as bytes: any text the client sends is comparable, ASCII or not.
+        match = secrets.compare_digest(dossier.lookup_token.encode(), str(token).encode())
+        return dossier if match else None
+    digits = re.sub(r"[^0-9]", "", dossier.applicant.phone)
     if _LAST4.match(phone_last4 or "") and len(digits) >= 4:
         return dossier if secrets.compare_digest(digits[-4:], phone_last4) else None
     return None
@@ -111,16 +121,26 @@ def public_data(dossier: Dossier) -> dict[str, Any]:
 
 
 def _key(request: HttpRequest) -> str:
-    return f"caicach:lookup-failures:{request.META.get('REMOTE_ADDR', '')}"
+    return f"caicach:lookup-failures:{client_address(request)}"
 
 
-def blocked(request: HttpRequest) -> bool:
-    return ratelimit.count(_key(request)) >= settings.LOOKUP_MAX_FAILURES
+def attempt(request: HttpRequest) -> bool:
+    """Count this attempt (one atomic upsert shared by all processes); whether it may be
+    answered. Decided on the count the upsert returns, so no two attempts see the same count."""
+    window = timedelta(minutes=settings.LOOKUP_WINDOW_MINUTES)
+    return ratelimit.hit(_key(request), window) <= settings.LOOKUP_MAX_FAILURES
 
 
-def failed(request: HttpRequest) -> None:
-    """Count a failure of this address (one atomic upsert shared by all processes)."""
-    ratelimit.hit(_key(request), timedelta(minutes=settings.LOOKUP_WINDOW_MINUTES))
+def succeeded(request: HttpRequest) -> None:
+    """A success is not a failure: take its attempt back."""
+    ratelimit.undo(_key(request))
+
+
+def _find(request: HttpRequest, code: str, **secret: str) -> Dossier | None:
+    dossier = find(code, **secret)
+    if dossier is not None:
+        succeeded(request)
+    return dossier
 
 
 # -- pages -------------------------------------------------------------------------------------
@@ -152,13 +172,13 @@ def search(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return _page(request, LookupForm())
     form = LookupForm(request.POST)
-    if blocked(request):
-        return _page(request, form, status=429, error=TOO_MANY_VI)
     if not form.is_valid():
         return _page(request, form, status=400)
-    dossier = find(form.cleaned_data["code"], phone_last4=form.cleaned_data["phone_last4"])
+    if not attempt(request):
+        return _page(request, form, status=429, error=TOO_MANY_VI)
+    data = form.cleaned_data
+    dossier = _find(request, data["code"], phone_last4=data["phone_last4"])
     if dossier is None:
-        failed(request)
         return _page(request, form, status=404, error=NOT_FOUND_VI)
     return _result(request, dossier)
 
@@ -168,11 +188,10 @@ def search(request: HttpRequest) -> HttpResponse:
 def detail(request: HttpRequest, code: str) -> HttpResponse:
     """The QR link: ``/tra-cuu/<code>?t=<token>``."""
     form = LookupForm(initial={"code": _normalise(code)})
-    if blocked(request):
+    if not attempt(request):
         return _page(request, form, status=429, error=TOO_MANY_VI)
-    dossier = find(code, token=request.GET.get("t", "")[:64])
+    dossier = _find(request, code, token=request.GET.get("t", "")[:64])
     if dossier is None:
-        failed(request)
         return _page(request, form, status=404, error=NOT_FOUND_VI)
     return _result(request, dossier)
 
@@ -238,7 +257,7 @@ class LookupAPI(APIView):
             ),
             OpenApiParameter("t", str, description="Look-up token printed in the QR code."),
             OpenApiParameter(
-                "phone_last4", str, pattern=r"^\d{4}$", description="Last 4 digits of the phone."
+                "phone_last4", str, pattern=r"^[0-9]{4}$", description="Last 4 digits of the phone."
             ),
         ],
         responses={
@@ -250,15 +269,15 @@ class LookupAPI(APIView):
         tags=["lookup"],
     )
     def get(self, request: Request, code: str) -> Response:
-        if blocked(request._request):
+        if not attempt(request._request):
             raise BilingualError(TOO_MANY_VI, TOO_MANY_EN, code="too_many_lookups", status=429)
-        dossier = find(
+        dossier = _find(
+            request._request,
             code,
             token=str(request.query_params.get("t", ""))[:64],
             phone_last4=str(request.query_params.get("phone_last4", "")),
         )
         if dossier is None:
-            failed(request._request)
             raise BilingualError(NOT_FOUND_VI, NOT_FOUND_EN, code="not_found", status=404)
         response = Response(LookupSerializer(public_data(dossier)).data)
         response["Cache-Control"] = "no-store"

@@ -101,6 +101,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "caicach.core.middleware.ChosenLanguageMiddleware",
+    "caicach.core.input_guard.RefuseUnstorableInputMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -224,8 +225,21 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
-# A whole province's catalogue posted to the import API can exceed Django's 2.5 MB default.
-DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# The body of a request, files of a multipart form excepted. A JSON intake carries its scans in
+# base64 (4/3 of their size): the default lets one component of the documented 20 MB
+# (dossiers.inputs.MAX_COMPONENT_BYTES, 26.7 MiB in base64) through with its fields, so the
+# component check answers, not the body limit. A larger body answers 413 in the API's shape.
+DATA_UPLOAD_MAX_MEMORY_SIZE = (
+    env(
+        "REQUEST_BODY_MAX_MB",
+        30,
+        "Largest request body in MiB, files of a multipart form excepted (a JSON intake's "
+        "base64 scans included: 30 lets one 20 MB scan through); larger bodies answer 413.",
+        "Security",
+    )
+    * 1024
+    * 1024
+)
 
 SESSION_COOKIE_AGE = (
     env("SESSION_MINUTES", 480, "Minutes an officer stays signed in.", "Security") * 60
@@ -299,6 +313,11 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "EXCEPTION_HANDLER": "caicach.core.api.errors.exception_handler",
+    "DEFAULT_PARSER_CLASSES": [
+        "caicach.core.input_guard.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "caicach API",
@@ -369,6 +388,14 @@ SMS_FILE_PATH = env(
     "File the FileSmsGateway appends to.",
     "Notifications",
     shown="$CAICACH_DATA_DIR/sms.jsonl",
+)
+TRUSTED_PROXIES = env_list(
+    "TRUSTED_PROXIES",
+    "",
+    "Comma-separated addresses or networks (e.g. 127.0.0.1,10.0.0.0/8) of the reverse proxies "
+    "whose X-Forwarded-For is believed for the client's address (look-up limit, audit). "
+    "Empty: the header is ignored and the direct peer is the client.",
+    "Security",
 )
 LOOKUP_MAX_FAILURES = env(
     "LOOKUP_MAX_FAILURES",

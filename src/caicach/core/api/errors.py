@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from django.utils import translation
@@ -36,6 +37,9 @@ _GENERIC = {
     status.HTTP_429_TOO_MANY_REQUESTS: ("Too many requests.", "Quá nhiều yêu cầu."),
 }
 
+TOO_BIG_VI = "Nội dung gửi lên quá lớn (xem REQUEST_BODY_MAX_MB)."
+TOO_BIG_EN = "The request body is too large (see REQUEST_BODY_MAX_MB)."
+
 
 def _in_both(detail: Any) -> tuple[Any, Any]:
     """Render lazy messages in English and in Vietnamese."""
@@ -55,6 +59,9 @@ def _render(detail: Any) -> Any:
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, RequestDataTooBig):  # Django's would be an HTML 400
+        body = {"detail": TOO_BIG_EN, "detail_vi": TOO_BIG_VI, "code": "too_large"}
+        return Response(body, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
     if isinstance(exc, BilingualError):
         body = {"detail": exc.message_en, "detail_vi": exc.message_vi, "code": exc.code}
         if exc.errors:

@@ -8,7 +8,6 @@ from typing import Any
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
-from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -17,6 +16,7 @@ from caicach.accounts.api.permissions import IsOfficer
 from caicach.core.api.pagination import CursorPagination
 from caicach.core.audit import Actor
 from caicach.core.errors import BilingualError
+from caicach.core.input_guard import JSONParser
 from caicach.dossiers import services
 from caicach.dossiers.api.filters import DossierFilter
 from caicach.dossiers.api.serializers import (

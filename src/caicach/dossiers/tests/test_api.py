@@ -358,9 +358,11 @@ def test_malformed_requests_never_crash(api, tree, officers, version):
         assert api.post(url, payload, content_type=content_type).status_code < 500
     for query in ({"cursor": "garbage"}, {"page_size": "-3"}, {"q": "x" * 500}, {"q": "%_\\"}):
         assert api.get(LIST, query).status_code < 500
-    for url in (f"{LIST}%00%2F../", f"{LIST}a%00b/", f"{LIST}a%00b/events/", f"{LIST}{'9' * 500}/"):
-        assert api.get(url).status_code == 404
-    assert action(api, "a\x00b", "assign", {"version": 1}).status_code == 404
+    # A NUL anywhere in the request is refused at the door (core.input_guard).
+    for url in (f"{LIST}%00%2F../", f"{LIST}a%00b/", f"{LIST}a%00b/events/"):
+        assert api.get(url).status_code == 400
+    assert api.get(f"{LIST}{'9' * 500}/").status_code == 404
+    assert action(api, "a\x00b", "assign", {"version": 1}).status_code == 400
     assert (
         action(api, dossier.code, "assign", {"version": 1, "agency": "a\x00b"}).status_code == 400
     )

@@ -9,7 +9,6 @@ from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import generics
-from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -18,6 +17,7 @@ from caicach.accounts.access import require_anywhere
 from caicach.accounts.api.permissions import IsOfficer
 from caicach.core.api.pagination import CursorPagination
 from caicach.core.audit import Actor
+from caicach.core.input_guard import JSONParser
 from caicach.procedures import services
 from caicach.procedures.api.filters import ProcedureFilter
 from caicach.procedures.api.serializers import (
