@@ -54,7 +54,7 @@ from urllib.parse import urlencode
 GOAL_PER_SECOND = 300
 GOAL_P95_MS = 150
 REQUEST_TIMEOUT = 60.0
-PASSWORD = "Bench@Intake2026"
+PASSWORD = "Tiep-Nhan-Ho-So@2026"  # meets the policy checked at sign-in
 ROOT = Path(__file__).resolve().parent.parent
 
 # A tiny valid one-page PDF (the service sniffs the first bytes; the size is that of a receipt

@@ -45,6 +45,7 @@ from caicach.notifications.models import Notification
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
+PASSWORD = "Loi-Giua-Chung@2026"  # meets the policy checked at sign-in
 ROOT = Path(__file__).resolve().parent.parent
 
 

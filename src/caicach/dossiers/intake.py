@@ -60,6 +60,7 @@ from caicach.dossiers.models import (
     DueBasis,
     IdempotencyRecord,
 )
+from caicach.dossiers.targets import check_deciding
 from caicach.dossiers.workflow import (
     Channel,
     DossierAction,
@@ -229,18 +230,6 @@ def _procedure_in_force(code: str, day: date) -> tuple[Procedure, ProcedureVersi
     return procedure, version
 
 
-def _default_deciding(procedure: Procedure, receiving: Agency) -> Agency:
-    """The handling agency the desk belongs to; else the only handling agency; else the desk's
-    own agency. A service centre receiving for several authorities names it explicitly."""
-    handling = list(procedure.handling_agencies.all())
-    for agency in handling:
-        if receiving.path.startswith(agency.path):
-            return agency
-    if len(handling) == 1:
-        return handling[0]
-    return receiving
-
-
 def _next_sequence(agency: Agency, day: date) -> int:
     """The next number of ``agency`` on ``day``, gap-free.
 
@@ -384,7 +373,7 @@ def receive_dossier(
                 return existing
         procedure, version = _procedure_in_force(procedure_code, received_on)
         linked = _link_components(documents, version)
-        deciding = deciding_agency or _default_deciding(procedure, receiving_agency)
+        deciding = check_deciding(procedure, receiving_agency, deciding_agency)
         # Before the numbering: the counter row stays locked until commit, keep that short.
         calendar = calendar_for(receiving_agency)
         promised = _due(

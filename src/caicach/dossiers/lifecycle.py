@@ -45,6 +45,7 @@ from caicach.dossiers.referrals import (
     transfer_agency,
 )
 from caicach.dossiers.scope import acting_roles
+from caicach.dossiers.targets import check_move
 from caicach.dossiers.work import (
     END_STATUS,
     NOTE_REQUIRED,
@@ -55,7 +56,6 @@ from caicach.dossiers.work import (
     locked_dossier,
     resolve_agency,
     snapshot,
-    within_tree,
 )
 from caicach.dossiers.workflow import (
     ClockEffect,
@@ -226,13 +226,9 @@ def _assign(work: Work, *, reason: str, agency: Any = None, assignee: Any = None
     d = work.dossier
     reassign = d.state != DossierState.RECEIVED
     if agency is not None:
-        target = resolve_agency(agency)
-        if not within_tree(target, d.deciding_agency, d.current_agency):
-            raise invalid(
-                "agency",
-                "Chỉ được phân công cho đơn vị thuộc cơ quan giải quyết hoặc đơn vị đang xử lý.",
-                "Assign only to a unit of the deciding agency or of the unit holding the dossier.",
-            )
+        target = check_move(
+            d, resolve_agency(agency), None if reassign else work.step_after(d.current_step)
+        )
     elif reassign:
         target = d.current_agency
     else:
@@ -285,7 +281,7 @@ def _transfer_step(work: Work, *, agency: Any = None, **_: Any) -> None:
             code="last_step",
         )
     target = (
-        resolve_agency(agency)
+        check_move(d, resolve_agency(agency), nxt)
         if agency is not None
         else (nxt.agency if nxt.agency is not None else d.current_agency)
     )

@@ -32,6 +32,7 @@ from caicach.dossiers.models import (
     ReferralKind,
 )
 from caicach.dossiers.scope import answerable_referrals, referrals_of
+from caicach.dossiers.targets import check_lead
 from caicach.dossiers.work import MAX_REFERRAL_DAYS, Work, resolve_agency
 from caicach.dossiers.workflow import (
     DossierAction,
@@ -349,8 +350,9 @@ def transfer_agency(
             else "The agency to transfer to is required.",
             "agency_required",
         )
-    target = resolve_agency(lead, "lead_agency" if chosen == "parallel" else "agency")
+    field_name = "lead_agency" if chosen == "parallel" else "agency"
     d = work.dossier
+    target = check_lead(d, resolve_agency(lead, field_name), field_name)
     if chosen == "parallel":
         if not work.note:
             raise invalid(

@@ -167,10 +167,6 @@ def resolve_agency(value: Any, field_name: str = "agency") -> Agency:
     return agency
 
 
-def within_tree(agency: Agency, *roots: Agency) -> bool:
-    return any(agency.path.startswith(root.path) for root in roots)
-
-
 def check_action(
     state: str, action: DossierAction, roles: list[str], context: GuardContext
 ) -> tuple[Transition, list[GuardWarning], str]:

@@ -20,6 +20,7 @@ from django.db.models import TextChoices
 
 from caicach.accounts.models import Role
 from caicach.agencies.models import AgencyKind
+from caicach.core import xlsx
 from caicach.core.text import normalise
 from caicach.procedures.exchange import MAX_ROWS, ORIGIN_KEY, RowError
 from caicach.procedures.models import AuthorityLevel, CopyKind, FeeKind, OnlineLevel, TimeUnit
@@ -133,7 +134,7 @@ def write_xlsx(rows: Sequence[Mapping[str, Any]]) -> bytes:
     def sheet(title: str, columns: list[tuple[str, str]], first: bool = False) -> Any:
         ws = book.active if first else book.create_sheet(title)
         ws.title = title
-        ws.append([header for _, header in columns])
+        ws.append(xlsx.safe_row(ws, [header for _, header in columns]))
         for index, (path, header) in enumerate(columns, start=1):
             cell = ws.cell(row=1, column=index)
             cell.font, cell.fill = header_font, header_fill
@@ -151,7 +152,7 @@ def write_xlsx(rows: Sequence[Mapping[str, Any]]) -> bytes:
 
     main = sheet(SHEET_PROCEDURES, PROCEDURE_COLUMNS, first=True)
     for row in rows:
-        main.append([_cell_value(path, row) for path, _ in PROCEDURE_COLUMNS])
+        main.append(xlsx.safe_row(main, [_cell_value(path, row) for path, _ in PROCEDURE_COLUMNS]))
     for row_cells in main.iter_rows(min_row=2):
         for cell in row_cells:
             cell.alignment = Alignment(
@@ -165,10 +166,13 @@ def write_xlsx(rows: Sequence[Mapping[str, Any]]) -> bytes:
         for row in rows:
             for item in row.get(key) or []:
                 ws.append(
-                    [
-                        row["code"] if path == "code" else _cell_value(path, item)
-                        for path, _ in columns
-                    ]
+                    xlsx.safe_row(
+                        ws,
+                        [
+                            row["code"] if path == "code" else _cell_value(path, item)
+                            for path, _ in columns
+                        ],
+                    )
                 )
 
     codes = book.create_sheet(SHEET_CODES)
@@ -178,9 +182,9 @@ def write_xlsx(rows: Sequence[Mapping[str, Any]]) -> bytes:
     headers = dict(PROCEDURE_COLUMNS + COMPONENT_COLUMNS + FEE_COLUMNS + STEP_COLUMNS)
     for path, choices in CHOICES_BY_PATH.items():
         for code, label in choices.choices:
-            codes.append([headers[path], code, str(label)])
+            codes.append(xlsx.safe_row(codes, [headers[path], code, str(label)]))
     for code, label in AgencyKind.choices:
-        codes.append([headers["handling_agency_kinds"], code, str(label)])
+        codes.append(xlsx.safe_row(codes, [headers["handling_agency_kinds"], code, str(label)]))
     for width, letter in ((28, "A"), (18, "B"), (44, "C")):
         codes.column_dimensions[letter].width = width
 

@@ -157,8 +157,11 @@ TEMPLATES = [
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "caicach.accounts.backends.PolicyModelBackend",
 ]
+#: A password that fails AUTH_PASSWORD_VALIDATORS at sign-in must be changed first (off in the
+#: demo settings only: the demo accounts share the password printed in the README).
+PASSWORD_POLICY_AT_SIGN_IN = True
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
@@ -174,6 +177,8 @@ AUTH_PASSWORD_VALIDATORS = [
         },
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "caicach.accounts.validators.DeniedPasswordValidator"},
+    {"NAME": "caicach.accounts.validators.UserNamePasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "caicach.accounts.validators.CharacterClassesValidator"},
 ]

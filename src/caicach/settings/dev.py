@@ -10,3 +10,6 @@ from caicach.settings.base import *  # noqa: F403
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 # Static files without `collectstatic` (whitenoise reads the apps' static folders), debug or not.
 WHITENOISE_USE_FINDERS = True
+# The demo accounts share the demo password printed in the README; elsewhere it must be changed
+# at the first sign-in (caicach.accounts.backends).
+PASSWORD_POLICY_AT_SIGN_IN = False

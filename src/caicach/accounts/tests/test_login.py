@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.test import override_settings
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from caicach.accounts import twofactor
@@ -76,6 +76,38 @@ def test_password_like_the_username_is_refused():
     assert any("quá giống" in m for m in caught.value.messages)
 
 
+@pytest.mark.parametrize(
+    "denied",
+    ["Password123!", "password123!", "P@ssw0rd", "Admin@123456", "Qwerty!2345", "CaiCach@2026"],
+)
+def test_common_breached_and_published_passwords_are_refused(denied):
+    """Issue 17 item 6: ``Password123!`` passed (Django's list has ``password123`` only) and so
+    did the demo password printed in the README."""
+    with pytest.raises(ValidationError) as caught:
+        validate_password(denied)
+    assert "password_denied" in [e.code for e in caught.value.error_list]
+    with translation.override("en"):
+        with pytest.raises(ValidationError) as caught:
+            validate_password(denied)
+        assert any("published or is too common" in m for m in caught.value.messages)
+
+
+@pytest.mark.parametrize(
+    ("username", "email", "candidate"),
+    [
+        ("quantri", "", "Quantri@Caicach2025"),
+        ("tiepnhan01", "", "Moi!tiepnhan01-xyz"),
+        ("cv", "le.van.c@anhoa.example", "X9!le.van.c-Phong"),
+        ("kt", "", "Trần-Thị-Bình-7!"),  # a word of the full name, with or without diacritics
+    ],
+)
+def test_a_password_containing_the_user_name_is_refused(username, email, candidate):
+    user = UserFactory(username=username, email=email, full_name="Trần Thị Bình")
+    with pytest.raises(ValidationError) as caught:
+        validate_password(candidate, user)
+    assert "password_contains_user_name" in [e.code for e in caught.value.error_list]
+
+
 def test_a_strong_password_passes(password):
     validate_password(password)
 
@@ -112,6 +144,39 @@ def test_password_change_page_applies_the_rules(client, tree, make_officer, pass
     assert officer.check_password("Moi@Mat-Khau-2026")
     assert signed_in(client)  # the session survives its own password change
     assert AuditEntry.objects.filter(action="account.password_change", actor=officer).exists()
+
+
+def test_a_password_that_fails_the_policy_must_be_changed_at_sign_in(
+    client, tree, make_officer, password, settings
+):
+    """An account whose password the policy refuses today (the demo accounts outside the demo)
+    may sign in only to change it; the API refuses it too."""
+    officer = make_officer("receiver", tree.dept_a, username="motcua")
+    officer.set_password("CaiCach@2026")  # as `demo load` does
+    officer.save()
+    response = sign_in(client, "motcua", "CaiCach@2026")
+    assert response.status_code == 302
+    officer.refresh_from_db()
+    assert officer.must_change_password
+    assert client.get("/co-quan/").status_code == 302  # the gate sends it to the change
+    assert client.get("/api/v1/me/").json()["code"] == "password_change_required"
+
+
+def test_the_demo_settings_keep_the_demo_password(client, tree, make_officer, settings):
+    settings.PASSWORD_POLICY_AT_SIGN_IN = False
+    officer = make_officer("receiver", tree.dept_a, username="motcua")
+    officer.set_password("CaiCach@2026")
+    officer.save()
+    assert sign_in(client, "motcua", "CaiCach@2026").status_code == 302
+    officer.refresh_from_db()
+    assert not officer.must_change_password and signed_in(client)
+
+
+def test_a_good_password_is_not_flagged_at_sign_in(client, tree, make_officer, password):
+    officer = make_officer("receiver", tree.dept_a, username="motcua")
+    assert sign_in(client, "motcua", password).status_code == 302
+    officer.refresh_from_db()
+    assert not officer.must_change_password and signed_in(client)
 
 
 # -- the password step -------------------------------------------------------------------

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
 from caicach.accounts.access import can, scope
@@ -42,6 +44,8 @@ def test_demo_province_loads_once_and_reloads_idempotently(capsys):
         assert user.username in out
         assert user.check_password(DEMO_PASSWORD)
     assert DEMO_PASSWORD in out
+    with pytest.raises(ValidationError):  # published: refused as anyone's own password
+        validate_password(DEMO_PASSWORD)
 
     counts = (Agency.objects.count(), ProcedureVersion.objects.count(), User.objects.count())
     audit_before = AuditEntry.objects.count()

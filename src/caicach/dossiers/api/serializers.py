@@ -120,8 +120,9 @@ class DossierReceiveSerializer(serializers.Serializer):
         queryset=Agency.objects.all(),
         required=False,
         allow_null=True,
-        help_text="Deciding authority; default: the procedure's handling agency the desk "
-        "belongs to, or its only handling agency.",
+        help_text="Deciding authority: one of the procedure's competent authorities for this "
+        "desk (a handling agency by name, or the desk's own agency of a handling kind); "
+        "default: the one the desk belongs to, or the only one named (400 otherwise).",
     )
 
 

@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from caicach.agencies.models import Agency
 from caicach.calendars.rules import VN_TZ
-from caicach.core import audit
+from caicach.core import audit, xlsx
 from caicach.core.audit import Actor
 from caicach.core.errors import BilingualError
 from caicach.dossiers import documents
@@ -192,7 +192,7 @@ def register_xlsx(user: Any, agency: Agency, period: Period) -> IO[bytes]:
     bold = Font(bold=True)
 
     def heading(text: str) -> WriteOnlyCell:
-        cell = WriteOnlyCell(sheet, value=text)
+        cell = xlsx.text_cell(sheet, text)
         cell.font = bold
         return cell
 
@@ -213,7 +213,7 @@ def register_xlsx(user: Any, agency: Agency, period: Period) -> IO[bytes]:
                 cells.append(cell)
             else:
                 cells.append(value)
-        sheet.append(cells)
+        sheet.append(xlsx.safe_row(sheet, cells))
     out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 (caller closes)
     workbook.save(out)
     out.seek(0)

@@ -34,7 +34,9 @@ def more(tree: Any, make_officer: Any) -> Any:
 
 @pytest.fixture
 def processing(tree: Any, officers: Any, version: Any) -> Any:
-    """A dossier of department A in processing at unit A, on Monday 2 June 2025."""
+    """A dossier of department A in processing at unit A, on Monday 2 June 2025. Department B
+    handles the procedure too (a *liên thông* procedure): it may take the dossier over."""
+    version.procedure.handling_agencies.add(tree.dept_b)
 
     def make(at: Any = None) -> Dossier:
         with time_machine.travel(at or vn(2025, 6, 2, 9), tick=False):

@@ -4,6 +4,7 @@ lateness per agency, their scoping, bad input (4xx, never 500) and query counts.
 from __future__ import annotations
 
 import io
+import zipfile
 from datetime import date, timedelta
 from typing import Any
 
@@ -19,7 +20,14 @@ from caicach.core.models import AuditEntry
 from caicach.dossiers import reports
 from caicach.dossiers.models import Dossier, DossierEvent
 from caicach.dossiers.reports import GroupBy, Period, PeriodError
-from caicach.dossiers.tests.factories import CITIZEN_ID, act, procedure_version, receive, vn
+from caicach.dossiers.tests.factories import (
+    CITIZEN_ID,
+    PERSON,
+    act,
+    procedure_version,
+    receive,
+    vn,
+)
 
 JUNE = Period(date(2025, 6, 1), date(2025, 6, 30))
 NOW = vn(2025, 6, 20, 9)
@@ -424,3 +432,16 @@ def test_the_apology_api(tree, officers, june, make_officer, django_assert_max_n
     assert api.get(url, {"agency": tree.dept_a.code}).status_code == 200
     api.force_authenticate(officers.processor)
     assert api.get(url).status_code == 403
+
+
+@pytest.mark.django_db
+def test_the_register_xlsx_writes_a_formula_like_name_as_text(tree, officers, version):
+    """An applicant named ``=HYPERLINK(…)`` stays a name in the workbook (issue 17 item 6)."""
+    name = '=HYPERLINK("http://evil.example","Bấm vào đây")'
+    with time_machine.travel(vn(2025, 6, 2, 9), tick=False):
+        receive(officers.receiver, version, tree.dept_a, applicant={**PERSON, "full_name": name})
+    content = reports.register_xlsx(officers.receiver, tree.dept_a, JUNE).read()
+    row = next(iter(load_workbook(io.BytesIO(content)).active.iter_rows(min_row=5)))
+    assert (row[4].value, row[4].data_type, row[4].quotePrefix) == (name, "s", True)
+    archive = zipfile.ZipFile(io.BytesIO(content))
+    assert "<f>" not in archive.read("xl/worksheets/sheet1.xml").decode()

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import copy
+import io
 import itertools
 import json
+import re
 import threading
+import zipfile
 from datetime import date, time
 from decimal import Decimal
 from typing import Any
@@ -365,6 +368,22 @@ def test_xlsx_round_trip(tree):
     assert [r["code"] for r in back] == ["1.000002", "1.004227"]
     assert back[1]["workflow"][1]["name"] == "Thẩm định"
     assert import_catalogue(CLI, back).unchanged == 2
+
+
+def test_xlsx_writes_formula_like_text_as_text_and_round_trips(tree):
+    """A name or step starting with ``=``, ``+``, ``-`` or ``@`` is never a formula in the
+    workbook, and reads back as typed (issue 17 item 6)."""
+    import_catalogue(CLI, [row()])
+    rows = export_catalogue(Procedure.objects.all())
+    rows[0]["name"] = '=HYPERLINK("http://evil.example","x")'
+    rows[0]["workflow"][1]["name"] = "@Thẩm định"
+    content = catalogue_to_xlsx(rows)
+    archive = zipfile.ZipFile(io.BytesIO(content))
+    sheets = [n for n in archive.namelist() if n.startswith("xl/worksheets/")]
+    assert not any(re.search(r"<f[ >]", archive.read(n).decode()) for n in sheets)
+    back = catalogue_from_xlsx(content)
+    assert back[0]["name"] == rows[0]["name"]
+    assert back[0]["workflow"][1]["name"] == "@Thẩm định"
 
 
 def test_xlsx_errors_name_sheet_row_and_column(tree):
