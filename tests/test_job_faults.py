@@ -61,6 +61,8 @@ _WORKER = (
 
 @pytest.fixture
 def workers() -> Iterator[list[subprocess.Popen[bytes]]]:
+    # Other committed-data tests may leave queued jobs behind: the counts below are of this test's.
+    _clear_jobs()
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "caicach.settings.test",
@@ -83,6 +85,10 @@ def workers() -> Iterator[list[subprocess.Popen[bytes]]]:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
         process.wait(timeout=10)
+    _clear_jobs()
+
+
+def _clear_jobs() -> None:
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM procrastinate_jobs; DELETE FROM procrastinate_workers")
 
