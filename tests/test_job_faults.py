@@ -17,6 +17,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -119,8 +120,12 @@ def test_a_worker_killed_mid_job_loses_and_duplicates_nothing(workers, settings)
         async with app.open_async():
             return await jobs.retry_stalled_jobs(app)
 
-    with app.replace_connector(app.connector.get_worker_connector()):
-        assert asyncio.run(retry()) == 1
+    # In its own thread: the browser tests' session may keep an event loop running in this one.
+    with (
+        app.replace_connector(app.connector.get_worker_connector()),
+        ThreadPoolExecutor(1) as thread,
+    ):
+        assert thread.submit(asyncio.run, retry()).result() == 1
     _wait(lambda: _count(TASK, "succeeded") == JOBS)
 
     notified = ProcrastinateJob.objects.filter(task_name=send_notification.name)
