@@ -36,19 +36,19 @@ from caicach.dossiers.workflow import DossierState
 __all__ = [
     "AS_OF_STATUSES",
     "PAUSED_STATES",
+    "RUNNING_STATES",
     "AsOf",
+    "Deadline",
     "TimelinessFacts",
     "Verdicts",
+    "deadline_badge",
+    "due_soon_until",
     "finish_verdicts",
+    "is_overdue",
+    "is_running",
     "promise_as_of",
     "status_as_of",
     "statutory_due_as_of",
-    "RUNNING_STATES",
-    "Deadline",
-    "deadline_badge",
-    "due_soon_until",
-    "is_overdue",
-    "is_running",
 ]
 
 RUNNING_STATES: Final = frozenset(
