@@ -13,7 +13,7 @@ from typing import Any, Final
 
 from django.conf import settings
 
-from caicach.calendars.rules import VN_TZ
+from caicach.calendars.rules import VN_TZ, TimeUnit
 from caicach.calendars.services import calendar_for
 from caicach.core.errors import BilingualError
 from caicach.dossiers import clock, deadlines
@@ -79,8 +79,8 @@ def dossier_as_of(dossier: Dossier, instant: datetime) -> deadlines.AsOf | None:
     ]
     facts = deadlines.TimelinessFacts(
         received_at=dossier.received_at,
-        promised=clock.StatutoryTime(version.promised_value, version.statutory_unit),
-        statutory=clock.StatutoryTime(version.statutory_value, version.statutory_unit),
+        promised=clock.StatutoryTime(version.promised_value, TimeUnit(version.statutory_unit)),
+        statutory=clock.StatutoryTime(version.statutory_value, TimeUnit(version.statutory_unit)),
         events=ledger,
         calendar=calendar_for(dossier.receiving_agency),
         cutoff=version.cutoff,

@@ -252,6 +252,13 @@ def finish_verdicts(
     )
 
 
+_OPEN: Final[dict[clock.OpenStatus, AsOfStatus]] = {
+    clock.OpenStatus.WITHIN_TIME: "within_time",
+    clock.OpenStatus.AT_RISK: "at_risk",
+    clock.OpenStatus.OVERDUE: "overdue",
+}
+
+
 @dataclass(frozen=True, slots=True)
 class AsOf:
     """The status of a dossier at a past instant (:func:`status_as_of`)."""
@@ -312,6 +319,6 @@ def status_as_of(
     if paused:
         return AsOf(instant, "paused", "paused", due, legal, None, True)
     budgets = list(remaining_step_budgets)
-    status = clock.open_status(instant, due, budgets, facts.calendar).value
-    legal_status = clock.open_status(instant, legal, budgets, facts.calendar).value
+    status = _OPEN[clock.open_status(instant, due, budgets, facts.calendar)]
+    legal_status = _OPEN[clock.open_status(instant, legal, budgets, facts.calendar)]
     return AsOf(instant, status, legal_status, due, legal, None, False)

@@ -25,6 +25,7 @@ from caicach.agencies.models import Agency
 from caicach.calendars.rules import (
     VN_TZ,
     CalendarRangeError,
+    TimeUnit,
     WorkCalendar,
 )
 from caicach.calendars.services import calendar_for
@@ -256,8 +257,8 @@ def store_verdicts(
     version = d.procedure_version
     facts = deadlines.TimelinessFacts(
         received_at=d.received_at,
-        promised=clock.StatutoryTime(version.promised_value, version.statutory_unit),
-        statutory=clock.StatutoryTime(version.statutory_value, version.statutory_unit),
+        promised=clock.StatutoryTime(version.promised_value, TimeUnit(version.statutory_unit)),
+        statutory=clock.StatutoryTime(version.statutory_value, TimeUnit(version.statutory_unit)),
         events=ledger,
         calendar=calendar,
         cutoff=version.cutoff,
@@ -401,7 +402,7 @@ def _supplement_received(work: Work, **_: Any) -> None:
     ]
 
     def due(value: Decimal) -> datetime:
-        statutory = clock.StatutoryTime(value, version.statutory_unit)
+        statutory = clock.StatutoryTime(value, TimeUnit(version.statutory_unit))
         try:
             return clock.legal_due(d.received_at, statutory, version.cutoff, ledger, work.calendar)
         except (CalendarRangeError, ValueError) as error:

@@ -22,7 +22,7 @@ from typing import Any, Final
 
 from django.conf import settings
 
-from caicach.calendars.rules import CalendarRangeError
+from caicach.calendars.rules import CalendarRangeError, TimeUnit
 from caicach.calendars.services import calendar_for
 from caicach.dossiers import clock, deadlines
 from caicach.dossiers.exchange.reader import Reader
@@ -144,8 +144,10 @@ def recompute(
         cal = calendar_for(d.receiving_agency)
         facts = deadlines.TimelinessFacts(
             received_at=d.received_at,
-            promised=clock.StatutoryTime(version.promised_value, version.statutory_unit),
-            statutory=clock.StatutoryTime(version.statutory_value, version.statutory_unit),
+            promised=clock.StatutoryTime(version.promised_value, TimeUnit(version.statutory_unit)),
+            statutory=clock.StatutoryTime(
+                version.statutory_value, TimeUnit(version.statutory_unit)
+            ),
             events=ledger,
             calendar=cal,
             cutoff=version.cutoff,
