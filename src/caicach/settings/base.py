@@ -338,6 +338,8 @@ SPECTACULAR_SETTINGS = {
     "OAUTH2_FLOWS": ["clientCredentials"],
     "OAUTH2_TOKEN_URL": "/api/oauth/token/",
     "OAUTH2_SCOPES": API_TOKEN_SCOPES,
+    # The three verdicts (timeliness, legal_timeliness, timeliness_766) share one choice set.
+    "ENUM_NAME_OVERRIDES": {"TimelinessEnum": "caicach.dossiers.models.TIMELINESS_CHOICES"},
 }
 
 CAICACH_PUBLIC_URL = env(
