@@ -109,3 +109,28 @@ def test_the_page_shows_both_verdicts_and_the_status_as_of(client, officers, rec
     response = client.get(url, {"as_of": "không phải ngày"})
     assert response.status_code == 400
     assert "không hợp lệ" in response.content.decode()
+
+
+def test_the_migration_fills_the_first_promise_from_the_receipt_event(officers, received):
+    """0012_timeliness_facts: existing rows take the receipt event's ``due_at``, even when a
+    later apology moved the stored one; the legal verdict of a finished row is filled too."""
+    import importlib
+
+    from django.db import connection
+
+    from caicach.dossiers.models import Dossier
+
+    fill = importlib.import_module("caicach.dossiers.migrations.0012_timeliness_facts").FILL
+    with time_machine.travel(vn(2025, 6, 3, 10), tick=False):
+        d = act(
+            officers.leader, received, "apologise", reason="Xác minh.", new_due="2025-06-10T17:00"
+        )
+    with time_machine.travel(vn(2025, 6, 6, 9), tick=False):
+        d = act(officers.receiver, d, "refuse", reason="Không thuộc thẩm quyền.")
+    Dossier.objects.filter(pk=d.pk).update(first_due_at=None, legal_timeliness="")
+    with connection.cursor() as cursor:
+        cursor.execute(fill)
+    d.refresh_from_db()
+    assert d.first_due_at == vn(2025, 6, 5, 17)
+    assert d.due_at == vn(2025, 6, 10, 17)
+    assert d.legal_timeliness == "on_time"
