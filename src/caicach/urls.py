@@ -20,6 +20,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("caicach.accounts.api.urls")),
     path("", include("caicach.calendars.api.urls")),
     path("", include("caicach.procedures.api.urls")),
+    path("", include("caicach.payments.api.urls")),
     path("", include("caicach.dossiers.api.urls")),
     path("lookup/<str:code>/", LookupAPI.as_view(), name="api-lookup"),
 ]

@@ -57,7 +57,8 @@ class PaymentError(BilingualError):
     code = "invalid_payment"
 
     def __init__(self, field: str, vi: str, en: str, *, code: str = "invalid_payment") -> None:
-        super().__init__(vi, en, code=code, errors={field: [vi, en]})
+        super().__init__(vi, en, code=code, errors={field: [en]})
+        self.errors_vi = {field: [vi]}
         self.field = field
 
 
@@ -94,9 +95,7 @@ class Statement:
 def statement(dossier: Dossier) -> Statement:
     """Fees owed by the dossier's version, its payments and refunds, the balance (2 queries)."""
     fees = list(dossier.procedure_version.fees.all())
-    payments = list(
-        Payment.objects.filter(dossier=dossier).select_related("recorded_by", "refund_of")
-    )
+    payments = list(Payment.objects.filter(dossier=dossier).select_related("recorded_by", "agency"))
     return Statement(
         owed=rules.amount_owed(fees),
         paid=rules.amount_paid(payments),
