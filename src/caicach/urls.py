@@ -31,6 +31,7 @@ urlpatterns = [
     path("co-quan/", include("caicach.agencies.urls")),
     path("lich/", include("caicach.calendars.urls")),
     path("thu-tuc/", include("caicach.procedures.urls")),
+    path("ho-so/", include("caicach.payments.urls")),
     path("ho-so/", include("caicach.dossiers.urls")),
     path("tra-cuu/", include("caicach.dossiers.lookup")),
     path("api/v1/", include(api_v1)),
