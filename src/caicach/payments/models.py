@@ -59,7 +59,7 @@ class Payment(models.Model):
     amount = models.PositiveBigIntegerField(_("số tiền (đồng)"))
     channel = models.CharField(_("hình thức"), max_length=20, choices=PaymentChannel.choices)
     portal_code = models.PositiveSmallIntegerField(
-        _("DuocThanhToanTrucTuyen"),
+        _("mã thanh toán trực tuyến (DuocThanhToanTrucTuyen)"),
         default=0,
         help_text=_("0: không trực tuyến; 1: qua Cổng DVCQG; 2: qua cổng thanh toán của tỉnh, bộ."),
     )
