@@ -20,6 +20,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("caicach.accounts.api.urls")),
     path("", include("caicach.calendars.api.urls")),
     path("", include("caicach.procedures.api.urls")),
+    path("", include("caicach.payments.api.urls")),
     path("", include("caicach.dossiers.api.urls")),
     path("lookup/<str:code>/", LookupAPI.as_view(), name="api-lookup"),
 ]
@@ -30,6 +31,7 @@ urlpatterns = [
     path("co-quan/", include("caicach.agencies.urls")),
     path("lich/", include("caicach.calendars.urls")),
     path("thu-tuc/", include("caicach.procedures.urls")),
+    path("ho-so/", include("caicach.payments.urls")),
     path("ho-so/", include("caicach.dossiers.urls")),
     path("tra-cuu/", include("caicach.dossiers.lookup")),
     path("api/v1/", include(api_v1)),

@@ -62,6 +62,15 @@ class HomeCard:
 
 
 @dataclass(frozen=True)
+class DossierPanel:
+    """A block of the dossier page: ``template`` rendered with ``context(request, dossier)``."""
+
+    order: int
+    template: str
+    context: Callable[[Any, Any], dict[str, Any]]
+
+
+@dataclass(frozen=True)
 class HomeSection:
     """A block of the home page below the figures: ``template`` rendered with
     ``context(user)``."""
@@ -75,6 +84,7 @@ _policy: list[AccessPolicy] = [_DenyAll()]
 _menu: list[MenuEntry] = []
 _cards: list[HomeCard] = []
 _sections: list[HomeSection] = []
+_dossier_panels: list[DossierPanel] = []
 
 
 def set_access_policy(policy: AccessPolicy) -> None:
@@ -104,6 +114,18 @@ def register_home_section(
     order: int, template: str, context: Callable[[Any], dict[str, Any]]
 ) -> None:
     _add(_sections, HomeSection(order, template, context))
+
+
+def register_dossier_panel(
+    order: int, template: str, context: Callable[[Any, Any], dict[str, Any]]
+) -> None:
+    """A block of the officer's dossier page, from an app above dossiers (payments, ratings):
+    ``template`` rendered with ``context(request, dossier)``."""
+    _add(_dossier_panels, DossierPanel(order, template, context))
+
+
+def dossier_panels() -> list[DossierPanel]:
+    return list(_dossier_panels)
 
 
 def menu_for(user: Any) -> list[MenuEntry]:

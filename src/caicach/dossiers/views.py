@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -33,6 +34,7 @@ from caicach.calendars.rules import (
     working_time_to_days,
 )
 from caicach.calendars.services import calendar_for
+from caicach.core import registry
 from caicach.core.audit import Actor
 from caicach.core.errors import BilingualError
 from caicach.core.i18n import localized
@@ -444,6 +446,12 @@ def _render_detail(
                 (_("Theo Quyết định 766"), dossier.timeliness_766),
             )
             if value
+        ],
+        # Blocks of the apps above dossiers (fees and payments, ratings), on the event seam's
+        # side door: core.registry (ADR 0006).
+        "panels": [
+            render_to_string(panel.template, panel.context(request, dossier), request=request)
+            for panel in registry.dossier_panels()
         ],
     }
     if as_of is not None:

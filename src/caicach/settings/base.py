@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "caicach.calendars",
     "caicach.procedures",
     "caicach.dossiers",
+    "caicach.payments",
     "caicach.notifications",
     "caicach.demo",
 ]
@@ -333,6 +334,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Dossier channels and payment channels share the field name "channel".
+    "ENUM_NAME_OVERRIDES": {
+        "ChannelEnum": "caicach.dossiers.models.CHANNEL_CHOICES",
+        "PaymentChannelEnum": "caicach.payments.models.PaymentChannel",
+    },
     # The schema lists HTTP Basic only where it is on.
     "AUTHENTICATION_WHITELIST": _API_AUTHENTICATION[: 3 if API_BASIC_AUTH else 2],
     "OAUTH2_FLOWS": ["clientCredentials"],

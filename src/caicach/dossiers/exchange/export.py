@@ -18,6 +18,7 @@ from django.db.models import QuerySet
 
 from caicach.agencies.models import Agency
 from caicach.calendars.rules import VN_TZ
+from caicach.dossiers.exchange.payments import export_payments, portal_payment_code
 from caicach.dossiers.inputs import APPLICANT_FIELDS
 from caicach.dossiers.models import Dossier
 from caicach.dossiers.workflow import Channel, DossierState
@@ -152,6 +153,7 @@ def dossier_line(d: Dossier) -> dict[str, Any]:
             }
             for c in d.clock_entries.all()
         ],
+        "payments": export_payments(d),
         "portal": {
             "MaHoSo": d.code,
             "MaTTHC": d.procedure.code,
@@ -161,7 +163,7 @@ def dossier_line(d: Dossier) -> dict[str, Any]:
             "NgayKetThucXuLy": _portal_time(d.finished_at),
             "NgayTraKetQua": _portal_time(d.returned_at),
             "TrangThaiHoSo": PORTAL_STATE[d.state],
-            "DuocThanhToanTrucTuyen": 0,
+            "DuocThanhToanTrucTuyen": portal_payment_code(d.payments.all()),
             "HoSoCoThanhPhanSoHoa": int(any(c.reused or c.sha256 for c in components)),
             "DuocLayTuKhoDMQG": int(any(c.reused for c in components)),
         },
@@ -199,6 +201,8 @@ def _export_queryset(queryset: QuerySet[Dossier]) -> QuerySet[Dossier]:
             "events__actor",
             "events__agency",
             "clock_entries__agency",
+            "payments__agency",
+            "payments__recorded_by",
         )
         .order_by("id")
     )

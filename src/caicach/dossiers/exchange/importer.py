@@ -26,6 +26,7 @@ from caicach.core.events import emit
 from caicach.dossiers.events import DossiersLoaded
 from caicach.dossiers.exchange.lookups import Lookups
 from caicach.dossiers.exchange.parse import ParsedLine, parse_line
+from caicach.dossiers.exchange.payments import write_payments
 from caicach.dossiers.exchange.reader import LineError
 from caicach.dossiers.models import (
     Applicant,
@@ -209,6 +210,9 @@ def _write(items: list[ParsedLine]) -> None:
     DossierComponent.objects.bulk_create(components)
     DossierEvent.objects.bulk_create(events)
     ClockEntry.objects.bulk_create(entries)
+    for p in items:
+        if p.payments:
+            write_payments(p.dossier, p.payments)
 
     # The daily counters never hand out an imported number again.
     highest: dict[tuple[int, date], int] = {}

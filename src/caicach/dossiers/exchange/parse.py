@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -26,6 +26,7 @@ from caicach.core.audit import Actor
 from caicach.dossiers.clock import EventKind, Timeliness
 from caicach.dossiers.codes import DossierCode, DossierCodeError, parse_dossier_code
 from caicach.dossiers.exchange.lookups import Lookups
+from caicach.dossiers.exchange.payments import parse_payments
 from caicach.dossiers.exchange.reader import LineError, Reader, show
 from caicach.dossiers.exchange.timeliness import recompute
 from caicach.dossiers.inputs import (
@@ -67,6 +68,8 @@ class ParsedLine:
     events: list[DossierEvent]
     clock: list[ClockEntry]
     token_given: bool
+    #: Fees paid (issue 13), written through ``dossier.payments`` (exchange/payments.py).
+    payments: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _agency(
@@ -102,13 +105,16 @@ def parse_line(
     components = _components(r, raw, lookups, version)
     events = _events(r, raw, lookups, state.state)
     entries = _clock(r, raw, lookups)
+    payments = parse_payments(r, raw, lookups, identity.receiving)
     if r.failed or identity.parsed_code is None or applicant is None or version is None:
         return None
     assert procedure is not None
     dossier = _dossier(identity, procedure, version, state, applicant)
     if not recompute(r, raw, dossier, events, entries):
         return None
-    return ParsedLine(line, dossier, applicant, components, events, entries, bool(state.token))
+    return ParsedLine(
+        line, dossier, applicant, components, events, entries, bool(state.token), payments
+    )
 
 
 @dataclass
