@@ -52,9 +52,14 @@ from caicach.dossiers.workflow import DossierState
 ATTACHABLE_STATES = frozenset({DossierState.RESULT_READY.value})
 
 
+#: Every reference of this installation's store starts with it, so an intake quoting another
+#: system's reference (e.g. ``KHO-0001``) costs no query (the intake's query budget).
+STORE_PREFIX = "KQ-"
+
+
 def new_store_reference() -> str:
     """A reference of the store: ``KQ-`` and 16 random hex digits (unguessable)."""
-    return "KQ-" + secrets.token_hex(8).upper()
+    return STORE_PREFIX + secrets.token_hex(8).upper()
 
 
 def attach_result(
@@ -177,8 +182,13 @@ def _same_applicant(owner: Applicant, applicant: Any) -> bool:
 
 def check_store_references(applicant: Any, items: Iterable[ComponentInput]) -> None:
     """Each quoted reference that exists in the store belongs to this applicant (same citizen
-    ID or tax code), else 400 on that component; one query, none without references."""
-    quoted = {i: item.store_reference for i, item in enumerate(items) if item.store_reference}
+    ID or tax code), else 400 on that component; one query, none without references of this
+    store (:data:`STORE_PREFIX`)."""
+    quoted = {
+        i: item.store_reference
+        for i, item in enumerate(items)
+        if item.store_reference.startswith(STORE_PREFIX)
+    }
     if not quoted:
         return
     owners = {
