@@ -21,6 +21,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("caicach.calendars.api.urls")),
     path("", include("caicach.procedures.api.urls")),
     path("", include("caicach.dossiers.api.urls")),
+    path("", include("caicach.ratings.api.urls")),
     path("lookup/<str:code>/", LookupAPI.as_view(), name="api-lookup"),
 ]
 
