@@ -33,6 +33,7 @@ urlpatterns = [
     path("thu-tuc/", include("caicach.procedures.urls")),
     path("ho-so/", include("caicach.dossiers.urls")),
     path("tra-cuu/", include("caicach.dossiers.lookup")),
+    path("danh-gia/", include("caicach.ratings.urls")),
     path("api/v1/", include(api_v1)),
     path("api/oauth/", include("caicach.accounts.api.oauth")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -301,7 +301,7 @@ def deciding_unit(dossier: Dossier) -> Any:
         if line.action == DossierAction.APPROVE.value:
             return line.agency
     for line in lines:
-        if line.agency.path.startswith(deciding.path):
+        if line.agency is not None and line.agency.path.startswith(deciding.path):
             return line.agency
     return deciding
 
