@@ -54,7 +54,7 @@ def rate(request: HttpRequest, code: str) -> HttpResponse:
     if dossier is None:
         return _page(request, status=404, error=lookup.NOT_FOUND_VI)
     lookup.succeeded(request)
-    context = {
+    context: dict[str, Any] = {
         "dossier": dossier,
         "token": token,
         "source": next(k for k, v in SOURCES.items() if v == source),

@@ -40,3 +40,11 @@ def test_the_lookup_shows_the_form_once_finished(client, tree, officers, version
     assert Rating.objects.get().source == "lookup"
     page = client.get(f"/tra-cuu/{d.code}", {"t": d.lookup_token}).content.decode()
     assert "Cảm ơn Quý ông/bà đã đánh giá" in page
+
+
+def test_the_receipt_says_how_to_rate(tree, officers, version):
+    from caicach.dossiers.documents import render_form_html
+
+    d = finished(tree, officers, version)
+    assert "đánh giá mức độ hài lòng" in render_form_html(d, "receipt")
+    assert "đánh giá mức độ hài lòng" not in render_form_html(d, "control_sheet")
