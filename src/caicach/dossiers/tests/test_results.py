@@ -129,3 +129,22 @@ def test_digitisation_by_tier_by_hand(tree, officers, version):
         "commune": (0, 0),
     }
     assert DossierResult.objects.count() == 1
+
+
+def test_the_dossier_page_attaches_and_serves_the_result(client, tree, officers, version):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    d = ready(tree, officers, version)
+    client.force_login(officers.receiver)
+    page = client.get(f"/ho-so/{d.code}/").content.decode()
+    assert 'id="attach-result"' in page
+    upload = SimpleUploadedFile("kq.html", PDF, content_type="text/html")  # name not trusted
+    done = client.post(f"/ho-so/{d.code}/ket-qua/", {"name": "Giấy khai sinh", "file": upload})
+    assert done.status_code == 302
+    result = DossierResult.objects.get()
+    served = client.get(f"/ho-so/{d.code}/ket-qua/{result.pk}/")
+    assert served.status_code == 200 and served["Content-Type"] == "application/pdf"
+    assert served["X-Content-Type-Options"] == "nosniff"
+    assert b"".join(served.streaming_content) == PDF
+    client.force_login(officers.receiver_b)
+    assert client.get(f"/ho-so/{d.code}/ket-qua/{result.pk}/").status_code == 404
