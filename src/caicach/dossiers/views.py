@@ -452,7 +452,7 @@ def _results(user: Any, dossier: Dossier, roles: list[str]) -> dict[str, Any]:
 
 @login_required
 @require_http_methods(["GET", "HEAD"])
-def result_file(request: HttpRequest, code: str, pk: str) -> HttpResponse:
+def result_file(request: HttpRequest, code: str, pk: str) -> Any:
     """Open a dossier's result file, in the dossier's scope (as the received documents)."""
     try:
         result = services.result_file(request.user, code, pk)
@@ -467,7 +467,7 @@ def attach_result(request: HttpRequest, code: str) -> HttpResponse:
     """Attach the result at "result ready" (file checked by content, stored under a server name)."""
     dossier = _visible(request, code)
     upload = request.FILES.get("file")
-    if upload is not None and upload.size > services.MAX_COMPONENT_BYTES:
+    if upload is not None and (upload.size or 0) > services.MAX_COMPONENT_BYTES:
         return _render_detail(request, dossier, error=_("Tệp quá lớn (tối đa 20 MB)."), status=400)
     try:
         services.attach_result(
