@@ -464,6 +464,9 @@ def received_dossier_data(dossier: Dossier, request: Any) -> dict[str, Any]:
         "timeliness": dossier.timeliness,
         "supplement_requests": dossier.supplement_requests,
         "apologies": dossier.apologies,
+        "has_electronic_result": dossier.has_electronic_result,
+        "components_digitised": dossier.components_digitised,
+        "reused": dossier.reused,
         "version": dossier.version,
         "lookup_token": dossier.lookup_token,
         "allowed_actions": []
