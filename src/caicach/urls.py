@@ -22,6 +22,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("caicach.procedures.api.urls")),
     path("", include("caicach.payments.api.urls")),
     path("", include("caicach.dossiers.api.urls")),
+    path("", include("caicach.ratings.api.urls")),
     path("lookup/<str:code>/", LookupAPI.as_view(), name="api-lookup"),
 ]
 
@@ -34,6 +35,7 @@ urlpatterns = [
     path("ho-so/", include("caicach.payments.urls")),
     path("ho-so/", include("caicach.dossiers.urls")),
     path("tra-cuu/", include("caicach.dossiers.lookup")),
+    path("danh-gia/", include("caicach.ratings.urls")),
     path("api/v1/", include(api_v1)),
     path("api/oauth/", include("caicach.accounts.api.oauth")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

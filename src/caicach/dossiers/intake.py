@@ -60,6 +60,7 @@ from caicach.dossiers.models import (
     DueBasis,
     IdempotencyRecord,
 )
+from caicach.dossiers.results import check_store_references
 from caicach.dossiers.targets import check_deciding
 from caicach.dossiers.workflow import (
     Channel,
@@ -315,6 +316,8 @@ def receive_dossier(
         )
     person = clean_applicant(as_applicant(applicant), received_on)
     documents = clean_components([as_component(c) for c in components])
+    # A reference of this installation's store must be the applicant's own (NĐ 107/2021).
+    check_store_references(person, documents)
     for name, agency in (
         ("served_at", served_at),
         ("receiving_agency", receiving_agency),
@@ -418,6 +421,8 @@ def receive_dossier(
             calendar_version=promised.calendar_version,
             current_step=first_step,
             search_text=search_text(code, person),
+            components_digitised=any(item.content is not None for item, _c in linked),
+            reused=any(bool(item.store_reference) for item, _c in linked),
         )
         rows = [
             _component_row(dossier, order, item, component)

@@ -35,6 +35,24 @@ def component_response(component: DossierComponent, code: str) -> FileResponse:
     return private(response)
 
 
+def file_response(row: Any, stem: str) -> FileResponse:
+    """A stored file row (a result) with its sniffed type, ``nosniff`` and a server-made name,
+    as :func:`component_response`."""
+    try:
+        handle = row.file.open("rb")
+    except OSError:
+        raise services.ComponentFileNotFoundError() from None
+    content_type = row.content_type
+    known = content_type in services.ALLOWED_CONTENT_TYPES
+    response = FileResponse(
+        handle,
+        content_type=content_type if known else "application/octet-stream",
+        as_attachment=not known,
+        filename=f"{stem}{services.EXTENSIONS.get(content_type, '.bin')}",
+    )
+    return private(response)
+
+
 def private(response: Any) -> Any:
     """A file of personal data: never stored by a browser or proxy, never content-sniffed."""
     response["Cache-Control"] = "private, no-store"

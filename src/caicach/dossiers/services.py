@@ -47,6 +47,7 @@ from caicach.dossiers.referrals import (
     AgencyReferralLateness,
     late_referrals_by_agency,
 )
+from caicach.dossiers.results import attach_result, digitisation_by_tier, result_file
 from caicach.dossiers.scope import (
     ROLE_ACTIONS,
     ComponentFileNotFoundError,
@@ -76,14 +77,17 @@ __all__ = [
     "DossierNotFoundError",
     "acting_roles",
     "answerable_referrals",
+    "attach_result",
     "clean_key",
     "component_file",
+    "digitisation_by_tier",
     "forget_version_rules",
     "late_referrals_by_agency",
     "open_promises",
     "perform_action",
     "promises_wanted",
     "receive_dossier",
+    "result_file",
     "sniff",
     "visible_dossiers",
 ]

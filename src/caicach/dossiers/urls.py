@@ -20,4 +20,6 @@ urlpatterns = [
     path("<str:code>/", views.detail, name="detail"),
     path("<str:code>/thao-tac/<str:action>/", views.act, name="act"),
     path("<str:code>/giay-to/<str:pk>/", views.component_file, name="component_file"),
+    path("<str:code>/ket-qua/", views.attach_result, name="attach_result"),
+    path("<str:code>/ket-qua/<str:pk>/", views.result_file, name="result_file"),
 ]

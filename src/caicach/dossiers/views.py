@@ -48,7 +48,8 @@ from caicach.dossiers.models import (
     Referral,
     due_soon_window,
 )
-from caicach.dossiers.responses import component_response
+from caicach.dossiers.responses import component_response, file_response
+from caicach.dossiers.results import ATTACHABLE_STATES, RESULT_STATES
 from caicach.dossiers.search import search
 from caicach.dossiers.workflow import DossierAction, DossierState, allowed_actions
 from caicach.procedures.models import WorkflowStep
@@ -435,6 +436,7 @@ def _render_detail(
         "answerable": services.answerable_referrals(request.user, dossier)
         if DossierAction.REPLY.value in roles_actions(actions)
         else [],
+        **_results(request.user, dossier, roles),
         "error": error,
         "failed_action": failed_action,
         "form": form,
@@ -463,6 +465,53 @@ def _render_detail(
             "legal_label": _(AS_OF_LABELS[at.legal_status]) if at else "",
         }
     return render(request, "dossiers/detail.html", context, status=status)
+
+
+def _results(user: Any, dossier: Dossier, roles: list[str]) -> dict[str, Any]:
+    """The result block: read only where a result can exist (no query for other dossiers)."""
+    show = dossier.state in RESULT_STATES or dossier.has_electronic_result
+    return {
+        "show_results": show,
+        "results": list(dossier.results.all()) if show else [],
+        "may_attach": dossier.state in ATTACHABLE_STATES and bool(roles),
+    }
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def result_file(request: HttpRequest, code: str, pk: str) -> Any:
+    """Open a dossier's result file, in the dossier's scope (as the received documents)."""
+    try:
+        result = services.result_file(request.user, code, pk)
+        return file_response(result, f"{services.clean_key(code, upper=True)}-KQ-{result.pk}")
+    except (services.DossierNotFoundError, services.ComponentFileNotFoundError) as exc:
+        raise Http404(localized(exc)) from None
+
+
+@login_required
+@require_POST
+def attach_result(request: HttpRequest, code: str) -> HttpResponse:
+    """Attach the result at "result ready" (file checked by content, stored under a server name)."""
+    dossier = _visible(request, code)
+    upload = request.FILES.get("file")
+    if upload is not None and (upload.size or 0) > services.MAX_COMPONENT_BYTES:
+        return _render_detail(request, dossier, error=_("Tệp quá lớn (tối đa 20 MB)."), status=400)
+    try:
+        services.attach_result(
+            Actor.from_request(request),
+            dossier.code,
+            name=request.POST.get("name", ""),
+            content=upload.read() if upload is not None else None,
+        )
+    except BilingualError as error:
+        return _render_detail(
+            request,
+            _visible(request, code),
+            error=localized(error),
+            status=error.status if error.status in (400, 403, 409) else 400,
+        )
+    messages.success(request, _("Đã đính kèm kết quả giải quyết."))
+    return redirect(reverse("dossiers:detail", args=[dossier.code]))
 
 
 def roles_actions(actions: list[dict[str, Any]]) -> set[str]:

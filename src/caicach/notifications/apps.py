@@ -16,3 +16,9 @@ class NotificationsConfig(AppConfig):
 
         subscribe(DossierChanged, on_dossier_changed)
         subscribe(DossierDueSoonWarned, on_due_soon_warned)
+
+        # A "not satisfied" rating warns the leaders of the unit that decided (issue 13).
+        from caicach.notifications.services import on_rating_given
+        from caicach.ratings.events import RatingGiven
+
+        subscribe(RatingGiven, on_rating_given)

@@ -30,6 +30,7 @@ class NotificationStatus(models.TextChoices):
 class NotificationKind(models.TextChoices):
     STATUS_CHANGE = "status_change", _("Thay đổi trạng thái (người nộp)")
     DUE_WARNING = "due_warning", _("Cảnh báo sắp đến hạn (cán bộ)")
+    RATING_COMPLAINT = "rating_complaint", _("Đánh giá không hài lòng (lãnh đạo)")
 
 
 class Notification(models.Model):

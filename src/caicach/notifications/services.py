@@ -21,6 +21,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from caicach.accounts.access import officers_with
 from caicach.dossiers.events import DossierChanged, DossierDueSoonWarned
 from caicach.dossiers.models import Dossier, DossierEvent
 from caicach.dossiers.workflow import DossierAction, DossierState
@@ -31,6 +32,7 @@ from caicach.notifications.models import (
     NotificationKind,
     NotificationStatus,
 )
+from caicach.ratings.events import RatingGiven
 
 #: Actions that concern the applicant although the state stays the same (a new return date).
 _ALSO_NOTIFIED = frozenset({DossierAction.APOLOGISE.value})
@@ -283,3 +285,79 @@ def on_due_soon_warned(event: DossierDueSoonWarned) -> None:
         apology_reason_vi=event.apology_reason_vi,
         latest_apology_day=event.latest_apology_day,
     )
+
+
+def deciding_unit(dossier: Dossier) -> Any:
+    """The unit that decided ``dossier``: the agency holding it when a leader approved it (the
+    last ``approve`` line), else the last holder inside the deciding agency's subtree, else the
+    deciding agency itself."""
+    deciding = dossier.deciding_agency
+    lines = list(
+        DossierEvent.objects.filter(dossier=dossier, agency__isnull=False)
+        .select_related("agency")
+        .order_by("-id")
+    )
+    for line in lines:
+        if line.action == DossierAction.APPROVE.value:
+            return line.agency
+    for line in lines:
+        if line.agency is not None and line.agency.path.startswith(deciding.path):
+            return line.agency
+    return deciding
+
+
+def notify_rating_complaint(dossier: Dossier, value: str) -> list[Notification]:
+    """Queue one e-mail per leader of the deciding unit (``dossiers.lead_unit``; the agency
+    leaders ``dossiers.lead_agency`` when the unit has none) for a "not satisfied" rating, in
+    the rating's transaction. Nothing about the applicant: the leader opens the dossier."""
+    if value != "not_satisfied":
+        return []
+    unit = deciding_unit(dossier)
+    leaders = list(officers_with("dossiers.lead_unit", unit).order_by("id"))
+    if not leaders:
+        leaders = list(officers_with("dossiers.lead_agency", unit).order_by("id"))
+    subject = f"Hồ sơ {dossier.code}: người nộp KHÔNG HÀI LÒNG"
+    rows = []
+    for leader in leaders:
+        if not leader.email:
+            continue
+        body = "\n".join(
+            [
+                f"Kính gửi {leader},",
+                "",
+                f"Người nộp hồ sơ {dossier.code} đã đánh giá: Không hài lòng.",
+                f"Thủ tục: {dossier.procedure_version.name}",
+                f"Đơn vị giải quyết: {unit.name}",
+                "",
+                f"Mở hồ sơ để xem đánh giá và xử lý: {officer_url(dossier)}",
+                "",
+                f"Hệ thống một cửa điện tử, {settings.CAICACH_PROVINCE_NAME}.",
+                "Đây là thư tự động, xin vui lòng không trả lời.",
+            ]
+        )
+        rows.append(
+            Notification(
+                kind=NotificationKind.RATING_COMPLAINT,
+                dossier=dossier,
+                officer=leader,
+                channel=NotificationChannel.EMAIL,
+                recipient=leader.email,
+                subject=subject[:300],
+                body=body,
+            )
+        )
+    _save_and_enqueue(rows)
+    return rows
+
+
+def on_rating_given(event: RatingGiven) -> None:
+    """Subscriber of :class:`~caicach.ratings.events.RatingGiven` (in the transaction)."""
+    if event.value != "not_satisfied":
+        return
+    dossier = (
+        Dossier.objects.select_related("deciding_agency", "procedure_version")
+        .filter(pk=event.dossier_id)
+        .first()
+    )
+    if dossier is not None:
+        notify_rating_complaint(dossier, event.value)

@@ -92,6 +92,8 @@ INSTALLED_APPS = [
     "caicach.procedures",
     "caicach.dossiers",
     "caicach.payments",
+
+    "caicach.ratings",
     "caicach.notifications",
     "caicach.demo",
 ]
