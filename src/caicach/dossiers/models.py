@@ -332,6 +332,24 @@ class Dossier(models.Model):
     current_step = models.PositiveSmallIntegerField(_("bước hiện tại"), null=True, blank=True)
     version = models.PositiveIntegerField(_("phiên bản bản ghi"), default=1)
     lookup_token = models.CharField(max_length=32, unique=True, default=new_lookup_token)
+    # Denormalised facts for counting (issue 13; kept by the services, recomputed by the import
+    # and the generator; Decision 766 §1.2 group 4, NĐ 45/2020 and NĐ 107/2021 on digitisation).
+    # ``db_default``: bulk writers that COPY named columns (the generator) need not name them.
+    has_electronic_result = models.BooleanField(
+        _("có kết quả điện tử"), default=False, db_default=False
+    )
+    components_digitised = models.BooleanField(
+        _("thành phần hồ sơ đã số hóa"),
+        default=False,
+        db_default=False,
+        help_text=_("Ít nhất một thành phần hồ sơ có bản quét được lưu."),
+    )
+    reused = models.BooleanField(
+        _("tái sử dụng dữ liệu số hóa"),
+        default=False,
+        db_default=False,
+        help_text=_("Ít nhất một thành phần lấy từ kho dữ liệu của người nộp."),
+    )
     search_text = models.TextField(editable=False, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -679,3 +697,68 @@ class RegisterExport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency_id} {self.date_from}–{self.date_to} ({self.status})"
+
+
+class DossierResult(models.Model):
+    """The result document of a dossier (*kết quả giải quyết TTHC*), attached at "result ready"
+    (NĐ 61/2018 art. 20). ``electronic``: an electronic file was issued (NĐ 45/2020 art. 25,
+    *kết quả điện tử*); it is then copied into the applicant's :class:`StoredDocument` store so
+    that a later dossier need not ask for it again (NĐ 107/2021 art. 1(16), regulations §3.2)."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="results")
+    name = models.CharField(_("tên kết quả"), max_length=500)
+    file = models.FileField(_("tệp"), upload_to="results/%Y/%m/", blank=True, max_length=300)
+    sha256 = models.CharField(max_length=64, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    size = models.PositiveBigIntegerField(null=True, blank=True)
+    issued_at = models.DateTimeField(_("thời điểm ban hành"))
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("người đính kèm"),
+    )
+    electronic = models.BooleanField(_("kết quả điện tử"), default=False)
+
+    class Meta:
+        ordering = ["issued_at", "id"]
+        indexes = [models.Index(fields=["dossier", "id"], name="dossier_result_idx")]
+        verbose_name = _("kết quả giải quyết")
+        verbose_name_plural = _("kết quả giải quyết")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StoredDocumentSource(models.TextChoices):
+    RESULT = "result", _("Kết quả giải quyết TTHC")
+    COMPONENT = "component", _("Thành phần hồ sơ đã số hóa")
+
+
+class StoredDocument(models.Model):
+    """A document of the applicant's digitised store (glossary ``DocumentStore``, *kho dữ liệu
+    của tổ chức, cá nhân*, NĐ 45/2020 art. 16). ``reference`` is what a later intake quotes in
+    ``DossierComponent.store_reference`` to reuse it (the once-only rule, regulations §3.2)."""
+
+    applicant = models.ForeignKey(
+        Applicant, on_delete=models.PROTECT, related_name="stored_documents"
+    )
+    reference = models.CharField(_("mã giấy tờ trong kho"), max_length=200, unique=True)
+    name = models.CharField(_("tên giấy tờ"), max_length=500)
+    source = models.CharField(_("nguồn"), max_length=10, choices=StoredDocumentSource.choices)
+    source_dossier = models.ForeignKey(
+        Dossier, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    file = models.FileField(_("tệp"), upload_to="store/%Y/%m/", blank=True, max_length=300)
+    sha256 = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(_("thời điểm lưu"))
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("giấy tờ trong kho dữ liệu")
+        verbose_name_plural = _("giấy tờ trong kho dữ liệu")
+
+    def __str__(self) -> str:
+        return self.reference

@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "caicach.calendars",
     "caicach.procedures",
     "caicach.dossiers",
+    "caicach.ratings",
     "caicach.notifications",
     "caicach.demo",
 ]
