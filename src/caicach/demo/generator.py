@@ -72,9 +72,12 @@ from caicach.dossiers.models import (
     Dossier,
     DossierComponent,
     DossierEvent,
+    DossierResult,
+    StoredDocument,
 )
 from caicach.procedures.models import Component, Procedure, ProcedureVersion, WorkflowStep
 from caicach.procedures.rules import in_force_on, version_in_force
+from caicach.ratings.models import Rating
 
 __all__ = ["AUDIT_ACTION", "AlreadyGeneratedError", "GenerateResult", "generate_dossiers"]
 
@@ -84,6 +87,10 @@ BATCH = 20_000
 LATE_AGENCIES = 3
 LATE_SHARE = 0.25
 BASE_LATE_SHARE = 0.015
+#: Agencies lagging on the digital facts (electronic results, scans, reuse, online ratings):
+#: about half the others' shares (issue 13: "a few agencies lagging").
+LAGGING_AGENCIES = 3
+LAGGING_FACTOR = 0.5
 _OPENING = [(time(7, 30), time(11, 30)), (time(13, 30), time(17, 0))]
 _OFFICE_MINUTES = [(7 * 60 + 30, 11 * 60 + 30), (13 * 60 + 30, 17 * 60)]
 _DAY_MINUTES = sum(b - a for a, b in _OFFICE_MINUTES)
@@ -146,6 +153,9 @@ class GenerateResult:
     events: int = 0
     clock_entries: int = 0
     components: int = 0
+    results: int = 0
+    stored_documents: int = 0
+    ratings: int = 0
     seconds: float = 0.0
     states: dict[str, int] = field(default_factory=dict)
 
@@ -405,13 +415,21 @@ _DOSSIER_FIELDS = [
     "applicant", "state", "received_at", "clock_started_at", "due_basis", "due_at",
     "legal_due_at", "calendar_version", "finished_at", "returned_at", "timeliness",
     "supplement_requests", "apologies", "current_step", "version", "lookup_token",
-    "search_text", "created_at", "updated_at",
+    "search_text", "created_at", "updated_at", "has_electronic_result", "components_digitised",
+    "reused",
 ]  # fmt: skip
 _EVENT_FIELDS = ["dossier", "at", "actor", "actor_label", "ip_address", "action", "from_state",
                  "to_state", "step", "agency", "note", "payload"]  # fmt: skip
 _ENTRY_FIELDS = ["dossier", "at", "kind", "step_order", "agency", "new_due", "reason"]
 _COMPONENT_FIELDS = ["dossier", "order", "name", "component", "file", "store_reference",
                      "reused", "content_type", "size", "sha256", "created_at"]  # fmt: skip
+_RESULT_FIELDS = ["dossier", "name", "file", "sha256", "content_type", "size", "issued_at",
+                  "issued_by", "electronic"]  # fmt: skip
+_STORED_FIELDS = ["applicant", "reference", "name", "source", "source_dossier", "file", "sha256",
+                  "created_at"]  # fmt: skip
+_RATING_FIELDS = ["dossier", "value", "factors", "comment", "source", "rated_at", "agency"]
+#: How long before a receipt a reused document had been stored (the store's ``created_at``).
+_STORED_BEFORE = timedelta(days=45)
 
 #: The scan every generated file component points to (one small PDF in the media storage, so
 #: the dossier page's download works); a real intake stores each file.
@@ -456,6 +474,7 @@ class _Work:
     applicant_offset: int  # applicant id = dossier id + this (each has its reserved block)
     components: dict[int, list[tuple[int, int, str, bool]]]  # version id -> required ones
     scan: str  # the COPY columns of a scanned or uploaded file (``_sample_scan``)
+    lagging: set[int] = field(default_factory=set)  # deciding agencies lagging on digital facts
     _desks: dict[tuple[int, date], tuple[list[Agency], list[float]]] = field(default_factory=dict)
     _names: dict[str, str] = field(default_factory=dict)
 
@@ -485,10 +504,16 @@ class _Chunk:
     events: bytes
     entries: bytes
     components: bytes
+    results: bytes
+    stored: bytes
+    ratings: bytes
     dossier_count: int
     event_count: int
     entry_count: int
     component_count: int
+    result_count: int
+    stored_count: int
+    rating_count: int
     states: dict[str, int]
     sequences: dict[tuple[int, date], int]
 
@@ -510,8 +535,16 @@ def _build(task: list[tuple[date, int, int]]) -> _Chunk:
     ev_rows: list[str] = []
     ce_rows: list[str] = []
     co_rows: list[str] = []
+    re_rows: list[str] = []
+    sd_rows: list[str] = []
+    ra_rows: list[str] = []
     version_components = work.components
     scan = work.scan
+    # The scan's ``file`` and ``sha256`` (for results and store copies) and a paper component's
+    # columns (kept on paper at the desk: no file, no reference).
+    scan_file, _ref, _reused, scan_type, scan_size, scan_sha = scan.split("\t")
+    paper = "\t\tf\t\t\\N\t"
+    lagging = work.lagging
     states: dict[str, int] = defaultdict(int)
     sequences: dict[tuple[int, date], int] = {}
     existing = work.existing
@@ -522,6 +555,9 @@ def _build(task: list[tuple[date, int, int]]) -> _Chunk:
     token = secrets.token_urlsafe
     for day, count, first_id in task:
         rng = random.Random(f"{work.seed}:{day.isoformat()}")
+        # The issue 13 facts draw from their own stream, so adding them left every other
+        # field of a seed as it was.
+        facts = random.Random(f"{work.seed}:{day.isoformat()}:facts").random
         rnd = rng.random
         below = rng._randbelow  # type: ignore[attr-defined]  # as choice/randrange draw
         iso = _Iso()
@@ -534,6 +570,12 @@ def _build(task: list[tuple[date, int, int]]) -> _Chunk:
         grown = (day - work.start).days / work.span
         reuse_online = 15 + int(40 * grown)
         reuse_desk = 5 + int(20 * grown)
+        # Issue 13 shares, rising over the period (lagging agencies at about half): desk and
+        # post components scanned (NĐ 107/2021: digitise at receipt), electronic results
+        # (NĐ 45/2020 art. 25), finished dossiers rated (Decision 766 group 5).
+        scan_desk = 0.40 + 0.45 * grown
+        electronic_share = 0.30 + 0.45 * grown
+        rated_share = 0.25 + 0.30 * grown
         drafts = []
         day_desks: dict[int, tuple[list[Agency], list[float]]] = {}
         for _ in range(count):
@@ -589,6 +631,75 @@ def _build(task: list[tuple[date, int, int]]) -> _Chunk:
                 cv = cal_text[clk.version] = _tsv(clk.version)
             step = evs[0][4]
             step_text = _NULL if step is None else step
+            # The required components: from the store (reused) or a file (uploaded online,
+            # scanned at the desk) or, at the desk of an agency that does not scan them all yet,
+            # kept on paper. A hash of the applicant's number and the component decides the
+            # reuse (the same for a seed whatever the ids), so no draw from ``rng`` shifts the
+            # other fields' streams; the scan draws from ``facts``.
+            deciding_id = route.deciding.id
+            lags = deciding_id in lagging
+            reuse = reuse_online if channel == "online" else reuse_desk
+            if lags:
+                reuse //= 2
+            scans = channel == "online" or facts() < (
+                scan_desk * LAGGING_FACTOR if lags else scan_desk
+            )
+            person_key = int(cccd) * 40503
+            digitised = reused = False
+            for cid, order, cname, reusable in version_components.get(version.id, ()):
+                if reusable and (person_key + cid * 9973) % 100 < reuse:
+                    reference = f"KHO-{code}-{order}"
+                    source = f"\t{reference}\tt\t\t\\N\t"
+                    reused = True
+                    # The document the component was taken from, in the applicant's store.
+                    sd_rows.append(
+                        f"{app_id}\t{reference}\t{cname}\tcomponent\t\\N\t{scan_file}\t"
+                        f"{scan_sha}\t{iso[received - _STORED_BEFORE]}"
+                    )
+                elif scans:
+                    source = scan
+                    digitised = True
+                else:
+                    source = paper
+                co_rows.append(f"{dos_id}\t{order}\t{cname}\t{cid}\t{source}\t{rec}")
+            # The result, attached at "result ready" (the finish of a processed dossier):
+            # electronic for a rising share, then copied to the applicant's store.
+            electronic = False
+            if state in ("result_ready", "returned") and fin is not None:
+                fin_text = iso[fin]
+                electronic = facts() < (
+                    electronic_share * LAGGING_FACTOR if lags else electronic_share
+                )
+                if electronic:
+                    re_rows.append(
+                        f"{dos_id}\tKết quả hồ sơ {code}\t{scan_file}\t{scan_sha}\t"
+                        f"{scan_type}\t{scan_size}\t{fin_text}\t\\N\tt"
+                    )
+                    sd_rows.append(
+                        f"{app_id}\tKQ-{code}\tKết quả hồ sơ {code}\tresult\t{dos_id}\t"
+                        f"{scan_file}\t{scan_sha}\t{fin_text}"
+                    )
+                else:
+                    re_rows.append(f"{dos_id}\tKết quả hồ sơ {code}\t\t\t\t\\N\t{fin_text}\t\\N\tf")
+            # A rating for a share of the finished dossiers, after the finish (or the return),
+            # never after ``now``: mostly satisfied, "not satisfied" more often when late.
+            if fin is not None and facts() < rated_share:
+                rated_at = (ret or fin) + timedelta(minutes=1 + int(facts() * 600))
+                if rated_at <= now:
+                    v = facts()
+                    unhappy = 0.25 if tl == "late" else (0.06 if lags else 0.025)
+                    value = (
+                        "not_satisfied"
+                        if v < unhappy
+                        else ("satisfied" if v < unhappy + 0.40 else "very_satisfied")
+                    )
+                    if channel == "online":
+                        rsource = "link" if v * 7 % 1 < 0.7 else "lookup"
+                    else:
+                        rsource = "kiosk" if v * 7 % 1 < 0.8 else "api"
+                    ra_rows.append(
+                        f"{dos_id}\t{value}\t{{}}\t\t{rsource}\t{iso[rated_at]}\t{deciding_id}"
+                    )
             dos_rows.append(
                 f"{dos_id}\t{code}\t{day_iso}\t{seq}\t{route.procedure_id}\t{version.id}\t"
                 f"{channel}\t{desk_id}\t{desk_id}\t{route.deciding.id}\t{last[5]}\t"
@@ -598,7 +709,8 @@ def _build(task: list[tuple[date, int, int]]) -> _Chunk:
                 f"{_NULL if ret is None else iso[ret]}\t{tl}\t"
                 f"{supp}\t{apol}\t"
                 f"{step_text}\t{len(evs)}\t{token(18)}\t{search}\t"
-                f"{rec}\t{iso[last[0]]}"
+                f"{rec}\t{iso[last[0]]}\t{'t' if electronic else 'f'}\t"
+                f"{'t' if digitised else 'f'}\t{'t' if reused else 'f'}"
             )
             ev_tail = f"\t{step_text}\t"
             for at, action, from_state, to_state, _step, agency, payload in evs:
@@ -606,18 +718,6 @@ def _build(task: list[tuple[date, int, int]]) -> _Chunk:
                     f"{dos_id}\t{iso[at]}\t\\N\t{ACTOR_LABEL}\t\\N\t{action}\t"
                     f"{from_state}\t{to_state}{ev_tail}{agency}\t\t{payload}"
                 )
-            # The required components: from the store (reused) or a file (uploaded online,
-            # scanned at the desk). A hash of the applicant's number and the component decides
-            # (the same for a seed whatever the ids), so no draw from ``rng`` shifts the other
-            # fields' streams.
-            reuse = reuse_online if channel == "online" else reuse_desk
-            person_key = int(cccd) * 40503
-            for cid, order, cname, reusable in version_components.get(version.id, ()):
-                if reusable and (person_key + cid * 9973) % 100 < reuse:
-                    source = f"\tKHO-{code}-{order}\tt\t\t\\N\t"
-                else:
-                    source = scan
-                co_rows.append(f"{dos_id}\t{order}\t{cname}\t{cid}\t{source}\t{rec}")
             for at, kind, step_order, ce_agency, new_due, reason in ces:
                 ce_rows.append(
                     f"{dos_id}\t{iso[at]}\t{kind}\t"
@@ -631,7 +731,9 @@ def _build(task: list[tuple[date, int, int]]) -> _Chunk:
 
     return _Chunk(
         blob(app_rows), blob(dos_rows), blob(ev_rows), blob(ce_rows), blob(co_rows),
-        len(dos_rows), len(ev_rows), len(ce_rows), len(co_rows), dict(states), sequences,
+        blob(re_rows), blob(sd_rows), blob(ra_rows),
+        len(dos_rows), len(ev_rows), len(ce_rows), len(co_rows), len(re_rows), len(sd_rows),
+        len(ra_rows), dict(states), sequences,
     )  # fmt: skip
 
 
@@ -696,7 +798,10 @@ def _reserve_ids(cursor: Any, model: Any, n: int) -> int:
     return int(cursor.fetchone()[0])
 
 
-_LOADED = (Applicant, Dossier, DossierEvent, ClockEntry, DossierComponent)
+_LOADED = (
+    Applicant, Dossier, DossierEvent, ClockEntry, DossierComponent, DossierResult,
+    StoredDocument, Rating,
+)  # fmt: skip
 
 
 def _drop_indexes(cursor: Any) -> list[str]:
@@ -790,6 +895,10 @@ def generate_dossiers(
         raise ValueError("No procedures or agencies: run `caicach demo load` first.")
     deciders = sorted({r.deciding.pk for r in routes})
     late_agencies = set(rng.sample(deciders, min(LATE_AGENCIES, len(deciders))))
+    # Drawn from their own stream (the late ones, and every other draw, unchanged by it).
+    lagging = set(
+        random.Random(f"{seed}:lagging").sample(deciders, min(LAGGING_AGENCIES, len(deciders)))
+    )
     clocks: dict[int, _Clock] = {}
     cal_by_version: dict[str, _Clock] = {}
 
@@ -854,6 +963,9 @@ def generate_dossiers(
         "events": _columns(DossierEvent, _EVENT_FIELDS),
         "entries": _columns(ClockEntry, _ENTRY_FIELDS),
         "components": _columns(DossierComponent, _COMPONENT_FIELDS),
+        "results": _columns(DossierResult, _RESULT_FIELDS),
+        "stored": _columns(StoredDocument, _STORED_FIELDS),
+        "ratings": _columns(Rating, _RATING_FIELDS),
     }
 
     global _WORK
@@ -874,6 +986,7 @@ def generate_dossiers(
         _WORK = _Work(
             seed, start, max((end - start).days, 1), now, late_agencies, existing, clocks,
             eligible, first_applicant - first_dossier, _version_components(), _sample_scan(),
+            lagging,
         )  # fmt: skip
         try:
             for chunk in _results(tasks, workers):
@@ -882,6 +995,12 @@ def generate_dossiers(
                 _copy(cursor, statements["events"], chunk.events)
                 _copy(cursor, statements["entries"], chunk.entries)
                 _copy(cursor, statements["components"], chunk.components)
+                _copy(cursor, statements["results"], chunk.results)
+                _copy(cursor, statements["stored"], chunk.stored)
+                _copy(cursor, statements["ratings"], chunk.ratings)
+                result.results += chunk.result_count
+                result.stored_documents += chunk.stored_count
+                result.ratings += chunk.rating_count
                 result.dossiers += chunk.dossier_count
                 result.applicants += chunk.dossier_count
                 result.events += chunk.event_count
@@ -925,6 +1044,7 @@ def generate_dossiers(
                 "start": start.isoformat(),
                 "end": end.isoformat(),
                 "late_agencies": sorted(agency_by_id[a].code for a in late_agencies),
+                "lagging_agencies": sorted(agency_by_id[a].code for a in lagging),
             },
         )
         # Subscribers (rollups, KPIs) see generated history as they see a receipt.
@@ -942,7 +1062,9 @@ def generate_dossiers(
     result.states = dict(sorted(states.items()))
     say(
         f"Generated {result.dossiers} dossiers, {result.events} events, "
-        f"{result.clock_entries} clock entries, {result.components} components in "
+        f"{result.clock_entries} clock entries, {result.components} components, "
+        f"{result.results} results, {result.stored_documents} stored documents, "
+        f"{result.ratings} ratings in "
         f"{result.seconds:.1f} s "
         f"({result.rate:,.0f} dossiers/s)."
     )
