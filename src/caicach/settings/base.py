@@ -420,6 +420,15 @@ REGISTER_EXPORT_RETENTION_DAYS = env(
     "applicants by name: Decree 13/2023 keeps personal data no longer than needed).",
     "Storage",
 )
+METRICS_766_APOLOGY_COUNTS_LATE = env(
+    "METRICS_766_APOLOGY_COUNTS_LATE",
+    True,
+    "Decision 766 indicator 2.1 (regulations 1.3): a dossier finished after its first promised "
+    "date but before the apology's new date counts late (True: the apology admits the delay) "
+    "or on time (False: the apology's date replaces the promise). The verdict is stored at the "
+    "end of processing (Dossier.timeliness_766).",
+    "Metrics",
+)
 DOSSIER_WARNING_WORKING_DAYS = env(
     "DOSSIER_WARNING_WORKING_DAYS",
     2,
