@@ -49,6 +49,7 @@ from decimal import Decimal
 from itertools import accumulate
 from typing import Any
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
@@ -56,7 +57,14 @@ from django.utils import timezone
 
 from caicach.accounts.models import Role, RoleAssignment
 from caicach.agencies.models import Agency, AgencyKind
-from caicach.calendars.rules import VN_TZ, CalendarRangeError, WorkCalendar, compute_due
+from caicach.calendars.rules import (
+    VN_TZ,
+    CalendarRangeError,
+    WorkCalendar,
+    compute_due,
+    elapsed_working_time,
+    working_time_to_days,
+)
 from caicach.calendars.services import calendar_for
 from caicach.core.audit import Actor, record
 from caicach.core.events import emit
@@ -416,7 +424,8 @@ _DOSSIER_FIELDS = [
     "legal_due_at", "calendar_version", "finished_at", "returned_at", "timeliness",
     "supplement_requests", "apologies", "current_step", "version", "lookup_token",
     "search_text", "created_at", "updated_at", "has_electronic_result", "components_digitised",
-    "reused",
+    "reused", "first_due_at", "legal_timeliness", "timeliness_766", "processing_working_days",
+    "source_figures",
 ]  # fmt: skip
 _EVENT_FIELDS = ["dossier", "at", "actor", "actor_label", "ip_address", "action", "from_state",
                  "to_state", "step", "agency", "note", "payload"]  # fmt: skip
@@ -475,6 +484,7 @@ class _Work:
     components: dict[int, list[tuple[int, int, str, bool]]]  # version id -> required ones
     scan: str  # the COPY columns of a scanned or uploaded file (``_sample_scan``)
     lagging: set[int] = field(default_factory=set)  # deciding agencies lagging on digital facts
+    apology_counts_late: bool = True  # setting METRICS_766_APOLOGY_COUNTS_LATE
     _desks: dict[tuple[int, date], tuple[list[Agency], list[float]]] = field(default_factory=dict)
     _names: dict[str, str] = field(default_factory=dict)
 
@@ -604,9 +614,17 @@ def _build(task: list[tuple[date, int, int]]) -> _Chunk:
             desk_id = desk.id
             clk = clocks[desk_id]
             try:
-                evs, ces, started, basis, due, legal, fin, tl, ret, supp, apol = _plan(
-                    rng, clk, route, version, desk, received, now, late
-                )
+                (
+                    evs, ces, started, basis, due, legal, fin, tl, ret, supp, apol,
+                    first_due, paused, resumed,
+                ) = _plan(rng, clk, route, version, desk, received, now, late)  # fmt: skip
+                if fin is None:
+                    verdicts = "\t\t\\N"
+                else:
+                    verdicts = _verdicts(
+                        work, route, desk_id, clk, received, first_due, due, legal, fin,
+                        paused, resumed,
+                    )  # fmt: skip
             except CalendarRangeError:
                 continue
             key = (desk_id, day)
@@ -710,7 +728,8 @@ def _build(task: list[tuple[date, int, int]]) -> _Chunk:
                 f"{supp}\t{apol}\t"
                 f"{step_text}\t{len(evs)}\t{token(18)}\t{search}\t"
                 f"{rec}\t{iso[last[0]]}\t{'t' if electronic else 'f'}\t"
-                f"{'t' if digitised else 'f'}\t{'t' if reused else 'f'}"
+                f"{'t' if digitised else 'f'}\t{'t' if reused else 'f'}\t"
+                f"{iso[first_due]}\t{verdicts}\t{{}}"
             )
             ev_tail = f"\t{step_text}\t"
             for at, action, from_state, to_state, _step, agency, payload in evs:
@@ -735,6 +754,47 @@ def _build(task: list[tuple[date, int, int]]) -> _Chunk:
         len(dos_rows), len(ev_rows), len(ce_rows), len(co_rows), len(re_rows), len(sd_rows),
         len(ra_rows), dict(states), sequences,
     )  # fmt: skip
+
+
+_CENT = Decimal("0.01")
+
+
+def _verdicts(
+    work: _Work,
+    route: _Route,
+    desk_id: int,
+    clk: _Clock,
+    received: datetime,
+    first_due: datetime,
+    due: datetime,
+    legal: datetime,
+    fin: datetime,
+    paused: datetime | None,
+    resumed: datetime | None,
+) -> str:
+    """The COPY columns ``legal_timeliness``, ``timeliness_766`` and ``processing_working_days``
+    of a finished dossier, as :func:`caicach.dossiers.lifecycle.store_verdicts` stores them
+    (:func:`caicach.dossiers.deadlines.finish_verdicts`), computed directly for the generator's
+    simple ledgers (at most one supplement, completed before the finish; at most one apology):
+
+    * legal: the finish against the statutory due (recounted after the supplement, never moved
+      by an apology; regulations §2.4);
+    * Decision 766 (§1.3, :func:`caicach.dossiers.clock.metric_766`): the finish minus the
+      supplement time (a plain duration) against the **first** promise, or the apology's date
+      when ``METRICS_766_APOLOGY_COUNTS_LATE`` is off;
+    * working days on the deciding agency's calendar (the receiving one's when the same),
+      from the receipt to the finish, the supplement wait excluded (TT 01/2018 art. 13)."""
+    legal_tl = timeliness(fin, legal).value
+    promise = first_due if work.apology_counts_late else due
+    end = fin if paused is None or resumed is None else fin - (resumed - paused)
+    tl_766 = "late" if end > promise else "on_time"
+    deciding = route.deciding.id
+    cal = (clk if deciding == desk_id else work.clocks[deciding]).calendar
+    used = elapsed_working_time(received, fin, cal)
+    if paused is not None and resumed is not None:
+        used -= elapsed_working_time(paused, resumed, cal)
+    days = working_time_to_days(used, cal).quantize(_CENT)
+    return f"{legal_tl}\t{tl_766}\t{days}"
 
 
 def _copy(cursor: Any, statement: str, data: bytes) -> None:
@@ -986,7 +1046,7 @@ def generate_dossiers(
         _WORK = _Work(
             seed, start, max((end - start).days, 1), now, late_agencies, existing, clocks,
             eligible, first_applicant - first_dossier, _version_components(), _sample_scan(),
-            lagging,
+            lagging, settings.METRICS_766_APOLOGY_COUNTS_LATE,
         )  # fmt: skip
         try:
             for chunk in _results(tasks, workers):
@@ -1083,7 +1143,7 @@ _Event = tuple[datetime, str, str, str, "int | None", int, str]
 _Entry = tuple[datetime, str, "int | None", "int | None", "datetime | None", str]
 _Plan = tuple[
     list[_Event], list[_Entry], datetime, str, datetime, datetime, "datetime | None", str,
-    "datetime | None", int, int,
+    "datetime | None", int, int, datetime, "datetime | None", "datetime | None",
 ]  # fmt: skip
 
 
@@ -1102,7 +1162,8 @@ def _plan(
     moved by an apology: Decree 61/2018 art. 19-20 as amended by Decree 107/2021).
 
     Returns ``(events, clock entries, clock_started_at, due_basis, due_at, legal_due_at,
-    finished_at, timeliness, returned_at, supplement_requests, apologies)``. The state, current
+    finished_at, timeliness, returned_at, supplement_requests, apologies, first_due_at,
+    supplement paused at, resumed at)``. The state, current
     agency, version and ``updated_at`` are those of the last event (one version per event).
     Plain locals and one ``break``-able block instead of a dict and a closure per dossier: this
     runs once for each of millions of dossiers."""
@@ -1115,8 +1176,10 @@ def _plan(
     statutory_value = version.statutory_value
     due_of = clk.due
     snap = clk.snap
-    due = due_of(received, promised_value, unit, cutoff)
+    due = first_due = due_of(received, promised_value, unit, cutoff)
     legal = due_of(received, statutory_value, unit, cutoff)
+    paused: datetime | None = None
+    resumed: datetime | None = None
     first = route.first_step.get(version.id)
     started = received
     basis = "receipt"
@@ -1144,10 +1207,12 @@ def _plan(
             state = "awaiting_supplement"
             supplements = 1
             ce.append((t, "paused", None, None, None, "Thiếu giấy tờ"))
+            paused = t
             t = snap(t + timedelta(days=rng.uniform(1, 8)))
             if t > now:
                 break
             ce.append((t, "resumed", None, None, None, ""))
+            resumed = t
             if first is not None:
                 ce.append((t, "step_finished", first, desk_id, None, ""))
                 ce.append((t, "step_started", first, desk_id, None, ""))
@@ -1214,8 +1279,7 @@ def _plan(
                     ev.append((at, "apologise", state, state, first, holder, moved))
                     ce.append((at, "extended", None, None, new_due, "Cần xác minh thêm"))
                     apologies = 1
-                    due = new_due
-                    legal = max(legal, new_due)
+                    due = new_due  # the promise only: never the statutory due (§2.4)
                     basis = "apology"
             last = ev[-1][0]
             stamps = [max(x, last) for x in stamps]
@@ -1255,7 +1319,10 @@ def _plan(
             ce.append((back, "finished", None, None, None, _RETURNED))
             returned = back
     done = "" if finished is None else timeliness(finished, due).value
-    return ev, ce, started, basis, due, legal, finished, done, returned, supplements, apologies
+    return (
+        ev, ce, started, basis, due, legal, finished, done, returned, supplements, apologies,
+        first_due, paused, resumed,
+    )  # fmt: skip
 
 
 _RETURNED = EndStatus.RETURNED.value

@@ -173,3 +173,51 @@ def _check_lagging() -> None:
     )
     if lag is not None:  # the lagging agencies may have few finished dossiers in a small set
         assert lag < rest
+
+
+@pytest.mark.django_db
+def test_stored_verdicts_are_the_products(make_officer):
+    """Every finished dossier's stored verdicts and working days are what
+    ``lifecycle.store_verdicts`` computes from its clock ledger (issue 13: timeliness facts),
+    and ``first_due_at`` is the receipt's promise."""
+    from caicach.calendars.services import calendar_for
+    from caicach.dossiers import clock
+    from caicach.dossiers.lifecycle import store_verdicts
+    from caicach.dossiers.models import ClockEntry, Dossier
+
+    call_command("demo", "load")
+    generate_dossiers(400, seed=21, start=date(2025, 6, 1), end=date(2025, 12, 31), workers=0)
+    ledgers: dict[int, list[clock.ClockEvent]] = {}
+    for e in ClockEntry.objects.order_by("id"):
+        ledgers.setdefault(e.dossier_id, []).append(
+            clock.ClockEvent(
+                at=e.at,
+                kind=clock.EventKind(e.kind),
+                step_order=e.step_order,
+                agency=str(e.agency_id) if e.agency_id else None,
+                new_due=e.new_due,
+                reason=e.reason,
+            )
+        )
+    checked = late_766_only = 0
+    for d in Dossier.objects.select_related(
+        "procedure_version", "receiving_agency", "deciding_agency"
+    ):
+        assert d.first_due_at is not None and d.source_figures == {}
+        if d.supplement_requests == 0 and d.apologies == 0:
+            assert d.first_due_at == d.due_at
+        if d.finished_at is None:
+            assert not d.legal_timeliness and not d.timeliness_766
+            assert d.processing_working_days is None
+            continue
+        stored = (d.timeliness, d.legal_timeliness, d.timeliness_766, d.processing_working_days)
+        store_verdicts(d, ledgers[d.pk], calendar_for(d.receiving_agency), d.finished_at)
+        assert stored == (
+            d.timeliness,
+            d.legal_timeliness,
+            d.timeliness_766,
+            d.processing_working_days,
+        ), d.code
+        checked += 1
+        late_766_only += d.timeliness != "late" and d.timeliness_766 == "late"
+    assert checked > 100
