@@ -75,8 +75,26 @@ class ProcedureAdmin(ReadOnlyAdmin):
 
 @admin.register(ProcedureVersion)
 class ProcedureVersionAdmin(ReadOnlyAdmin):
-    list_display = ["procedure", "number", "effective_from", "effective_to", "online_level"]
-    list_filter = ["online_level", "authority_level", "statutory_unit"]
+    list_display = [
+        "procedure",
+        "number",
+        "effective_from",
+        "effective_to",
+        "online_level",
+        "full_online_eligible",
+        "national_portal_integrated",
+        "payable_online",
+        "served_at_centre",
+    ]
+    list_filter = [
+        "online_level",
+        "authority_level",
+        "statutory_unit",
+        "full_online_eligible",
+        "national_portal_integrated",
+        "payable_online",
+        "served_at_centre",
+    ]
     search_fields = ["procedure__code", "name"]
     list_select_related = ["procedure"]
     inlines = [ComponentInline, FeeInline, StepInline]

@@ -61,6 +61,10 @@ class VersionData:
     result_paper: bool = True
     result_electronic: bool = False
     legal_basis: str = ""
+    full_online_eligible: bool = False
+    national_portal_integrated: bool = False
+    payable_online: bool = False
+    served_at_centre: bool = True
     fees: list[FeeData] = field(default_factory=list)
     components: list[ComponentData] = field(default_factory=list)
     steps: list[StepData] = field(default_factory=list)
@@ -93,6 +97,12 @@ class VersionData:
             "cutoff": self.cutoff.strftime("%H:%M"),
             "result": [self.result_name, self.result_paper, self.result_electronic],
             "legal_basis": self.legal_basis,
+            "facts": {
+                "full_online_eligible": self.full_online_eligible,
+                "national_portal_integrated": self.national_portal_integrated,
+                "payable_online": self.payable_online,
+                "served_at_centre": self.served_at_centre,
+            },
             "fees": [[f.name, f.kind, f.amount, f.note] for f in self.fees],
             "components": [
                 [c.name, c.copy_kind, c.quantity, c.required, c.reusable] for c in self.components
@@ -136,6 +146,10 @@ def version_data(version: ProcedureVersion) -> VersionData:
         result_paper=version.result_paper,
         result_electronic=version.result_electronic,
         legal_basis=version.legal_basis,
+        full_online_eligible=version.full_online_eligible,
+        national_portal_integrated=version.national_portal_integrated,
+        payable_online=version.payable_online,
+        served_at_centre=version.served_at_centre,
         fees=[FeeData(f.name, f.kind, f.amount, f.note) for f in version.fees.all()],
         components=[
             ComponentData(c.name, c.copy_kind, c.quantity, c.required, c.reusable)

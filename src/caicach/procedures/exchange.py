@@ -12,7 +12,12 @@ One row is one procedure version, in the shape of ``demo/data/procedures.json``:
      "components": [{"name", "copy_kind", "quantity", "required", "reusable"}],
      "result": {"name", "paper", "electronic"},
      "workflow": [{"order", "name", "role", "unit_kind", "budget", "agency"}],
-     "legal_basis": "...", "effective_from": "2026-07-01"}
+     "legal_basis": "...", "effective_from": "2026-07-01",
+     "full_online_eligible": true, "national_portal_integrated": true,
+     "payable_online": true, "served_at_centre": true}
+
+``online_level`` also takes the legacy "mức độ 3/4" (3 -> partial, 4 -> full, 1-2 -> none:
+:func:`caicach.procedures.rules.online_level_from_legacy`).
 
 :func:`parse_row` turns a row into :class:`ParsedRow` and collects *every* problem as a
 :class:`RowError` (row, column, reason in Vietnamese and English) instead of stopping at the
@@ -403,7 +408,9 @@ def parse_row(
             lookups.fields[field_code] = the_field
 
     authority_level = r.choice("authority_level", AuthorityLevel)
-    online_level = r.choice("online_level", OnlineLevel)
+    online_level = _legacy_online_level(r.get("online_level")) or r.choice(
+        "online_level", OnlineLevel
+    )
     partial_reason = r.text("partial_reason", required=False, max_length=2000)
     statutory_value = r.decimal("statutory_time.value")
     statutory_unit = r.choice("statutory_time.unit", TimeUnit)
@@ -422,6 +429,10 @@ def parse_row(
     result_paper = r.boolean("result.paper", default=True)
     result_electronic = r.boolean("result.electronic", default=False)
     legal_basis = r.text("legal_basis", required=False, max_length=10_000)
+    full_online_eligible = r.boolean("full_online_eligible", default=False)
+    national_portal_integrated = r.boolean("national_portal_integrated", default=False)
+    payable_online = r.boolean("payable_online", default=False)
+    served_at_centre = r.boolean("served_at_centre", default=True)
     effective_from = r.day("effective_from", default=lookups.today)
 
     fees = []
@@ -533,6 +544,10 @@ def parse_row(
         result_paper=result_paper,
         result_electronic=result_electronic,
         legal_basis=legal_basis,
+        full_online_eligible=full_online_eligible,
+        national_portal_integrated=national_portal_integrated,
+        payable_online=payable_online,
+        served_at_centre=served_at_centre,
         fees=fees,
         components=components,
         steps=sorted(steps, key=lambda s: s.order),
@@ -599,6 +614,10 @@ def version_row(
         "owner_agency": owner.code,
         "online_level": version.online_level,
         "partial_reason": version.partial_reason,
+        "full_online_eligible": version.full_online_eligible,
+        "national_portal_integrated": version.national_portal_integrated,
+        "payable_online": version.payable_online,
+        "served_at_centre": version.served_at_centre,
         "statutory_time": {
             "value": _number(version.statutory_value),
             "unit": version.statutory_unit,
@@ -646,3 +665,13 @@ def version_row(
 def _number(value: Decimal) -> int | float:
     """4.000 → 4, 4.500 → 4.5: what a person would type in a JSON file."""
     return int(value) if value == value.to_integral_value() else float(value)
+
+
+def _legacy_online_level(value: Any) -> str:
+    """The level a legacy "mức độ N" value maps to, or "" (then the usual choice parse runs)."""
+    if value is _MISSING or value is None or isinstance(value, bool):
+        return ""
+    try:
+        return rules.online_level_from_legacy(value)
+    except ValueError:
+        return ""

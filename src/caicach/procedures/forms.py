@@ -130,6 +130,16 @@ class VersionForm(forms.Form):
     result_name = forms.CharField(label=_("Kết quả giải quyết"), max_length=500)
     result_paper = forms.BooleanField(label=_("Bản giấy"), required=False)
     result_electronic = forms.BooleanField(label=_("Bản điện tử"), required=False)
+    full_online_eligible = forms.BooleanField(
+        label=_("Đủ điều kiện trực tuyến toàn trình"), required=False
+    )
+    national_portal_integrated = forms.BooleanField(
+        label=_("Tích hợp Cổng Dịch vụ công quốc gia"), required=False
+    )
+    payable_online = forms.BooleanField(label=_("Thanh toán phí trực tuyến"), required=False)
+    served_at_centre = forms.BooleanField(
+        label=_("Tiếp nhận tại Trung tâm Phục vụ hành chính công"), required=False
+    )
     legal_basis = forms.CharField(
         label=_("Căn cứ pháp lý"),
         required=False,
@@ -164,6 +174,10 @@ class VersionForm(forms.Form):
             result_paper=d["result_paper"],
             result_electronic=d["result_electronic"],
             legal_basis=d["legal_basis"],
+            full_online_eligible=d["full_online_eligible"],
+            national_portal_integrated=d["national_portal_integrated"],
+            payable_online=d["payable_online"],
+            served_at_centre=d["served_at_centre"],
         )
 
     def handling(self) -> HandlingData:
@@ -349,6 +363,10 @@ class VersionForms:
                 result_paper=base.result_paper,
                 result_electronic=base.result_electronic,
                 legal_basis=base.legal_basis,
+                full_online_eligible=base.full_online_eligible,
+                national_portal_integrated=base.national_portal_integrated,
+                payable_online=base.payable_online,
+                served_at_centre=base.served_at_centre,
             )
             lists["components"] = [
                 {
@@ -377,6 +395,7 @@ class VersionForms:
             ]
         main_initial.setdefault("cutoff", "15:00")
         main_initial.setdefault("result_paper", True)
+        main_initial.setdefault("served_at_centre", True)
         main_initial.setdefault("online_level", OnlineLevel.FULL)
         main_initial.setdefault("effective_from", timezone.localdate())
         self.form = form_class(data, initial=main_initial, agencies=agencies, **form_kwargs)

@@ -14,7 +14,7 @@ from typing import Any
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
-from django.db.models import F, Prefetch, Q
+from django.db.models import Exists, F, OuterRef, Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -89,6 +89,11 @@ class ProcedureVersionQuerySet(models.QuerySet["ProcedureVersion"]):
     def latest_first(self) -> ProcedureVersionQuerySet:
         """The order :func:`~caicach.procedures.rules.version_in_force` breaks ties in."""
         return self.order_by("-effective_from", "-number")
+
+    def fee_bearing(self) -> ProcedureVersionQuerySet:
+        """Versions with at least one fee of a positive amount (Decision 766, 3.5: the
+        denominator of "procedures payable online" is the fee-bearing procedures)."""
+        return self.filter(Exists(Fee.objects.filter(version=OuterRef("pk"), amount__gt=0)))
 
 
 class ProcedureQuerySet(models.QuerySet["Procedure"]):
@@ -216,6 +221,24 @@ class ProcedureVersion(models.Model):
     result_paper = models.BooleanField(_("kết quả giấy"), default=True)
     result_electronic = models.BooleanField(_("kết quả điện tử"), default=False)
     legal_basis = models.TextField(_("căn cứ pháp lý"), blank=True)
+    # Catalogue facts counted by Decision 766 (dated with the version, so a past month is
+    # computed with the catalogue as it was).
+    full_online_eligible = models.BooleanField(
+        _("đủ điều kiện trực tuyến toàn trình"),
+        default=False,
+        help_text=_("Thuộc danh mục đủ điều kiện cung cấp dịch vụ công trực tuyến toàn trình."),
+    )
+    national_portal_integrated = models.BooleanField(
+        _("tích hợp Cổng Dịch vụ công quốc gia"), default=False
+    )
+    payable_online = models.BooleanField(
+        _("thanh toán trực tuyến"),
+        default=False,
+        help_text=_("Phí, lệ phí nộp được trực tuyến (Quyết định 766, chỉ tiêu 3.5)."),
+    )
+    served_at_centre = models.BooleanField(
+        _("tiếp nhận tại Trung tâm Phục vụ hành chính công"), default=True
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -249,6 +272,11 @@ class ProcedureVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.procedure.code} v{self.number} ({self.effective_from:%d/%m/%Y})"
+
+    @property
+    def fee_bearing(self) -> bool:
+        """At least one fee with a positive amount (uses prefetched ``fees`` when present)."""
+        return rules.fee_bearing(f.amount for f in self.fees.all())
 
 
 class Fee(models.Model):

@@ -322,3 +322,36 @@ def current_version(versions: Sequence[V], day: date) -> V | None:
     if future:
         return future[0]
     return ordered[-1] if ordered else None
+
+
+#: Legacy online levels (Nghị định 61/2018 and 42/2022's "mức độ 1-4") as the older catalogue
+#: seeds and the national portal's previous exports name them.
+LEGACY_ONLINE_LEVELS: dict[str, str] = {"1": "none", "2": "none", "3": "partial", "4": "full"}
+
+
+def online_level_from_legacy(value: object) -> str:
+    """Map a legacy online level to today's (full | partial | none).
+
+    Nghị định 42/2022/NĐ-CP replaced "mức độ 3/4" by "một phần/toàn trình": level 4 -> ``full``,
+    level 3 -> ``partial``, levels 1-2 (information only, forms downloadable) -> ``none``.
+    Accepts ``4``, ``"4"``, ``"mức độ 4"``, ``"Mức độ 3"``, ``"level 3"`` and today's own names
+    (returned unchanged); anything else raises :class:`ValueError`.
+    """
+    if isinstance(value, bool):
+        raise ValueError(f"Unknown online level {value!r}")
+    text = str(value).strip().lower()
+    if text in ONLINE_LEVELS:
+        return text
+    for prefix in ("mức độ", "muc do", "level", "md"):
+        if text.startswith(prefix):
+            text = text[len(prefix) :].strip()
+            break
+    if text in LEGACY_ONLINE_LEVELS:
+        return LEGACY_ONLINE_LEVELS[text]
+    raise ValueError(f"Unknown online level {value!r}")
+
+
+def fee_bearing(amounts: Iterable[int]) -> bool:
+    """A version is fee-bearing when at least one of its fees has a positive amount (Decision
+    766, 3.5: the denominator of procedures payable online)."""
+    return any(a > 0 for a in amounts)

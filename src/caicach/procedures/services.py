@@ -204,6 +204,10 @@ def _write_version(
         result_paper=data.result_paper,
         result_electronic=data.result_electronic,
         legal_basis=data.legal_basis,
+        full_online_eligible=data.full_online_eligible,
+        national_portal_integrated=data.national_portal_integrated,
+        payable_online=data.payable_online,
+        served_at_centre=data.served_at_centre,
         created_by=actor.user,
     )
     Fee.objects.bulk_create(

@@ -55,6 +55,10 @@ PROCEDURE_COLUMNS: list[tuple[str, str]] = [
     ("result.electronic", "Kết quả điện tử"),
     ("legal_basis", "Căn cứ pháp lý"),
     ("effective_from", "Áp dụng từ ngày"),
+    ("full_online_eligible", "Đủ điều kiện trực tuyến toàn trình"),
+    ("national_portal_integrated", "Tích hợp Cổng DVCQG"),
+    ("payable_online", "Thanh toán trực tuyến"),
+    ("served_at_centre", "Tiếp nhận tại Trung tâm PVHCC"),
 ]
 COMPONENT_COLUMNS: list[tuple[str, str]] = [
     ("code", "Mã thủ tục"),
@@ -86,7 +90,16 @@ CHILD_SHEETS = [
     (SHEET_FEES, FEE_COLUMNS, "fees"),
     (SHEET_STEPS, STEP_COLUMNS, "workflow"),
 ]
-BOOLEAN_PATHS = {"result.paper", "result.electronic", "required", "reusable"}
+BOOLEAN_PATHS = {
+    "result.paper",
+    "result.electronic",
+    "required",
+    "reusable",
+    "full_online_eligible",
+    "national_portal_integrated",
+    "payable_online",
+    "served_at_centre",
+}
 LIST_PATHS = {"handling_agency_kinds", "handling_agencies"}
 CHOICES_BY_PATH: dict[str, type[TextChoices]] = {
     "authority_level": AuthorityLevel,

@@ -75,6 +75,10 @@ PROCEDURE_KEYS = {
     "workflow",
     "legal_basis",
     "effective_from",
+    "full_online_eligible",
+    "national_portal_integrated",
+    "payable_online",
+    "served_at_centre",
 }
 AGENCY_KEYS = {
     "code",

@@ -72,6 +72,10 @@ class ProcedureVersionSummarySerializer(serializers.ModelSerializer):
             "effective_to",
             "name",
             "online_level",
+            "full_online_eligible",
+            "national_portal_integrated",
+            "payable_online",
+            "served_at_centre",
             "statutory_time",
         ]
 
@@ -92,10 +96,14 @@ class ProcedureVersionSerializer(ProcedureVersionSummarySerializer):
     fees = ProcedureFeeSerializer(many=True)
     components = DossierComponentSerializer(many=True)
     workflow = WorkflowStepSerializer(many=True, source="steps")
+    fee_bearing = serializers.BooleanField(
+        read_only=True, help_text="At least one fee with a positive amount (derived)."
+    )
 
     class Meta(ProcedureVersionSummarySerializer.Meta):
         fields = [
             *ProcedureVersionSummarySerializer.Meta.fields,
+            "fee_bearing",
             "field",
             "authority_level",
             "partial_reason",
@@ -268,6 +276,10 @@ class CatalogueRowSerializer(serializers.Serializer):
     result = CatalogueResultSerializer()
     workflow = CatalogueStepSerializer(many=True)
     legal_basis = serializers.CharField(required=False, allow_blank=True)
+    full_online_eligible = serializers.BooleanField(required=False, default=False)
+    national_portal_integrated = serializers.BooleanField(required=False, default=False)
+    payable_online = serializers.BooleanField(required=False, default=False)
+    served_at_centre = serializers.BooleanField(required=False, default=True)
     effective_from = serializers.DateField(required=False, help_text="Default: today.")
 
 

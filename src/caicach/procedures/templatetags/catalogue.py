@@ -66,6 +66,7 @@ CHANGE_LABELS = {
     "cutoff": "Giờ chốt",
     "result": "Kết quả",
     "legal_basis": "Căn cứ pháp lý",
+    "facts": "Thông tin danh mục",
     "fees": "Phí, lệ phí",
     "components": "Thành phần hồ sơ",
     "workflow": "Quy trình",

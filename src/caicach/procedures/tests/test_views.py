@@ -76,6 +76,15 @@ def form_data(procedure: Procedure, **overrides: Any) -> dict[str, Any]:
         "legal_basis": "",
         "effective_from": (timezone.localdate() + timedelta(days=1)).isoformat(),
     }
+    # The catalogue facts' checkboxes, as the page shows them checked (issue 13).
+    for fact in (
+        "full_online_eligible",
+        "national_portal_integrated",
+        "payable_online",
+        "served_at_centre",
+    ):
+        if getattr(version, fact):
+            data[fact] = "on"
     for prefix, rows in {
         "components": [
             {"name": "Đơn đề nghị", "copy_kind": "original", "quantity": "1", "required": "on"}
