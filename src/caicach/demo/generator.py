@@ -83,7 +83,9 @@ from caicach.dossiers.models import (
     DossierResult,
     StoredDocument,
 )
-from caicach.procedures.models import Component, Procedure, ProcedureVersion, WorkflowStep
+from caicach.payments.models import Payment
+from caicach.payments.rules import portal_code
+from caicach.procedures.models import Component, Fee, Procedure, ProcedureVersion, WorkflowStep
 from caicach.procedures.rules import in_force_on, version_in_force
 from caicach.ratings.models import Rating
 
@@ -164,6 +166,7 @@ class GenerateResult:
     results: int = 0
     stored_documents: int = 0
     ratings: int = 0
+    payments: int = 0
     seconds: float = 0.0
     states: dict[str, int] = field(default_factory=dict)
 
@@ -437,6 +440,13 @@ _RESULT_FIELDS = ["dossier", "name", "file", "sha256", "content_type", "size", "
 _STORED_FIELDS = ["applicant", "reference", "name", "source", "source_dossier", "file", "sha256",
                   "created_at"]  # fmt: skip
 _RATING_FIELDS = ["dossier", "value", "factors", "comment", "source", "rated_at", "agency"]
+_PAYMENT_FIELDS = ["id", "dossier", "agency", "kind", "refund_of", "amount", "channel",
+                   "portal_code", "paid_at", "receipt_number", "reference", "recorded_by", "note",
+                   "created_at"]  # fmt: skip
+#: ``DuocThanhToanTrucTuyen`` of each channel (``payments.rules.portal_code``), as COPY text.
+_ONLINE = frozenset({"gateway", "national_platform"})  # payments.rules.ONLINE_CHANNELS
+_PORTAL = {c: str(portal_code(c)) for c in ("cash", "bank_transfer", "gateway",
+                                            "national_platform")}  # fmt: skip
 #: How long before a receipt a reused document had been stored (the store's ``created_at``).
 _STORED_BEFORE = timedelta(days=45)
 
@@ -458,6 +468,16 @@ def _sample_scan() -> str:
         default_storage.save(SAMPLE_SCAN_PATH, ContentFile(SAMPLE_SCAN))
     digest = hashlib.sha256(SAMPLE_SCAN).hexdigest()
     return f"{SAMPLE_SCAN_PATH}\t\tf\tapplication/pdf\t{len(SAMPLE_SCAN)}\t{digest}"
+
+
+def _version_fees() -> dict[int, tuple[int, bool]]:
+    """The fee-bearing versions (``ProcedureVersion.fee_bearing``): the amount a dossier owes
+    (``payments.rules.amount_owed`` of the version's fees) and whether it is payable online."""
+    owed: dict[int, int] = defaultdict(int)
+    for vid, amount in Fee.objects.values_list("version_id", "amount"):
+        owed[vid] += max(int(amount), 0)
+    online = dict(ProcedureVersion.objects.values_list("id", "payable_online"))
+    return {vid: (a, online[vid]) for vid, a in owed.items() if a > 0}
 
 
 def _version_components() -> dict[int, list[tuple[int, int, str, bool]]]:
@@ -485,6 +505,9 @@ class _Work:
     scan: str  # the COPY columns of a scanned or uploaded file (``_sample_scan``)
     lagging: set[int] = field(default_factory=set)  # deciding agencies lagging on digital facts
     apology_counts_late: bool = True  # setting METRICS_766_APOLOGY_COUNTS_LATE
+    #: version id -> (amount owed, payable online) for the fee-bearing versions.
+    fees: dict[int, tuple[int, bool]] = field(default_factory=dict)
+    payment_offset: int = 0  # payment id = 2 * dossier id + this; its refund's id + 1
     _desks: dict[tuple[int, date], tuple[list[Agency], list[float]]] = field(default_factory=dict)
     _names: dict[str, str] = field(default_factory=dict)
 
@@ -517,6 +540,7 @@ class _Chunk:
     results: bytes
     stored: bytes
     ratings: bytes
+    payments: bytes
     dossier_count: int
     event_count: int
     entry_count: int
@@ -524,6 +548,7 @@ class _Chunk:
     result_count: int
     stored_count: int
     rating_count: int
+    payment_count: int
     states: dict[str, int]
     sequences: dict[tuple[int, date], int]
 
@@ -548,6 +573,9 @@ def _build(task: list[tuple[date, int, int]]) -> _Chunk:
     re_rows: list[str] = []
     sd_rows: list[str] = []
     ra_rows: list[str] = []
+    pa_rows: list[str] = []
+    fees = work.fees
+    payment_offset = work.payment_offset
     version_components = work.components
     scan = work.scan
     # The scan's ``file`` and ``sha256`` (for results and store copies) and a paper component's
@@ -586,6 +614,9 @@ def _build(task: list[tuple[date, int, int]]) -> _Chunk:
         scan_desk = 0.40 + 0.45 * grown
         electronic_share = 0.30 + 0.45 * grown
         rated_share = 0.25 + 0.30 * grown
+        # Fees paid online, where the version allows it, by those who submitted online
+        # (Decision 766, 3.5).
+        pay_online_share = 0.35 + 0.45 * grown
         drafts = []
         day_desks: dict[int, tuple[list[Agency], list[float]]] = {}
         for _ in range(count):
@@ -699,6 +730,48 @@ def _build(task: list[tuple[date, int, int]]) -> _Chunk:
                     )
                 else:
                     re_rows.append(f"{dos_id}\tKết quả hồ sơ {code}\t\t\t\t\\N\t{fin_text}\t\\N\tf")
+            # The fees of a fee-bearing version: most paid at the receipt (cash or transfer at
+            # the desk, online through a gateway or the national platform when the version is
+            # payable online), the amount owed exactly; a refused or withdrawn one refunded
+            # now and then, after its end (a refund keeps its payment's channel).
+            owed = fees.get(version.id)
+            if owed is not None and facts() < 0.93:
+                amount, payable = owed
+                if channel == "online":
+                    if payable and facts() < (
+                        pay_online_share * LAGGING_FACTOR if lags else pay_online_share
+                    ):
+                        pay_channel = "national_platform" if facts() < 0.6 else "gateway"
+                    else:
+                        pay_channel = "bank_transfer"
+                elif channel == "counter":
+                    pay_channel = "cash" if facts() < 0.8 else "bank_transfer"
+                else:
+                    pay_channel = "bank_transfer"
+                paid_at = received + timedelta(minutes=1 + int(facts() * 30))
+                if paid_at <= now:
+                    pay_id = 2 * dos_id + payment_offset
+                    collector = deciding_id if channel == "online" else desk_id
+                    online_ref = f"GD{pay_id}" if pay_channel in _ONLINE else ""
+                    paid_text = iso[paid_at]
+                    pa_rows.append(
+                        f"{pay_id}\t{dos_id}\t{collector}\tpayment\t\\N\t{amount}\t"
+                        f"{pay_channel}\t{_PORTAL[pay_channel]}\t{paid_text}\tBL-{code}\t"
+                        f"{online_ref}\t\\N\t\t{paid_text}"
+                    )
+                    if (
+                        fin is not None
+                        and state in ("refused", "withdrawn")
+                        and facts() < 0.5
+                        and fin + timedelta(days=2) <= now
+                    ):
+                        back_at = iso[fin + timedelta(days=2)]
+                        pa_rows.append(
+                            f"{pay_id + 1}\t{dos_id}\t{collector}\trefund\t{pay_id}\t{amount}\t"
+                            f"{pay_channel}\t{_PORTAL[pay_channel]}\t{back_at}\tHT-{code}\t"
+                            f"{online_ref}\t\\N\tHoàn trả: hồ sơ không được giải quyết\t"
+                            f"{back_at}"
+                        )
             # A rating for a share of the finished dossiers, after the finish (or the return),
             # never after ``now``: mostly satisfied, "not satisfied" more often when late.
             if fin is not None and facts() < rated_share:
@@ -750,9 +823,9 @@ def _build(task: list[tuple[date, int, int]]) -> _Chunk:
 
     return _Chunk(
         blob(app_rows), blob(dos_rows), blob(ev_rows), blob(ce_rows), blob(co_rows),
-        blob(re_rows), blob(sd_rows), blob(ra_rows),
+        blob(re_rows), blob(sd_rows), blob(ra_rows), blob(pa_rows),
         len(dos_rows), len(ev_rows), len(ce_rows), len(co_rows), len(re_rows), len(sd_rows),
-        len(ra_rows), dict(states), sequences,
+        len(ra_rows), len(pa_rows), dict(states), sequences,
     )  # fmt: skip
 
 
@@ -860,7 +933,7 @@ def _reserve_ids(cursor: Any, model: Any, n: int) -> int:
 
 _LOADED = (
     Applicant, Dossier, DossierEvent, ClockEntry, DossierComponent, DossierResult,
-    StoredDocument, Rating,
+    StoredDocument, Rating, Payment,
 )  # fmt: skip
 
 
@@ -1026,6 +1099,7 @@ def generate_dossiers(
         "results": _columns(DossierResult, _RESULT_FIELDS),
         "stored": _columns(StoredDocument, _STORED_FIELDS),
         "ratings": _columns(Rating, _RATING_FIELDS),
+        "payments": _columns(Payment, _PAYMENT_FIELDS),
     }
 
     global _WORK
@@ -1034,6 +1108,8 @@ def generate_dossiers(
         cursor = connection.connection.cursor()
         first_applicant = _reserve_ids(cursor, Applicant, n)
         first_dossier = _reserve_ids(cursor, Dossier, n)
+        # Two per dossier (a payment and its refund), so a worker knows the ids it writes.
+        first_payment = _reserve_ids(cursor, Payment, 2 * n)
         tasks = _chunks(days, counts, first_dossier, BATCH)
         if fast:
             # The rows reference ids reserved or read above, so the per-row foreign-key triggers
@@ -1046,7 +1122,8 @@ def generate_dossiers(
         _WORK = _Work(
             seed, start, max((end - start).days, 1), now, late_agencies, existing, clocks,
             eligible, first_applicant - first_dossier, _version_components(), _sample_scan(),
-            lagging, settings.METRICS_766_APOLOGY_COUNTS_LATE,
+            lagging, settings.METRICS_766_APOLOGY_COUNTS_LATE, _version_fees(),
+            first_payment - 2 * first_dossier,
         )  # fmt: skip
         try:
             for chunk in _results(tasks, workers):
@@ -1058,6 +1135,8 @@ def generate_dossiers(
                 _copy(cursor, statements["results"], chunk.results)
                 _copy(cursor, statements["stored"], chunk.stored)
                 _copy(cursor, statements["ratings"], chunk.ratings)
+                _copy(cursor, statements["payments"], chunk.payments)
+                result.payments += chunk.payment_count
                 result.results += chunk.result_count
                 result.stored_documents += chunk.stored_count
                 result.ratings += chunk.rating_count
@@ -1124,7 +1203,7 @@ def generate_dossiers(
         f"Generated {result.dossiers} dossiers, {result.events} events, "
         f"{result.clock_entries} clock entries, {result.components} components, "
         f"{result.results} results, {result.stored_documents} stored documents, "
-        f"{result.ratings} ratings in "
+        f"{result.ratings} ratings, {result.payments} payments and refunds in "
         f"{result.seconds:.1f} s "
         f"({result.rate:,.0f} dossiers/s)."
     )

@@ -38,7 +38,9 @@ def test_generated_facts(make_officer):
     assert _one("SELECT count(*) FROM dossiers_dossierresult")[0] == r.results > 0
     assert _one("SELECT count(*) FROM dossiers_storeddocument")[0] == r.stored_documents > 0
     assert _one("SELECT count(*) FROM ratings_rating")[0] == r.ratings > 0
+    assert _one("SELECT count(*) FROM payments_payment")[0] == r.payments > 0
     _check_invariants()
+    _check_payments()
     for case in _SHARES:
         _check_share(*case)
     _check_ratings()
@@ -106,6 +108,56 @@ def _check_invariants() -> None:
     )
     assert _one("SELECT count(*) FROM dossiers_dossier WHERE apologies > 0")[0] > 0
     assert _one("SELECT count(*) FROM dossiers_dossier WHERE supplement_requests > 0")[0] > 0
+
+
+def _check_payments() -> None:
+    """Payments only for fee-bearing versions, the amount owed; refunds reference a payment
+    of the same dossier, same amount and channel; most fee-bearing dossiers paid, a rising
+    share of them online (Decision 766, 3.5), online only where the version allows it."""
+    owed = (
+        "(SELECT sum(f.amount) FROM procedures_fee f WHERE f.version_id = d.procedure_version_id)"
+    )
+    _zero(
+        "SELECT count(*) FROM payments_payment p JOIN dossiers_dossier d ON d.id = p.dossier_id "
+        f"WHERE p.kind = 'payment' AND (p.amount <> {owed} OR {owed} IS NULL OR p.paid_at > now() "
+        "OR p.paid_at < d.received_at)"
+    )
+    _zero(
+        "SELECT count(*) FROM payments_payment r LEFT JOIN payments_payment p "
+        "ON p.id = r.refund_of_id WHERE r.kind = 'refund' AND (p.id IS NULL OR p.kind <> "
+        "'payment' OR p.dossier_id <> r.dossier_id OR p.amount <> r.amount OR p.channel <> "
+        "r.channel OR r.paid_at <= p.paid_at)"
+    )
+    _zero(
+        "SELECT count(*) - count(DISTINCT dossier_id) FROM payments_payment WHERE kind = 'payment'"
+    )
+    _zero(
+        "SELECT count(*) FROM payments_payment WHERE portal_code <> CASE channel "
+        "WHEN 'national_platform' THEN 1 WHEN 'gateway' THEN 2 ELSE 0 END"
+    )
+    _zero(
+        "SELECT count(*) FROM payments_payment p JOIN procedures_procedureversion v ON v.id = ("
+        "SELECT procedure_version_id FROM dossiers_dossier WHERE id = p.dossier_id) "
+        "WHERE p.channel IN ('gateway', 'national_platform') AND NOT v.payable_online"
+    )
+    refunds, payments = _one(
+        "SELECT count(*) FILTER (WHERE kind = 'refund'), count(*) FILTER (WHERE kind = "
+        "'payment') FROM payments_payment"
+    )
+    assert 0 < refunds < 0.05 * payments
+    fee_bearing = f"{owed} > 0"
+    paid = "EXISTS (SELECT 1 FROM payments_payment p WHERE p.dossier_id = d.id)"
+    assert 0.85 <= _share(paid, fee_bearing, True) <= 0.99
+    paid_online = (
+        "EXISTS (SELECT 1 FROM payments_payment p WHERE p.dossier_id = d.id "
+        "AND p.channel IN ('gateway', 'national_platform'))"
+    )
+    where = (
+        f"d.channel = 'online' AND {paid} AND (SELECT payable_online FROM "
+        "procedures_procedureversion v WHERE v.id = d.procedure_version_id)"
+    )
+    first, second = _share(paid_online, where, True), _share(paid_online, where, False)
+    assert 0.2 <= first < second <= 0.85, (first, second)
 
 
 def _share(expr: str, where: str, before: bool) -> float:
