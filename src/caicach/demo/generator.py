@@ -80,9 +80,14 @@ from caicach.dossiers.models import (
     Dossier,
     DossierComponent,
     DossierEvent,
+    DossierResult,
+    StoredDocument,
 )
-from caicach.procedures.models import Component, Procedure, ProcedureVersion, WorkflowStep
+from caicach.payments.models import Payment
+from caicach.payments.rules import portal_code
+from caicach.procedures.models import Component, Fee, Procedure, ProcedureVersion, WorkflowStep
 from caicach.procedures.rules import in_force_on, version_in_force
+from caicach.ratings.models import Rating
 
 __all__ = ["AUDIT_ACTION", "AlreadyGeneratedError", "GenerateResult", "generate_dossiers"]
 
@@ -92,6 +97,10 @@ BATCH = 20_000
 LATE_AGENCIES = 3
 LATE_SHARE = 0.25
 BASE_LATE_SHARE = 0.015
+#: Agencies lagging on the digital facts (electronic results, scans, reuse, online ratings):
+#: about half the others' shares (issue 13: "a few agencies lagging").
+LAGGING_AGENCIES = 3
+LAGGING_FACTOR = 0.5
 _OPENING = [(time(7, 30), time(11, 30)), (time(13, 30), time(17, 0))]
 _OFFICE_MINUTES = [(7 * 60 + 30, 11 * 60 + 30), (13 * 60 + 30, 17 * 60)]
 _DAY_MINUTES = sum(b - a for a, b in _OFFICE_MINUTES)
@@ -154,6 +163,10 @@ class GenerateResult:
     events: int = 0
     clock_entries: int = 0
     components: int = 0
+    results: int = 0
+    stored_documents: int = 0
+    ratings: int = 0
+    payments: int = 0
     seconds: float = 0.0
     states: dict[str, int] = field(default_factory=dict)
 
@@ -412,15 +425,30 @@ _DOSSIER_FIELDS = [
     "served_at", "receiving_agency", "deciding_agency", "current_agency", "assigned_to",
     "applicant", "state", "received_at", "clock_started_at", "due_basis", "due_at",
     "legal_due_at", "calendar_version", "finished_at", "returned_at", "timeliness",
-    "first_due_at", "legal_timeliness", "timeliness_766", "processing_working_days",
-    "source_figures", "supplement_requests", "apologies", "current_step", "version", "lookup_token",
-    "search_text", "created_at", "updated_at",
+    "supplement_requests", "apologies", "current_step", "version", "lookup_token",
+    "search_text", "created_at", "updated_at", "has_electronic_result", "components_digitised",
+    "reused", "first_due_at", "legal_timeliness", "timeliness_766", "processing_working_days",
+    "source_figures",
 ]  # fmt: skip
 _EVENT_FIELDS = ["dossier", "at", "actor", "actor_label", "ip_address", "action", "from_state",
                  "to_state", "step", "agency", "note", "payload"]  # fmt: skip
 _ENTRY_FIELDS = ["dossier", "at", "kind", "step_order", "agency", "new_due", "reason"]
 _COMPONENT_FIELDS = ["dossier", "order", "name", "component", "file", "store_reference",
                      "reused", "content_type", "size", "sha256", "created_at"]  # fmt: skip
+_RESULT_FIELDS = ["dossier", "name", "file", "sha256", "content_type", "size", "issued_at",
+                  "issued_by", "electronic"]  # fmt: skip
+_STORED_FIELDS = ["applicant", "reference", "name", "source", "source_dossier", "file", "sha256",
+                  "created_at"]  # fmt: skip
+_RATING_FIELDS = ["dossier", "value", "factors", "comment", "source", "rated_at", "agency"]
+_PAYMENT_FIELDS = ["id", "dossier", "agency", "kind", "refund_of", "amount", "channel",
+                   "portal_code", "paid_at", "receipt_number", "reference", "recorded_by", "note",
+                   "created_at"]  # fmt: skip
+#: ``DuocThanhToanTrucTuyen`` of each channel (``payments.rules.portal_code``), as COPY text.
+_ONLINE = frozenset({"gateway", "national_platform"})  # payments.rules.ONLINE_CHANNELS
+_PORTAL = {c: str(portal_code(c)) for c in ("cash", "bank_transfer", "gateway",
+                                            "national_platform")}  # fmt: skip
+#: How long before a receipt a reused document had been stored (the store's ``created_at``).
+_STORED_BEFORE = timedelta(days=45)
 
 #: The scan every generated file component points to (one small PDF in the media storage, so
 #: the dossier page's download works); a real intake stores each file.
@@ -440,6 +468,16 @@ def _sample_scan() -> str:
         default_storage.save(SAMPLE_SCAN_PATH, ContentFile(SAMPLE_SCAN))
     digest = hashlib.sha256(SAMPLE_SCAN).hexdigest()
     return f"{SAMPLE_SCAN_PATH}\t\tf\tapplication/pdf\t{len(SAMPLE_SCAN)}\t{digest}"
+
+
+def _version_fees() -> dict[int, tuple[int, bool]]:
+    """The fee-bearing versions (``ProcedureVersion.fee_bearing``): the amount a dossier owes
+    (``payments.rules.amount_owed`` of the version's fees) and whether it is payable online."""
+    owed: dict[int, int] = defaultdict(int)
+    for vid, amount in Fee.objects.values_list("version_id", "amount"):
+        owed[vid] += max(int(amount), 0)
+    online = dict(ProcedureVersion.objects.values_list("id", "payable_online"))
+    return {vid: (a, online[vid]) for vid, a in owed.items() if a > 0}
 
 
 def _version_components() -> dict[int, list[tuple[int, int, str, bool]]]:
@@ -465,6 +503,11 @@ class _Work:
     applicant_offset: int  # applicant id = dossier id + this (each has its reserved block)
     components: dict[int, list[tuple[int, int, str, bool]]]  # version id -> required ones
     scan: str  # the COPY columns of a scanned or uploaded file (``_sample_scan``)
+    lagging: set[int] = field(default_factory=set)  # deciding agencies lagging on digital facts
+    apology_counts_late: bool = True  # setting METRICS_766_APOLOGY_COUNTS_LATE
+    #: version id -> (amount owed, payable online) for the fee-bearing versions.
+    fees: dict[int, tuple[int, bool]] = field(default_factory=dict)
+    payment_offset: int = 0  # payment id = 2 * dossier id + this; its refund's id + 1
     _desks: dict[tuple[int, date], tuple[list[Agency], list[float]]] = field(default_factory=dict)
     _names: dict[str, str] = field(default_factory=dict)
 
@@ -494,10 +537,18 @@ class _Chunk:
     events: bytes
     entries: bytes
     components: bytes
+    results: bytes
+    stored: bytes
+    ratings: bytes
+    payments: bytes
     dossier_count: int
     event_count: int
     entry_count: int
     component_count: int
+    result_count: int
+    stored_count: int
+    rating_count: int
+    payment_count: int
     states: dict[str, int]
     sequences: dict[tuple[int, date], int]
 
@@ -519,8 +570,19 @@ def _build(task: list[tuple[date, int, int]]) -> _Chunk:
     ev_rows: list[str] = []
     ce_rows: list[str] = []
     co_rows: list[str] = []
+    re_rows: list[str] = []
+    sd_rows: list[str] = []
+    ra_rows: list[str] = []
+    pa_rows: list[str] = []
+    fees = work.fees
+    payment_offset = work.payment_offset
     version_components = work.components
     scan = work.scan
+    # The scan's ``file`` and ``sha256`` (for results and store copies) and a paper component's
+    # columns (kept on paper at the desk: no file, no reference).
+    scan_file, _ref, _reused, scan_type, scan_size, scan_sha = scan.split("\t")
+    paper = "\t\tf\t\t\\N\t"
+    lagging = work.lagging
     states: dict[str, int] = defaultdict(int)
     sequences: dict[tuple[int, date], int] = {}
     existing = work.existing
@@ -531,6 +593,9 @@ def _build(task: list[tuple[date, int, int]]) -> _Chunk:
     token = secrets.token_urlsafe
     for day, count, first_id in task:
         rng = random.Random(f"{work.seed}:{day.isoformat()}")
+        # The issue 13 facts draw from their own stream, so adding them left every other
+        # field of a seed as it was.
+        facts = random.Random(f"{work.seed}:{day.isoformat()}:facts").random
         rnd = rng.random
         below = rng._randbelow  # type: ignore[attr-defined]  # as choice/randrange draw
         iso = _Iso()
@@ -543,6 +608,15 @@ def _build(task: list[tuple[date, int, int]]) -> _Chunk:
         grown = (day - work.start).days / work.span
         reuse_online = 15 + int(40 * grown)
         reuse_desk = 5 + int(20 * grown)
+        # Issue 13 shares, rising over the period (lagging agencies at about half): desk and
+        # post components scanned (NĐ 107/2021: digitise at receipt), electronic results
+        # (NĐ 45/2020 art. 25), finished dossiers rated (Decision 766 group 5).
+        scan_desk = 0.40 + 0.45 * grown
+        electronic_share = 0.30 + 0.45 * grown
+        rated_share = 0.25 + 0.30 * grown
+        # Fees paid online, where the version allows it, by those who submitted online
+        # (Decision 766, 3.5).
+        pay_online_share = 0.35 + 0.45 * grown
         drafts = []
         day_desks: dict[int, tuple[list[Agency], list[float]]] = {}
         for _ in range(count):
@@ -571,9 +645,17 @@ def _build(task: list[tuple[date, int, int]]) -> _Chunk:
             desk_id = desk.id
             clk = clocks[desk_id]
             try:
-                evs, ces, started, basis, due, legal, fin, tl, ret, supp, apol, facts = _plan(
-                    rng, clk, route, version, desk, received, now, late
-                )
+                (
+                    evs, ces, started, basis, due, legal, fin, tl, ret, supp, apol,
+                    first_due, paused, resumed,
+                ) = _plan(rng, clk, route, version, desk, received, now, late)  # fmt: skip
+                if fin is None:
+                    verdicts = "\t\t\\N"
+                else:
+                    verdicts = _verdicts(
+                        work, route, desk_id, clk, received, first_due, due, legal, fin,
+                        paused, resumed,
+                    )  # fmt: skip
             except CalendarRangeError:
                 continue
             key = (desk_id, day)
@@ -598,16 +680,129 @@ def _build(task: list[tuple[date, int, int]]) -> _Chunk:
                 cv = cal_text[clk.version] = _tsv(clk.version)
             step = evs[0][4]
             step_text = _NULL if step is None else step
+            # The required components: from the store (reused) or a file (uploaded online,
+            # scanned at the desk) or, at the desk of an agency that does not scan them all yet,
+            # kept on paper. A hash of the applicant's number and the component decides the
+            # reuse (the same for a seed whatever the ids), so no draw from ``rng`` shifts the
+            # other fields' streams; the scan draws from ``facts``.
+            deciding_id = route.deciding.id
+            lags = deciding_id in lagging
+            reuse = reuse_online if channel == "online" else reuse_desk
+            if lags:
+                reuse //= 2
+            scans = channel == "online" or facts() < (
+                scan_desk * LAGGING_FACTOR if lags else scan_desk
+            )
+            person_key = int(cccd) * 40503
+            digitised = reused = False
+            for cid, order, cname, reusable in version_components.get(version.id, ()):
+                if reusable and (person_key + cid * 9973) % 100 < reuse:
+                    reference = f"KHO-{code}-{order}"
+                    source = f"\t{reference}\tt\t\t\\N\t"
+                    reused = True
+                    # The document the component was taken from, in the applicant's store.
+                    sd_rows.append(
+                        f"{app_id}\t{reference}\t{cname}\tcomponent\t\\N\t{scan_file}\t"
+                        f"{scan_sha}\t{iso[received - _STORED_BEFORE]}"
+                    )
+                elif scans:
+                    source = scan
+                    digitised = True
+                else:
+                    source = paper
+                co_rows.append(f"{dos_id}\t{order}\t{cname}\t{cid}\t{source}\t{rec}")
+            # The result, attached at "result ready" (the finish of a processed dossier):
+            # electronic for a rising share, then copied to the applicant's store.
+            electronic = False
+            if state in ("result_ready", "returned") and fin is not None:
+                fin_text = iso[fin]
+                electronic = facts() < (
+                    electronic_share * LAGGING_FACTOR if lags else electronic_share
+                )
+                if electronic:
+                    re_rows.append(
+                        f"{dos_id}\tKết quả hồ sơ {code}\t{scan_file}\t{scan_sha}\t"
+                        f"{scan_type}\t{scan_size}\t{fin_text}\t\\N\tt"
+                    )
+                    sd_rows.append(
+                        f"{app_id}\tKQ-{code}\tKết quả hồ sơ {code}\tresult\t{dos_id}\t"
+                        f"{scan_file}\t{scan_sha}\t{fin_text}"
+                    )
+                else:
+                    re_rows.append(f"{dos_id}\tKết quả hồ sơ {code}\t\t\t\t\\N\t{fin_text}\t\\N\tf")
+            # The fees of a fee-bearing version: most paid at the receipt (cash or transfer at
+            # the desk, online through a gateway or the national platform when the version is
+            # payable online), the amount owed exactly; a refused or withdrawn one refunded
+            # now and then, after its end (a refund keeps its payment's channel).
+            owed = fees.get(version.id)
+            if owed is not None and facts() < 0.93:
+                amount, payable = owed
+                if channel == "online":
+                    if payable and facts() < (
+                        pay_online_share * LAGGING_FACTOR if lags else pay_online_share
+                    ):
+                        pay_channel = "national_platform" if facts() < 0.6 else "gateway"
+                    else:
+                        pay_channel = "bank_transfer"
+                elif channel == "counter":
+                    pay_channel = "cash" if facts() < 0.8 else "bank_transfer"
+                else:
+                    pay_channel = "bank_transfer"
+                paid_at = received + timedelta(minutes=1 + int(facts() * 30))
+                if paid_at <= now:
+                    pay_id = 2 * dos_id + payment_offset
+                    collector = deciding_id if channel == "online" else desk_id
+                    online_ref = f"GD{pay_id}" if pay_channel in _ONLINE else ""
+                    paid_text = iso[paid_at]
+                    pa_rows.append(
+                        f"{pay_id}\t{dos_id}\t{collector}\tpayment\t\\N\t{amount}\t"
+                        f"{pay_channel}\t{_PORTAL[pay_channel]}\t{paid_text}\tBL-{code}\t"
+                        f"{online_ref}\t\\N\t\t{paid_text}"
+                    )
+                    if (
+                        fin is not None
+                        and state in ("refused", "withdrawn")
+                        and facts() < 0.5
+                        and fin + timedelta(days=2) <= now
+                    ):
+                        back_at = iso[fin + timedelta(days=2)]
+                        pa_rows.append(
+                            f"{pay_id + 1}\t{dos_id}\t{collector}\trefund\t{pay_id}\t{amount}\t"
+                            f"{pay_channel}\t{_PORTAL[pay_channel]}\t{back_at}\tHT-{code}\t"
+                            f"{online_ref}\t\\N\tHoàn trả: hồ sơ không được giải quyết\t"
+                            f"{back_at}"
+                        )
+            # A rating for a share of the finished dossiers, after the finish (or the return),
+            # never after ``now``: mostly satisfied, "not satisfied" more often when late.
+            if fin is not None and facts() < rated_share:
+                rated_at = (ret or fin) + timedelta(minutes=1 + int(facts() * 600))
+                if rated_at <= now:
+                    v = facts()
+                    unhappy = 0.25 if tl == "late" else (0.06 if lags else 0.025)
+                    value = (
+                        "not_satisfied"
+                        if v < unhappy
+                        else ("satisfied" if v < unhappy + 0.40 else "very_satisfied")
+                    )
+                    if channel == "online":
+                        rsource = "link" if v * 7 % 1 < 0.7 else "lookup"
+                    else:
+                        rsource = "kiosk" if v * 7 % 1 < 0.8 else "api"
+                    ra_rows.append(
+                        f"{dos_id}\t{value}\t{{}}\t\t{rsource}\t{iso[rated_at]}\t{deciding_id}"
+                    )
             dos_rows.append(
                 f"{dos_id}\t{code}\t{day_iso}\t{seq}\t{route.procedure_id}\t{version.id}\t"
                 f"{channel}\t{desk_id}\t{desk_id}\t{route.deciding.id}\t{last[5]}\t"
                 f"\\N\t{app_id}\t{state}\t{rec}\t{iso[started]}\t"
                 f"{basis}\t{iso[due]}\t{iso[legal]}\t"
                 f"{cv}\t{_NULL if fin is None else iso[fin]}\t"
-                f"{_NULL if ret is None else iso[ret]}\t{tl}\t{facts}\t"
+                f"{_NULL if ret is None else iso[ret]}\t{tl}\t"
                 f"{supp}\t{apol}\t"
                 f"{step_text}\t{len(evs)}\t{token(18)}\t{search}\t"
-                f"{rec}\t{iso[last[0]]}"
+                f"{rec}\t{iso[last[0]]}\t{'t' if electronic else 'f'}\t"
+                f"{'t' if digitised else 'f'}\t{'t' if reused else 'f'}\t"
+                f"{iso[first_due]}\t{verdicts}\t{{}}"
             )
             ev_tail = f"\t{step_text}\t"
             for at, action, from_state, to_state, _step, agency, payload in evs:
@@ -615,18 +810,6 @@ def _build(task: list[tuple[date, int, int]]) -> _Chunk:
                     f"{dos_id}\t{iso[at]}\t\\N\t{ACTOR_LABEL}\t\\N\t{action}\t"
                     f"{from_state}\t{to_state}{ev_tail}{agency}\t\t{payload}"
                 )
-            # The required components: from the store (reused) or a file (uploaded online,
-            # scanned at the desk). A hash of the applicant's number and the component decides
-            # (the same for a seed whatever the ids), so no draw from ``rng`` shifts the other
-            # fields' streams.
-            reuse = reuse_online if channel == "online" else reuse_desk
-            person_key = int(cccd) * 40503
-            for cid, order, cname, reusable in version_components.get(version.id, ()):
-                if reusable and (person_key + cid * 9973) % 100 < reuse:
-                    source = f"\tKHO-{code}-{order}\tt\t\t\\N\t"
-                else:
-                    source = scan
-                co_rows.append(f"{dos_id}\t{order}\t{cname}\t{cid}\t{source}\t{rec}")
             for at, kind, step_order, ce_agency, new_due, reason in ces:
                 ce_rows.append(
                     f"{dos_id}\t{iso[at]}\t{kind}\t"
@@ -640,8 +823,51 @@ def _build(task: list[tuple[date, int, int]]) -> _Chunk:
 
     return _Chunk(
         blob(app_rows), blob(dos_rows), blob(ev_rows), blob(ce_rows), blob(co_rows),
-        len(dos_rows), len(ev_rows), len(ce_rows), len(co_rows), dict(states), sequences,
+        blob(re_rows), blob(sd_rows), blob(ra_rows), blob(pa_rows),
+        len(dos_rows), len(ev_rows), len(ce_rows), len(co_rows), len(re_rows), len(sd_rows),
+        len(ra_rows), len(pa_rows), dict(states), sequences,
     )  # fmt: skip
+
+
+_CENT = Decimal("0.01")
+
+
+def _verdicts(
+    work: _Work,
+    route: _Route,
+    desk_id: int,
+    clk: _Clock,
+    received: datetime,
+    first_due: datetime,
+    due: datetime,
+    legal: datetime,
+    fin: datetime,
+    paused: datetime | None,
+    resumed: datetime | None,
+) -> str:
+    """The COPY columns ``legal_timeliness``, ``timeliness_766`` and ``processing_working_days``
+    of a finished dossier, as :func:`caicach.dossiers.lifecycle.store_verdicts` stores them
+    (:func:`caicach.dossiers.deadlines.finish_verdicts`), computed directly for the generator's
+    simple ledgers (at most one supplement, completed before the finish; at most one apology):
+
+    * legal: the finish against the statutory due (recounted after the supplement, never moved
+      by an apology; regulations §2.4);
+    * Decision 766 (§1.3, :func:`caicach.dossiers.clock.metric_766`): the finish minus the
+      supplement time (a plain duration) against the **first** promise, or the apology's date
+      when ``METRICS_766_APOLOGY_COUNTS_LATE`` is off;
+    * working days on the deciding agency's calendar (the receiving one's when the same),
+      from the receipt to the finish, the supplement wait excluded (TT 01/2018 art. 13)."""
+    legal_tl = timeliness(fin, legal).value
+    promise = first_due if work.apology_counts_late else due
+    end = fin if paused is None or resumed is None else fin - (resumed - paused)
+    tl_766 = "late" if end > promise else "on_time"
+    deciding = route.deciding.id
+    cal = (clk if deciding == desk_id else work.clocks[deciding]).calendar
+    used = elapsed_working_time(received, fin, cal)
+    if paused is not None and resumed is not None:
+        used -= elapsed_working_time(paused, resumed, cal)
+    days = working_time_to_days(used, cal).quantize(_CENT)
+    return f"{legal_tl}\t{tl_766}\t{days}"
 
 
 def _copy(cursor: Any, statement: str, data: bytes) -> None:
@@ -705,7 +931,10 @@ def _reserve_ids(cursor: Any, model: Any, n: int) -> int:
     return int(cursor.fetchone()[0])
 
 
-_LOADED = (Applicant, Dossier, DossierEvent, ClockEntry, DossierComponent)
+_LOADED = (
+    Applicant, Dossier, DossierEvent, ClockEntry, DossierComponent, DossierResult,
+    StoredDocument, Rating, Payment,
+)  # fmt: skip
 
 
 def _drop_indexes(cursor: Any) -> list[str]:
@@ -799,6 +1028,10 @@ def generate_dossiers(
         raise ValueError("No procedures or agencies: run `caicach demo load` first.")
     deciders = sorted({r.deciding.pk for r in routes})
     late_agencies = set(rng.sample(deciders, min(LATE_AGENCIES, len(deciders))))
+    # Drawn from their own stream (the late ones, and every other draw, unchanged by it).
+    lagging = set(
+        random.Random(f"{seed}:lagging").sample(deciders, min(LAGGING_AGENCIES, len(deciders)))
+    )
     clocks: dict[int, _Clock] = {}
     cal_by_version: dict[str, _Clock] = {}
 
@@ -863,6 +1096,10 @@ def generate_dossiers(
         "events": _columns(DossierEvent, _EVENT_FIELDS),
         "entries": _columns(ClockEntry, _ENTRY_FIELDS),
         "components": _columns(DossierComponent, _COMPONENT_FIELDS),
+        "results": _columns(DossierResult, _RESULT_FIELDS),
+        "stored": _columns(StoredDocument, _STORED_FIELDS),
+        "ratings": _columns(Rating, _RATING_FIELDS),
+        "payments": _columns(Payment, _PAYMENT_FIELDS),
     }
 
     global _WORK
@@ -871,6 +1108,8 @@ def generate_dossiers(
         cursor = connection.connection.cursor()
         first_applicant = _reserve_ids(cursor, Applicant, n)
         first_dossier = _reserve_ids(cursor, Dossier, n)
+        # Two per dossier (a payment and its refund), so a worker knows the ids it writes.
+        first_payment = _reserve_ids(cursor, Payment, 2 * n)
         tasks = _chunks(days, counts, first_dossier, BATCH)
         if fast:
             # The rows reference ids reserved or read above, so the per-row foreign-key triggers
@@ -883,6 +1122,8 @@ def generate_dossiers(
         _WORK = _Work(
             seed, start, max((end - start).days, 1), now, late_agencies, existing, clocks,
             eligible, first_applicant - first_dossier, _version_components(), _sample_scan(),
+            lagging, settings.METRICS_766_APOLOGY_COUNTS_LATE, _version_fees(),
+            first_payment - 2 * first_dossier,
         )  # fmt: skip
         try:
             for chunk in _results(tasks, workers):
@@ -891,6 +1132,14 @@ def generate_dossiers(
                 _copy(cursor, statements["events"], chunk.events)
                 _copy(cursor, statements["entries"], chunk.entries)
                 _copy(cursor, statements["components"], chunk.components)
+                _copy(cursor, statements["results"], chunk.results)
+                _copy(cursor, statements["stored"], chunk.stored)
+                _copy(cursor, statements["ratings"], chunk.ratings)
+                _copy(cursor, statements["payments"], chunk.payments)
+                result.payments += chunk.payment_count
+                result.results += chunk.result_count
+                result.stored_documents += chunk.stored_count
+                result.ratings += chunk.rating_count
                 result.dossiers += chunk.dossier_count
                 result.applicants += chunk.dossier_count
                 result.events += chunk.event_count
@@ -934,6 +1183,7 @@ def generate_dossiers(
                 "start": start.isoformat(),
                 "end": end.isoformat(),
                 "late_agencies": sorted(agency_by_id[a].code for a in late_agencies),
+                "lagging_agencies": sorted(agency_by_id[a].code for a in lagging),
             },
         )
         # Subscribers (rollups, KPIs) see generated history as they see a receipt.
@@ -951,7 +1201,9 @@ def generate_dossiers(
     result.states = dict(sorted(states.items()))
     say(
         f"Generated {result.dossiers} dossiers, {result.events} events, "
-        f"{result.clock_entries} clock entries, {result.components} components in "
+        f"{result.clock_entries} clock entries, {result.components} components, "
+        f"{result.results} results, {result.stored_documents} stored documents, "
+        f"{result.ratings} ratings, {result.payments} payments and refunds in "
         f"{result.seconds:.1f} s "
         f"({result.rate:,.0f} dossiers/s)."
     )
@@ -970,7 +1222,7 @@ _Event = tuple[datetime, str, str, str, "int | None", int, str]
 _Entry = tuple[datetime, str, "int | None", "int | None", "datetime | None", str]
 _Plan = tuple[
     list[_Event], list[_Entry], datetime, str, datetime, datetime, "datetime | None", str,
-    "datetime | None", int, int, str,
+    "datetime | None", int, int, datetime, "datetime | None", "datetime | None",
 ]  # fmt: skip
 
 
@@ -989,8 +1241,8 @@ def _plan(
     moved by an apology: Decree 61/2018 art. 19-20 as amended by Decree 107/2021).
 
     Returns ``(events, clock entries, clock_started_at, due_basis, due_at, legal_due_at,
-    finished_at, timeliness, returned_at, supplement_requests, apologies, verdicts)``, the last
-    the COPY text of the timeliness facts (:func:`_facts`). The state, current
+    finished_at, timeliness, returned_at, supplement_requests, apologies, first_due_at,
+    supplement paused at, resumed at)``. The state, current
     agency, version and ``updated_at`` are those of the last event (one version per event).
     Plain locals and one ``break``-able block instead of a dict and a closure per dossier: this
     runs once for each of millions of dossiers."""
@@ -1003,11 +1255,10 @@ def _plan(
     statutory_value = version.statutory_value
     due_of = clk.due
     snap = clk.snap
-    due = due_of(received, promised_value, unit, cutoff)
+    due = first_due = due_of(received, promised_value, unit, cutoff)
     legal = due_of(received, statutory_value, unit, cutoff)
-    first_due = due
-    paused_for = timedelta(0)
-    paused_from = received
+    paused: datetime | None = None
+    resumed: datetime | None = None
     first = route.first_step.get(version.id)
     started = received
     basis = "receipt"
@@ -1035,12 +1286,12 @@ def _plan(
             state = "awaiting_supplement"
             supplements = 1
             ce.append((t, "paused", None, None, None, "Thiếu giấy tờ"))
-            paused_from = t
+            paused = t
             t = snap(t + timedelta(days=rng.uniform(1, 8)))
             if t > now:
                 break
-            paused_for = t - paused_from
             ce.append((t, "resumed", None, None, None, ""))
+            resumed = t
             if first is not None:
                 ce.append((t, "step_finished", first, desk_id, None, ""))
                 ce.append((t, "step_started", first, desk_id, None, ""))
@@ -1107,7 +1358,7 @@ def _plan(
                     ev.append((at, "apologise", state, state, first, holder, moved))
                     ce.append((at, "extended", None, None, new_due, "Cần xác minh thêm"))
                     apologies = 1
-                    due = new_due  # the statutory due never moves with an apology
+                    due = new_due  # the promise only: never the statutory due (§2.4)
                     basis = "apology"
             last = ev[-1][0]
             stamps = [max(x, last) for x in stamps]
@@ -1147,47 +1398,10 @@ def _plan(
             ce.append((back, "finished", None, None, None, _RETURNED))
             returned = back
     done = "" if finished is None else timeliness(finished, due).value
-    facts = (
-        _facts(clk, received, first_due, due, legal, finished, paused_from, paused_for, apologies)
-        if finished is not None
-        else _OPEN_FACTS
-    )
     return (
         ev, ce, started, basis, due, legal, finished, done, returned, supplements, apologies,
-        f"{first_due.isoformat()}\t{facts}",
+        first_due, paused, resumed,
     )  # fmt: skip
-
-
-_OPEN_FACTS = "\t\t\\N\t{}"
-
-
-def _facts(
-    clk: _Clock,
-    received: datetime,
-    first_due: datetime,
-    due: datetime,
-    legal: datetime,
-    finished: datetime,
-    paused_from: datetime,
-    paused_for: timedelta,
-    apologies: int,
-) -> str:
-    """The COPY text ``legal_timeliness, timeliness_766, processing_working_days,
-    source_figures`` of a finished dossier, as :func:`caicach.dossiers.deadlines.finish_verdicts`
-    gives them for the generator's histories (at most one supplement, answered before the
-    finish; at most one apology): 766 compares the finish less the supplement time with the
-    first promise, or with the apology's date when ``METRICS_766_APOLOGY_COUNTS_LATE`` is off
-    (regulations §1.3); the working days exclude the paused time (TT 01/2018 art. 13)."""
-    promise = first_due
-    if apologies and not settings.METRICS_766_APOLOGY_COUNTS_LATE:
-        promise = due
-    on_time = "on_time" if finished - paused_for <= promise else "late"
-    cal = clk.calendar
-    used = elapsed_working_time(received, finished, cal)
-    if paused_for:
-        used -= elapsed_working_time(paused_from, paused_from + paused_for, cal)
-    days = working_time_to_days(used, cal, 2)
-    return f"{timeliness(finished, legal).value}\t{on_time}\t{days}\t{{}}"
 
 
 _RETURNED = EndStatus.RETURNED.value

@@ -92,7 +92,6 @@ INSTALLED_APPS = [
     "caicach.procedures",
     "caicach.dossiers",
     "caicach.payments",
-
     "caicach.ratings",
     "caicach.notifications",
     "caicach.demo",
