@@ -22,6 +22,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("caicach.procedures.api.urls")),
     path("", include("caicach.dossiers.api.urls")),
     path("lookup/<str:code>/", LookupAPI.as_view(), name="api-lookup"),
+    path("metrics/766/", include("caicach.metrics.index766_api")),
 ]
 
 urlpatterns = [
