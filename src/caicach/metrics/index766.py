@@ -603,10 +603,24 @@ def verdict_differences(agencies: Sequence[Any], period: Period) -> dict[int, in
         .values("deciding_agency__path")
         .annotate(n=Count("id"))
     )
-    by_path = {r["deciding_agency__path"]: r["n"] for r in rows}
-    return {
-        a.pk: sum(n for p, n in by_path.items() if p and p.startswith(a.path)) for a in agencies
-    }
+    return fold_up({r["deciding_agency__path"]: r["n"] for r in rows}, agencies)
+
+
+def fold_up(counts: Mapping[str, int], agencies: Sequence[Any]) -> dict[int, int]:
+    """Counts per agency path (``000001.000007.``) summed into each of ``agencies`` over its
+    subtree: every path adds to each of its ancestors' prefixes (linear in paths × depth)."""
+    wanted = {a.path: a.pk for a in agencies}
+    out = dict.fromkeys(wanted.values(), 0)
+    for path, n in counts.items():
+        if not path:
+            continue
+        end = path.find(".")
+        while end != -1:
+            pk = wanted.get(path[: end + 1])
+            if pk is not None:
+                out[pk] += n
+            end = path.find(".", end + 1)
+    return out
 
 
 def index_for_all(

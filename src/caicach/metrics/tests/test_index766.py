@@ -216,3 +216,42 @@ def test_render_text_and_dict():
     d = res.as_dict()
     assert d["total"] == "30.50" and d["groups"][1]["subs"][0]["r"] == "90.00"
     assert isinstance(Figure(0, 0, None).as_dict(), dict)
+
+
+def test_fold_up_sums_subtrees():
+    class A:
+        def __init__(self, pk, path):
+            self.pk, self.path = pk, path
+
+    province, dept, unit, other = (
+        A(1, "000001."),
+        A(2, "000001.000002."),
+        A(3, "000001.000002.000003."),
+        A(4, "000001.000004."),
+    )
+    counts = {"000001.": 1, "000001.000002.000003.": 5, "000001.000004.": 2, "": 9}
+    assert ix.fold_up(counts, [province, dept, unit, other]) == {1: 8, 2: 5, 3: 5, 4: 2}
+    assert ix.fold_up(counts, [dept]) == {2: 5}
+
+
+@pytest.mark.django_db
+def test_index_for_all_reads_once_for_every_agency(tree):
+    """The KPI reader is called once with every agency (no per-agency loop); each agency gets
+    its own figures."""
+    from caicach.metrics.periods import parse_period
+
+    calls = []
+    agencies = [tree.province, tree.dept_a]
+
+    def reader(codes, ags, period):
+        calls.append([a.code for a in ags])
+        return {
+            ("on_time_766", tree.province.pk): ratio(9, 10),  # 0.9 × 20 = 18
+            ("on_time_766", tree.dept_a.pk): ratio(1, 2),  # 0.5 × 20 = 10
+        }
+
+    out = ix.index_for_all(parse_period("2025-07"), agencies, reader=reader)
+    assert calls == [[tree.province.code, tree.dept_a.code]]
+    assert [r.total for r in out] == [18, 10]
+    assert [r.agency_code for r in out] == [tree.province.code, tree.dept_a.code]
+    assert ix.index_for(tree.dept_a, parse_period("2025-07"), reader=reader).total == 10
