@@ -9,7 +9,7 @@ plans in ``../shared/seeds/``.
 
 A KPI whose facts do not exist yet (``requires`` names a model field that is missing) computes as
 "no data" with that reason, so the registry takes it without a change to the callers (766 5.x).
-Register once with :func:`register`; :func:`get` raises :class:`UnknownKPI` (bilingual).
+Register once with :func:`register`; :func:`get` raises :class:`UnknownKPIError` (bilingual).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ __all__ = [
     "FORMULA_VERSION",
     "KPI",
     "ROLLUP_MEASURES",
-    "UnknownKPI",
+    "UnknownKPIError",
     "all_kpis",
     "get",
     "register",
@@ -60,7 +60,7 @@ CATALOGUE_MEASURES = (
 )
 
 
-class UnknownKPI(LookupError):
+class UnknownKPIError(LookupError):
     def __init__(self, code: str) -> None:
         self.vi = f"Không có chỉ số mã {code!r}."
         self.en = f"No KPI with code {code!r}."
@@ -100,7 +100,7 @@ def get(code: str) -> KPI:
     try:
         return _REGISTRY[code]
     except KeyError:
-        raise UnknownKPI(code) from None
+        raise UnknownKPIError(code) from None
 
 
 def all_kpis() -> list[KPI]:

@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "caicach.calendars",
     "caicach.procedures",
     "caicach.dossiers",
+    "caicach.metrics",
     "caicach.notifications",
     "caicach.demo",
 ]
