@@ -12,3 +12,7 @@ class MetricsConfig(AppConfig):
         from caicach.metrics import upkeep
 
         upkeep.connect()
+        # The Decision 766 scores in the ``kpi`` command and report (compute.report_hooks).
+        from caicach.metrics import index766
+
+        index766.connect()

@@ -36,7 +36,9 @@ from fractions import Fraction
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from caicach.metrics.figures import Figure
+from django.db.models import Sum
+
+from caicach.metrics.figures import Figure, ratio
 from caicach.metrics.periods import Period
 
 __all__ = [
@@ -556,25 +558,135 @@ def _registered(codes: Iterable[str]) -> list[str]:
 def kpis_for_agencies(
     codes: Sequence[str], agencies: Sequence[Any], period: Period
 ) -> dict[tuple[str, int], Figure]:
-    """Every registered KPI in ``codes`` for every agency (its subtree) in one grouped read.
-
-    Uses ``metrics.compute.kpis_for_agencies`` when h13-metrics provides it (grouped reads from the
-    rollups); else ``metrics.compute.kpi`` per agency and code (correct, slow: the 1 s target for
-    every agency needs the bulk reader); else, before the rollups exist, no data with the reason.
+    """Every registered KPI in ``codes`` for every agency (its subtree, merged predecessors
+    included, as ``metrics.scope.agency_ids``) in a few grouped reads: one over the agency table,
+    one ``GROUP BY agency`` over ``DailyRollup`` for all the flow measures, one over
+    ``OpenSnapshot`` for the stocks, two per catalogue measure; the rows are then folded up the
+    agency paths here. Equal to ``metrics.compute.kpi`` per agency (a test checks it); added here
+    because ``metrics.compute`` reads one agency at a time (the 1 s target for every agency).
     """
     codes = _registered(codes)
-    try:  # h13-metrics' module; absent until merged
+    try:  # h13-metrics' modules; absent until merged
         compute: Any = importlib.import_module("caicach.metrics.compute")
+        models: Any = importlib.import_module("caicach.metrics.models")
     except ImportError:
         reason = (
             "Chưa có dữ liệu: bảng tổng hợp chỉ số chưa được xây dựng.",
             "No data: the KPI rollups are not built yet.",
         )
         return {(c, a.pk): Figure(0, 0, None, *reason) for c in codes for a in agencies}
-    bulk = getattr(compute, "kpis_for_agencies", None)
-    if bulk is not None:
-        return dict(bulk(codes, agencies, period))
-    return {(c, a.pk): compute.kpi(c, a, period) for a in agencies for c in codes}
+    from caicach.metrics.registry import get
+
+    out: dict[tuple[str, int], Figure] = {}
+    if not agencies:
+        return out
+    live = []
+    for code in codes:
+        k = get(code)
+        if (reason := compute.missing_fact(k)) is not None:
+            out.update({(code, a.pk): Figure(0, 0, None, *reason) for a in agencies})
+        else:
+            live.append(k)
+    members = _members(agencies)
+    by_source: dict[str, list[Any]] = {"rollup": [], "snapshot": [], "catalogue": []}
+    for k in live:
+        by_source[k.source].append(k)
+    fields = {
+        "rollup": {f.name for f in models.DailyRollup._meta.get_fields()},
+        "snapshot": {f.name for f in models.OpenSnapshot._meta.get_fields()},
+    }
+    for source in ("rollup", "snapshot"):
+        ks = by_source[source]
+        slow = [k for k in ks if not {k.numerator, k.denominator} <= fields[source]]
+        for k in slow:  # a measure the rollup does not hold: compute's own answer
+            out.update({(k.code, a.pk): compute.kpi(k.code, a, period) for a in agencies})
+        ks = [k for k in ks if k not in slow]
+        if not ks:
+            continue
+        if source == "rollup":
+            qs = models.DailyRollup.objects.filter(day__gte=period.first, day__lte=period.last)
+        else:
+            qs = models.OpenSnapshot.objects.filter(day=period.last)
+            if not qs.exists():
+                reason = (
+                    f"Không có dữ liệu: chưa chốt số tồn cuối ngày {period.last:%d/%m/%Y}.",
+                    f"No data: no end-of-day snapshot for {period.last.isoformat()} yet.",
+                )
+                out.update(
+                    {(k.code, a.pk): Figure(0, 0, None, *reason) for k in ks for a in agencies}
+                )
+                continue
+        measures = sorted({m for k in ks for m in (k.numerator, k.denominator)})
+        rows = qs.values("agency_id").annotate(**{f"s_{m}": Sum(m) for m in measures}).order_by()
+        totals: dict[int, dict[str, Decimal]] = {
+            a.pk: dict.fromkeys(measures, Decimal(0)) for a in agencies
+        }
+        for row in rows:
+            for target in members.get(row["agency_id"], ()):
+                acc = totals[target]
+                for m in measures:
+                    acc[m] += row[f"s_{m}"] or 0
+        for k in ks:
+            for a in agencies:
+                t = totals[a.pk]
+                out[(k.code, a.pk)] = ratio(t[k.numerator], t[k.denominator], factor=k.factor)
+    for k in by_source["catalogue"]:
+        counts = [
+            _catalogue_counts(compute, members, period, m) for m in (k.numerator, k.denominator)
+        ]
+        for a in agencies:
+            out[(k.code, a.pk)] = ratio(
+                Decimal(counts[0].get(a.pk, 0)), Decimal(counts[1].get(a.pk, 0)), factor=k.factor
+            )
+    return out
+
+
+def _members(agencies: Sequence[Any]) -> dict[int, list[int]]:
+    """For every agency row, the requested agencies whose figure it belongs to: those whose path
+    is a prefix of its own or of a successor's down its chain (``metrics.scope.agency_ids``)."""
+    from caicach.agencies.models import Agency
+
+    wanted = {a.path: a.pk for a in agencies}
+    rows = list(Agency.objects.order_by().values_list("pk", "path", "successor_id"))
+    path_of = {pk: path for pk, path, _ in rows}
+    successor = {pk: succ for pk, _, succ in rows}
+    out: dict[int, list[int]] = {}
+    for pk, path, _ in rows:
+        chain, seen, cur = [path], {pk}, successor[pk]
+        while cur is not None and cur not in seen and cur in path_of:
+            chain.append(path_of[cur])
+            seen.add(cur)
+            cur = successor.get(cur)
+        targets: set[int] = set()
+        for p in chain:
+            end = p.find(".")
+            while end != -1:
+                if (hit := wanted.get(p[: end + 1])) is not None:
+                    targets.add(hit)
+                end = p.find(".", end + 1)
+        if targets:
+            out[pk] = sorted(targets)
+    return out
+
+
+def _catalogue_counts(
+    compute: Any, members: Mapping[int, list[int]], period: Period, measure: str
+) -> dict[int, int]:
+    """Distinct procedure versions in force at the period's end per requested agency (owner or
+    handling agency in its subtree), as ``metrics.compute.catalogue_versions`` counts them."""
+    qs = compute.catalogue_versions(list(members), period, measure)
+    links: dict[int, set[int]] = {}
+    for pk, owner, handling in qs.values_list(
+        "pk", "procedure__owner_agency_id", "procedure__handling_agencies"
+    ).order_by():
+        for aid in (owner, handling):
+            if aid is not None:
+                links.setdefault(pk, set()).update(members.get(aid, ()))
+    counts: dict[int, int] = {}
+    for targets in links.values():
+        for t in targets:
+            counts[t] = counts.get(t, 0) + 1
+    return counts
 
 
 def _period_bounds(period: Period) -> tuple[datetime, datetime]:
@@ -704,3 +816,15 @@ def render_text(result: IndexResult) -> str:
                 )
             lines.append(f"   {s.sub.id} {s.sub.name_vi}: {body}")
     return "\n".join(lines)
+
+
+def report_section(agency: Any, period: Period) -> dict[str, Any]:
+    """The 766 part of ``metrics.report.report`` (the ``kpi`` command, ``--json`` included)."""
+    return {"decision_766": index_for(agency, period).as_dict()}
+
+
+def connect() -> None:
+    """Register :func:`report_section` with ``metrics.compute.report_hooks`` (once)."""
+    compute: Any = importlib.import_module("caicach.metrics.compute")
+    if report_section not in compute.report_hooks:
+        compute.report_hooks.append(report_section)
