@@ -652,7 +652,8 @@ def _members(agencies: Sequence[Any]) -> dict[int, list[int]]:
     successor = {pk: succ for pk, _, succ in rows}
     out: dict[int, list[int]] = {}
     for pk, path, _ in rows:
-        chain, seen, cur = [path], {pk}, successor[pk]
+        chain, seen = [path], {pk}
+        cur: int | None = successor[pk]
         while cur is not None and cur not in seen and cur in path_of:
             chain.append(path_of[cur])
             seen.add(cur)
