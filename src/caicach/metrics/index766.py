@@ -26,6 +26,7 @@ Settings (``docs/configuration.md``):
 
 from __future__ import annotations
 
+import functools
 import importlib
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -296,6 +297,16 @@ def current_settings() -> dict[str, str]:
     }
 
 
+_ZERO = Fraction(0)
+
+
+@functools.lru_cache(maxsize=16)
+def _grouped(split: str) -> tuple[tuple[Group, tuple[SubIndicator, ...]], ...]:
+    subs = sub_indicators(split)
+    return tuple((g, tuple(s for s in subs if s.group == g.number)) for g in GROUPS)
+
+
+@functools.lru_cache(maxsize=16)
 def sub_indicators(split: str = "metadata") -> tuple[SubIndicator, ...]:
     """The sub-indicators with group 3's points from the split setting."""
     points = group3_split(split)
@@ -323,7 +334,7 @@ def score(
     """
     if r is None:
         return None
-    rf = min(max(_frac(r), Fraction(0)), _HUNDRED)
+    rf = min(max(_frac(r), _ZERO), _HUNDRED)
     pm = _frac(pmax)
     if threshold is None:
         return rf / _HUNDRED * pm
@@ -498,34 +509,33 @@ def compute_index(
 ) -> IndexResult:
     """The index from the KPI figures by code (pure). A code missing from ``figures`` or mapped
     to ``None`` means the KPI is not registered: the sub-indicator's own reason is given."""
-    subs = sub_indicators(split)
     groups: list[GroupResult] = []
-    for g in GROUPS:
+    total = max_total = _ZERO
+    zero_policy = no_data == "zero"
+    for g, subs in _grouped(split):
         results: list[SubResult] = []
+        points = max_counted = _ZERO
         for s in subs:
-            if s.group != g.number:
-                continue
             fig = figures.get(s.kpi)
             if fig is None:
                 fig = Figure(0, 0, None, s.missing_vi, s.missing_en)
-            pts = score(None if fig.value is None else _frac(fig.value), s.threshold, s.pmax)
-            if s.pmax == 0:
-                counted, mx = False, Fraction(0)
+            pts = None if fig.value is None else score(Fraction(fig.value), s.threshold, s.pmax)
+            if not s.pmax:
+                results.append(SubResult(s, fig, pts, False, _ZERO))
             elif pts is None:
-                counted = no_data == "zero"
-                mx = s.pmax if counted else Fraction(0)
-                pts = Fraction(0) if counted else None
+                results.append(
+                    SubResult(s, fig, _ZERO if zero_policy else None, zero_policy,
+                              s.pmax if zero_policy else _ZERO)
+                )  # fmt: skip
+                if zero_policy:
+                    max_counted += s.pmax
             else:
-                counted, mx = True, s.pmax
-            results.append(SubResult(s, fig, pts, counted, mx))
-        groups.append(
-            GroupResult(
-                g,
-                tuple(results),
-                sum((r.points for r in results if r.counted and r.points), Fraction(0)),
-                sum((r.max_counted for r in results), Fraction(0)),
-            )
-        )
+                results.append(SubResult(s, fig, pts, True, s.pmax))
+                points += pts
+                max_counted += s.pmax
+        groups.append(GroupResult(g, tuple(results), points, max_counted))
+        total += points
+        max_total += max_counted
     return IndexResult(
         agency_id,
         agency_code,
@@ -533,8 +543,8 @@ def compute_index(
         FORMULA_VERSION,
         {"group3_split": split, "no_data": no_data},
         tuple(groups),
-        sum((g.points for g in groups), Fraction(0)),
-        sum((g.max_counted for g in groups), Fraction(0)),
+        total,
+        max_total,
         differences,
     )
 
