@@ -49,6 +49,7 @@ from decimal import Decimal
 from itertools import accumulate
 from typing import Any
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
@@ -56,7 +57,14 @@ from django.utils import timezone
 
 from caicach.accounts.models import Role, RoleAssignment
 from caicach.agencies.models import Agency, AgencyKind
-from caicach.calendars.rules import VN_TZ, CalendarRangeError, WorkCalendar, compute_due
+from caicach.calendars.rules import (
+    VN_TZ,
+    CalendarRangeError,
+    WorkCalendar,
+    compute_due,
+    elapsed_working_time,
+    working_time_to_days,
+)
 from caicach.calendars.services import calendar_for
 from caicach.core.audit import Actor, record
 from caicach.core.events import emit
@@ -404,7 +412,8 @@ _DOSSIER_FIELDS = [
     "served_at", "receiving_agency", "deciding_agency", "current_agency", "assigned_to",
     "applicant", "state", "received_at", "clock_started_at", "due_basis", "due_at",
     "legal_due_at", "calendar_version", "finished_at", "returned_at", "timeliness",
-    "supplement_requests", "apologies", "current_step", "version", "lookup_token",
+    "first_due_at", "legal_timeliness", "timeliness_766", "processing_working_days",
+    "source_figures", "supplement_requests", "apologies", "current_step", "version", "lookup_token",
     "search_text", "created_at", "updated_at",
 ]  # fmt: skip
 _EVENT_FIELDS = ["dossier", "at", "actor", "actor_label", "ip_address", "action", "from_state",
@@ -562,7 +571,7 @@ def _build(task: list[tuple[date, int, int]]) -> _Chunk:
             desk_id = desk.id
             clk = clocks[desk_id]
             try:
-                evs, ces, started, basis, due, legal, fin, tl, ret, supp, apol = _plan(
+                evs, ces, started, basis, due, legal, fin, tl, ret, supp, apol, facts = _plan(
                     rng, clk, route, version, desk, received, now, late
                 )
             except CalendarRangeError:
@@ -595,7 +604,7 @@ def _build(task: list[tuple[date, int, int]]) -> _Chunk:
                 f"\\N\t{app_id}\t{state}\t{rec}\t{iso[started]}\t"
                 f"{basis}\t{iso[due]}\t{iso[legal]}\t"
                 f"{cv}\t{_NULL if fin is None else iso[fin]}\t"
-                f"{_NULL if ret is None else iso[ret]}\t{tl}\t"
+                f"{_NULL if ret is None else iso[ret]}\t{tl}\t{facts}\t"
                 f"{supp}\t{apol}\t"
                 f"{step_text}\t{len(evs)}\t{token(18)}\t{search}\t"
                 f"{rec}\t{iso[last[0]]}"
@@ -961,7 +970,7 @@ _Event = tuple[datetime, str, str, str, "int | None", int, str]
 _Entry = tuple[datetime, str, "int | None", "int | None", "datetime | None", str]
 _Plan = tuple[
     list[_Event], list[_Entry], datetime, str, datetime, datetime, "datetime | None", str,
-    "datetime | None", int, int,
+    "datetime | None", int, int, str,
 ]  # fmt: skip
 
 
@@ -980,7 +989,8 @@ def _plan(
     moved by an apology: Decree 61/2018 art. 19-20 as amended by Decree 107/2021).
 
     Returns ``(events, clock entries, clock_started_at, due_basis, due_at, legal_due_at,
-    finished_at, timeliness, returned_at, supplement_requests, apologies)``. The state, current
+    finished_at, timeliness, returned_at, supplement_requests, apologies, verdicts)``, the last
+    the COPY text of the timeliness facts (:func:`_facts`). The state, current
     agency, version and ``updated_at`` are those of the last event (one version per event).
     Plain locals and one ``break``-able block instead of a dict and a closure per dossier: this
     runs once for each of millions of dossiers."""
@@ -995,6 +1005,9 @@ def _plan(
     snap = clk.snap
     due = due_of(received, promised_value, unit, cutoff)
     legal = due_of(received, statutory_value, unit, cutoff)
+    first_due = due
+    paused_for = timedelta(0)
+    paused_from = received
     first = route.first_step.get(version.id)
     started = received
     basis = "receipt"
@@ -1022,9 +1035,11 @@ def _plan(
             state = "awaiting_supplement"
             supplements = 1
             ce.append((t, "paused", None, None, None, "Thiếu giấy tờ"))
+            paused_from = t
             t = snap(t + timedelta(days=rng.uniform(1, 8)))
             if t > now:
                 break
+            paused_for = t - paused_from
             ce.append((t, "resumed", None, None, None, ""))
             if first is not None:
                 ce.append((t, "step_finished", first, desk_id, None, ""))
@@ -1092,8 +1107,7 @@ def _plan(
                     ev.append((at, "apologise", state, state, first, holder, moved))
                     ce.append((at, "extended", None, None, new_due, "Cần xác minh thêm"))
                     apologies = 1
-                    due = new_due
-                    legal = max(legal, new_due)
+                    due = new_due  # the statutory due never moves with an apology
                     basis = "apology"
             last = ev[-1][0]
             stamps = [max(x, last) for x in stamps]
@@ -1133,7 +1147,47 @@ def _plan(
             ce.append((back, "finished", None, None, None, _RETURNED))
             returned = back
     done = "" if finished is None else timeliness(finished, due).value
-    return ev, ce, started, basis, due, legal, finished, done, returned, supplements, apologies
+    facts = (
+        _facts(clk, received, first_due, due, legal, finished, paused_from, paused_for, apologies)
+        if finished is not None
+        else _OPEN_FACTS
+    )
+    return (
+        ev, ce, started, basis, due, legal, finished, done, returned, supplements, apologies,
+        f"{first_due.isoformat()}\t{facts}",
+    )  # fmt: skip
+
+
+_OPEN_FACTS = "\t\t\\N\t{}"
+
+
+def _facts(
+    clk: _Clock,
+    received: datetime,
+    first_due: datetime,
+    due: datetime,
+    legal: datetime,
+    finished: datetime,
+    paused_from: datetime,
+    paused_for: timedelta,
+    apologies: int,
+) -> str:
+    """The COPY text ``legal_timeliness, timeliness_766, processing_working_days,
+    source_figures`` of a finished dossier, as :func:`caicach.dossiers.deadlines.finish_verdicts`
+    gives them for the generator's histories (at most one supplement, answered before the
+    finish; at most one apology): 766 compares the finish less the supplement time with the
+    first promise, or with the apology's date when ``METRICS_766_APOLOGY_COUNTS_LATE`` is off
+    (regulations §1.3); the working days exclude the paused time (TT 01/2018 art. 13)."""
+    promise = first_due
+    if apologies and not settings.METRICS_766_APOLOGY_COUNTS_LATE:
+        promise = due
+    on_time = "on_time" if finished - paused_for <= promise else "late"
+    cal = clk.calendar
+    used = elapsed_working_time(received, finished, cal)
+    if paused_for:
+        used -= elapsed_working_time(paused_from, paused_from + paused_for, cal)
+    days = working_time_to_days(used, cal, 2)
+    return f"{timeliness(finished, legal).value}\t{on_time}\t{days}\t{{}}"
 
 
 _RETURNED = EndStatus.RETURNED.value

@@ -412,6 +412,7 @@ def receive_dossier(
             received_at=received,
             clock_started_at=received,
             due_basis=DueBasis.RECEIPT,
+            first_due_at=promised.due,
             due_at=promised.due,
             legal_due_at=legal.due,
             calendar_version=promised.calendar_version,

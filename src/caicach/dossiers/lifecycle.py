@@ -14,6 +14,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -24,11 +25,13 @@ from caicach.agencies.models import Agency
 from caicach.calendars.rules import (
     VN_TZ,
     CalendarRangeError,
+    TimeUnit,
+    WorkCalendar,
 )
 from caicach.calendars.services import calendar_for
 from caicach.core.audit import Actor, diff, record
 from caicach.core.errors import BilingualError, ConflictError
-from caicach.dossiers import clock
+from caicach.dossiers import clock, deadlines
 from caicach.dossiers.history import write_event
 from caicach.dossiers.inputs import aware, invalid
 from caicach.dossiers.models import (
@@ -216,7 +219,66 @@ def _finish(work: Work, status: clock.EndStatus) -> None:
         d.returned_at = work.now
     if d.finished_at is None:
         d.finished_at = work.now
-        d.timeliness = clock.timeliness(work.now, d.due_at).value
+        store_verdicts(d, _ledger(work), work.calendar, work.now)
+
+
+def _ledger(work: Work) -> list[clock.ClockEvent]:
+    """The dossier's clock ledger: the stored entries and those this action adds."""
+    stored = [
+        clock.ClockEvent(
+            at=e.at,
+            kind=clock.EventKind(e.kind),
+            step_order=e.step_order,
+            agency=str(e.agency_id) if e.agency_id else None,
+            new_due=e.new_due,
+            reason=e.reason,
+        )
+        for e in ClockEntry.objects.filter(dossier=work.dossier).order_by("id")
+    ]
+    return stored + [
+        clock.ClockEvent(
+            at=e.at,
+            kind=clock.EventKind(e.kind),
+            step_order=e.step_order,
+            agency=str(e.agency.pk) if e.agency else None,
+            new_due=e.new_due,
+            reason=e.reason,
+        )
+        for e in work.entries
+    ]
+
+
+def store_verdicts(
+    d: Dossier, ledger: list[clock.ClockEvent], calendar: WorkCalendar, finished_at: datetime
+) -> None:
+    """Store the verdicts at the end of processing (:func:`deadlines.finish_verdicts`): against
+    the promise in force, against the statutory due, Decision 766's (setting
+    ``METRICS_766_APOLOGY_COUNTS_LATE``) and the working days used."""
+    version = d.procedure_version
+    facts = deadlines.TimelinessFacts(
+        received_at=d.received_at,
+        promised=clock.StatutoryTime(version.promised_value, TimeUnit(version.statutory_unit)),
+        statutory=clock.StatutoryTime(version.statutory_value, TimeUnit(version.statutory_unit)),
+        events=ledger,
+        calendar=calendar,
+        cutoff=version.cutoff,
+        first_due=d.first_due_at,
+    )
+    v = deadlines.finish_verdicts(
+        facts,
+        finished_at,
+        apology_counts_late=settings.METRICS_766_APOLOGY_COUNTS_LATE,
+        processing_calendar=(
+            calendar
+            if d.deciding_agency_id == d.receiving_agency_id
+            else calendar_for(d.deciding_agency)
+        ),
+    )
+    # The promise in force is the stored one (an imported or corrected due date wins).
+    d.timeliness = clock.timeliness(finished_at, d.due_at).value
+    d.legal_timeliness = clock.timeliness(finished_at, d.legal_due_at).value
+    d.timeliness_766 = v.timeliness_766
+    d.processing_working_days = v.processing_working_days
 
 
 # -- one function per action: what it changes beyond the state ----------------------------------
@@ -340,7 +402,7 @@ def _supplement_received(work: Work, **_: Any) -> None:
     ]
 
     def due(value: Decimal) -> datetime:
-        statutory = clock.StatutoryTime(value, version.statutory_unit)
+        statutory = clock.StatutoryTime(value, TimeUnit(version.statutory_unit))
         try:
             return clock.legal_due(d.received_at, statutory, version.cutoff, ledger, work.calendar)
         except (CalendarRangeError, ValueError) as error:
@@ -387,8 +449,8 @@ def _apologise(work: Work, *, reason: str, new_due: Any = None, **_: Any) -> Non
     work.clock(clock.EventKind.EXTENDED, new_due=new_due, reason=reason)
     work.payload.update({"previous_due_at": d.due_at.isoformat(), "due_at": new_due.isoformat()})
     d.due_at = new_due
-    # The apology moves the promised date; the legal limit moves only if it is passed.
-    d.legal_due_at = max(d.legal_due_at, new_due)
+    # The apology moves the promised date only; the statutory due never moves with it
+    # (regulations §2.4): a finish after the statutory due is legally late, apology or not.
     d.due_basis = DueBasis.APOLOGY
 
 

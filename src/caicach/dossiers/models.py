@@ -319,6 +319,12 @@ class Dossier(models.Model):
     due_basis = models.CharField(
         _("căn cứ hạn trả"), max_length=20, choices=DueBasis.choices, default=DueBasis.RECEIPT
     )
+    first_due_at = models.DateTimeField(
+        _("ngày hẹn trả ban đầu"),
+        null=True,
+        blank=True,
+        help_text=_("Ngày hẹn trả ghi trên giấy tiếp nhận; không thay đổi."),
+    )
     due_at = models.DateTimeField(_("ngày hẹn trả"))
     legal_due_at = models.DateTimeField(_("hạn giải quyết theo quy định"))
     calendar_version = models.CharField(_("phiên bản lịch"), max_length=200)
@@ -326,6 +332,22 @@ class Dossier(models.Model):
     returned_at = models.DateTimeField(_("đã trả kết quả"), null=True, blank=True)
     timeliness = models.CharField(
         _("tiến độ"), max_length=10, choices=TIMELINESS_CHOICES, blank=True
+    )
+    legal_timeliness = models.CharField(
+        _("tiến độ theo thời hạn quy định"), max_length=10, choices=TIMELINESS_CHOICES, blank=True
+    )
+    timeliness_766 = models.CharField(
+        _("tiến độ theo Quyết định 766"), max_length=10, choices=TIMELINESS_CHOICES, blank=True
+    )
+    processing_working_days = models.DecimalField(
+        _("thời gian xử lý (ngày làm việc)"),
+        max_digits=9,
+        decimal_places=2,
+        null=True,
+        blank=True,
+    )
+    source_figures = models.JSONField(
+        _("số liệu của hệ thống nguồn"), default=dict, blank=True, editable=False
     )
     supplement_requests = models.PositiveSmallIntegerField(_("số lần yêu cầu bổ sung"), default=0)
     apologies = models.PositiveSmallIntegerField(_("số lần xin lỗi, hẹn lại"), default=0)

@@ -37,6 +37,7 @@ from caicach.core.audit import Actor
 from caicach.core.errors import BilingualError
 from caicach.core.i18n import localized
 from caicach.dossiers import clock, deadlines, services
+from caicach.dossiers.asof import AS_OF_LABELS, dossier_as_of, parse_as_of, verdict_label
 from caicach.dossiers.forms import ActionForm, BulkAssignForm, SearchForm
 from caicach.dossiers.models import (
     Dossier,
@@ -397,6 +398,7 @@ def _render_detail(
     failed_action: str = "",
     form: ActionForm | None = None,
     status: int = 200,
+    as_of: datetime | None = None,
 ) -> HttpResponse:
     now = timezone.now()
     roles = services.acting_roles(request.user, dossier)
@@ -434,7 +436,24 @@ def _render_detail(
         "error": error,
         "failed_action": failed_action,
         "form": form,
+        "verdicts": [
+            (label, value, _(verdict_label(value)))
+            for label, value in (
+                (_("So với ngày hẹn trả"), dossier.timeliness),
+                (_("So với thời hạn quy định"), dossier.legal_timeliness),
+                (_("Theo Quyết định 766"), dossier.timeliness_766),
+            )
+            if value
+        ],
     }
+    if as_of is not None:
+        at = dossier_as_of(dossier, as_of)
+        context["as_of"] = {
+            "instant": as_of,
+            "status": at,
+            "label": _(AS_OF_LABELS[at.status]) if at else "",
+            "legal_label": _(AS_OF_LABELS[at.legal_status]) if at else "",
+        }
     return render(request, "dossiers/detail.html", context, status=status)
 
 
@@ -444,7 +463,17 @@ def roles_actions(actions: list[dict[str, Any]]) -> set[str]:
 
 @login_required
 def detail(request: HttpRequest, code: str) -> HttpResponse:
-    return _render_detail(request, _visible(request, code))
+    """The dossier page; ``?as_of=YYYY-MM-DD[THH:MM]`` adds its status at that past instant
+    ("tình trạng tại thời điểm", :mod:`caicach.dossiers.asof`); a bad value is a 400."""
+    dossier = _visible(request, code)
+    raw = request.GET.get("as_of")
+    if raw is None:
+        return _render_detail(request, dossier)
+    try:
+        instant = parse_as_of(raw)
+    except BilingualError as error:
+        return _render_detail(request, dossier, error=localized(error), status=400)
+    return _render_detail(request, dossier, as_of=instant)
 
 
 @login_required

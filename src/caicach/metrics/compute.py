@@ -67,7 +67,9 @@ def _finish(k: KPI, rows: dict[Any, list[Decimal]], by: str | None) -> Figure | 
     if by is None:
         num, den = rows.get(None, [Decimal(0), Decimal(0)])
         return _figure(k, num, den)
-    return {key: _figure(k, n, d) for key, (n, d) in sorted(rows.items(), key=lambda i: str(i[0]))}
+    # A key with nothing on either side (a rollup row of the other side) is not a breakdown row.
+    ordered = sorted(rows.items(), key=lambda i: str(i[0]))
+    return {key: _figure(k, n, d) for key, (n, d) in ordered if n or d}
 
 
 def _key(by: str | None, row: dict[str, Any], tiers: dict[int, str]) -> Any:
@@ -104,17 +106,17 @@ def kpi(
     ids = agency_ids(agency)
     if k.source == "catalogue":
         return _catalogue(k, ids, period, by)
-    from caicach.metrics.models import DailyRollup, OpenSnapshot
+    from caicach.metrics.models import DailyRollup, OpenSnapshot, SnapshotDay
 
     tiers = levels() if by == "tier" else {}
     if k.source == "snapshot":
-        if not OpenSnapshot.objects.filter(day=period.last).exists():
+        if not SnapshotDay.objects.filter(day=period.last).exists():
             reason = (
                 f"Không có dữ liệu: chưa chốt số tồn cuối ngày {period.last:%d/%m/%Y}.",
                 f"No data: no end-of-day snapshot for {period.last.isoformat()} yet.",
             )
             return Figure(0, 0, None, *reason) if by is None else {}
-        qs = OpenSnapshot.objects.filter(day=period.last, agency_id__in=ids)
+        qs: Any = OpenSnapshot.objects.filter(day=period.last, agency_id__in=ids)
     else:
         qs = DailyRollup.objects.filter(day__gte=period.first, day__lte=period.last)
         qs = qs.filter(agency_id__in=ids)

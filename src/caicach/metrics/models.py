@@ -14,8 +14,6 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-_COUNTER = {"default": 0}
-
 
 class DailyRollup(models.Model):
     day = models.DateField()
@@ -32,19 +30,19 @@ class DailyRollup(models.Model):
         db_constraint=False,
     )
     channel = models.CharField(max_length=10)
-    received = models.IntegerField(**_COUNTER)
-    received_online = models.IntegerField(**_COUNTER)
-    finished = models.IntegerField(**_COUNTER)
-    finished_online = models.IntegerField(**_COUNTER)
-    finished_early = models.IntegerField(**_COUNTER)
-    finished_on_time = models.IntegerField(**_COUNTER)
-    finished_legal_on_time = models.IntegerField(**_COUNTER)
+    received = models.IntegerField(default=0)
+    received_online = models.IntegerField(default=0)
+    finished = models.IntegerField(default=0)
+    finished_online = models.IntegerField(default=0)
+    finished_early = models.IntegerField(default=0)
+    finished_on_time = models.IntegerField(default=0)
+    finished_legal_on_time = models.IntegerField(default=0)
     processing_days = models.DecimalField(max_digits=16, decimal_places=4, default=0)
-    supplement_requests = models.IntegerField(**_COUNTER)
-    apologised = models.IntegerField(**_COUNTER)
-    apologies = models.IntegerField(**_COUNTER)
-    reused = models.IntegerField(**_COUNTER)
-    digitised = models.IntegerField(**_COUNTER)
+    supplement_requests = models.IntegerField(default=0)
+    apologised = models.IntegerField(default=0)
+    apologies = models.IntegerField(default=0)
+    reused = models.IntegerField(default=0)
+    digitised = models.IntegerField(default=0)
 
     class Meta:
         verbose_name = _("tổng hợp theo ngày")
@@ -55,6 +53,9 @@ class DailyRollup(models.Model):
             )
         ]
         indexes = [models.Index(fields=["agency", "day"], name="metrics_rollup_agency_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.agency_id} {self.procedure_id} {self.channel}"
 
 
 class OpenSnapshot(models.Model):
@@ -68,8 +69,8 @@ class OpenSnapshot(models.Model):
         "procedures.Procedure", on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
     )
     channel = models.CharField(max_length=10)
-    open_at_end = models.IntegerField(**_COUNTER)
-    overdue_at_end = models.IntegerField(**_COUNTER)
+    open_at_end = models.IntegerField(default=0)
+    overdue_at_end = models.IntegerField(default=0)
 
     class Meta:
         verbose_name = _("số hồ sơ tồn cuối ngày")
@@ -79,6 +80,22 @@ class OpenSnapshot(models.Model):
             )
         ]
         indexes = [models.Index(fields=["agency", "day"], name="metrics_snapshot_agency_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.agency_id} {self.procedure_id} {self.channel}"
+
+
+class SnapshotDay(models.Model):
+    """The days whose end-of-day stock was taken (an agency with no open dossier has no row)."""
+
+    day = models.DateField(unique=True)
+    taken_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("ngày đã chốt số tồn")
+
+    def __str__(self) -> str:
+        return str(self.day)
 
 
 class FrozenValue(models.Model):
@@ -102,6 +119,9 @@ class FrozenValue(models.Model):
             models.UniqueConstraint(fields=["period", "agency", "kpi"], name="metrics_frozen_key")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.period} {self.agency_id} {self.kpi}"
+
 
 class Revision(models.Model):
     """A later recomputation of a frozen value that differs: kept beside it, never silently."""
@@ -118,3 +138,6 @@ class Revision(models.Model):
     class Meta:
         verbose_name = _("điều chỉnh số liệu")
         ordering = ["recorded_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.frozen_id} {self.recorded_at:%Y-%m-%d} {self.cause}"

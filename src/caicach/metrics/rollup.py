@@ -12,6 +12,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.utils import timezone
 
 from caicach.metrics.facts import SNAPSHOT_SQL, local_start, rollup_sql
 
@@ -32,11 +33,11 @@ def rebuild(*, snapshots: bool = True) -> dict[str, float | int]:
         rollup_s = time.monotonic() - started
         days = 0
         if snapshots:
-            cur.execute("TRUNCATE metrics_opensnapshot")
+            cur.execute("TRUNCATE metrics_opensnapshot, metrics_snapshotday")
             cur.execute("SELECT min(received_on), max(received_on) FROM dossiers_dossier")
             first, last = cur.fetchone()
             if first is not None:
-                for day in month_ends(first, max(last, date.today())):
+                for day in month_ends(first, max(last, timezone.localdate())):
                     snapshot(day, cursor=cur)
                     days += 1
     return {
@@ -67,6 +68,11 @@ def snapshot(day: date, *, cursor: object = None) -> None:
     def run(cur: object) -> None:
         cur.execute("DELETE FROM metrics_opensnapshot WHERE day = %s", [day])  # type: ignore[attr-defined]
         cur.execute(SNAPSHOT_SQL, params)  # type: ignore[attr-defined]
+        cur.execute(  # type: ignore[attr-defined]
+            "INSERT INTO metrics_snapshotday (day, taken_at) VALUES (%s, now()) "
+            "ON CONFLICT (day) DO UPDATE SET taken_at = excluded.taken_at",
+            [day],
+        )
 
     if cursor is not None:
         run(cursor)

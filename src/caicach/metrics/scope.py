@@ -14,9 +14,10 @@ from caicach.agencies.models import Agency
 def agency_ids(agency: Agency) -> list[int]:
     rows = list(Agency.objects.values_list("pk", "path", "successor_id"))
     inside = {pk for pk, path, _ in rows if path.startswith(agency.path)}
-    successor = {pk: succ for pk, _, succ in rows}
+    successor: dict[int, int | None] = {pk: succ for pk, _, succ in rows}
     for pk in list(successor):
-        seen, cur = {pk}, successor[pk]
+        seen: set[int] = {pk}
+        cur: int | None = successor[pk]
         while cur is not None and cur not in seen:
             if cur in inside:
                 inside.add(pk)

@@ -11,7 +11,6 @@ kept-current rollup equals a rebuild (property test). ``metrics rebuild`` repair
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
@@ -39,7 +38,7 @@ def on_finished(event: Any) -> None:
 
 
 def on_loaded(event: Any) -> None:
-    ids: Sequence[int] = list(event.dossier_ids)
+    ids: Any = list(event.dossier_ids)
     if not ids:
         return
     with connection.cursor() as cur:

@@ -339,6 +339,8 @@ SPECTACULAR_SETTINGS = {
     "OAUTH2_FLOWS": ["clientCredentials"],
     "OAUTH2_TOKEN_URL": "/api/oauth/token/",
     "OAUTH2_SCOPES": API_TOKEN_SCOPES,
+    # The three verdicts (timeliness, legal_timeliness, timeliness_766) share one choice set.
+    "ENUM_NAME_OVERRIDES": {"TimelinessEnum": "caicach.dossiers.models.TIMELINESS_CHOICES"},
 }
 
 CAICACH_PUBLIC_URL = env(
@@ -419,6 +421,15 @@ REGISTER_EXPORT_RETENTION_DAYS = env(
     "Days a register PDF made in the background is kept; then its file is deleted (it lists "
     "applicants by name: Decree 13/2023 keeps personal data no longer than needed).",
     "Storage",
+)
+METRICS_766_APOLOGY_COUNTS_LATE = env(
+    "METRICS_766_APOLOGY_COUNTS_LATE",
+    True,
+    "Decision 766 indicator 2.1 (regulations 1.3): a dossier finished after its first promised "
+    "date but before the apology's new date counts late (True: the apology admits the delay) "
+    "or on time (False: the apology's date replaces the promise). The verdict is stored at the "
+    "end of processing (Dossier.timeliness_766).",
+    "Metrics",
 )
 DOSSIER_WARNING_WORKING_DAYS = env(
     "DOSSIER_WARNING_WORKING_DAYS",

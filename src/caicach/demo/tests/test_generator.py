@@ -12,7 +12,9 @@ from django.core.management import call_command
 from caicach.calendars.rules import VN_TZ, compute_due
 from caicach.calendars.services import calendar_for
 from caicach.demo.generator import _LOADED, AlreadyGeneratedError, generate_dossiers
+from caicach.dossiers.clock import ClockEvent, EventKind, StatutoryTime
 from caicach.dossiers.codes import format_dossier_code
+from caicach.dossiers.deadlines import TimelinessFacts, finish_verdicts
 from caicach.dossiers.identity import validate_citizen_id, validate_phone
 from caicach.dossiers.models import (
     Applicant,
@@ -124,6 +126,48 @@ def test_generated_dossiers_are_consistent(make_officer, fast):
             assert "finished" not in kinds and d.finished_at is None and not d.timeliness
         if d.state == "returned":
             assert d.returned_at is not None
+        # Timeliness facts (issue 13): the receipt's promise never moves; the stored verdicts
+        # are those of the product's rule over the ledger (deadlines.finish_verdicts).
+        assert d.first_due_at == (
+            compute_due(
+                d.received_at,
+                version.promised_value,
+                version.statutory_unit,
+                calendar,
+                version.cutoff,
+            ).due
+        )
+        if d.finished_at is not None:
+            facts = TimelinessFacts(
+                d.received_at,
+                StatutoryTime(version.promised_value, version.statutory_unit),
+                StatutoryTime(version.statutory_value, version.statutory_unit),
+                [
+                    ClockEvent(
+                        c.at,
+                        EventKind(c.kind),
+                        c.step_order,
+                        str(c.agency_id) if c.agency_id else None,
+                        c.new_due,
+                        c.reason,
+                    )
+                    for c in ledger
+                ],
+                calendar,
+                version.cutoff,
+                d.first_due_at,
+            )
+            v = finish_verdicts(facts, d.finished_at)
+            assert (d.timeliness, d.legal_timeliness, d.timeliness_766) == (
+                v.timeliness,
+                v.legal_timeliness,
+                v.timeliness_766,
+            )
+            assert (d.due_at, d.legal_due_at) == (v.due, v.legal_due)
+            assert d.processing_working_days == v.processing_working_days
+        else:
+            assert d.legal_timeliness == d.timeliness_766 == ""
+            assert d.processing_working_days is None
 
     # Components: the version's required ones, each reused from the store (a reference, no
     # file) or a stored PDF whose checksum is the file's.

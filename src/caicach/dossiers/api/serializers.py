@@ -15,6 +15,7 @@ from rest_framework import serializers
 from caicach.agencies.models import Agency
 from caicach.core.api.fields import SlugRelatedField
 from caicach.dossiers import privacy, services
+from caicach.dossiers.asof import verdict_label
 from caicach.dossiers.deadlines import is_overdue
 from caicach.dossiers.inputs import APPLICANT_FIELDS
 from caicach.dossiers.models import (
@@ -335,6 +336,20 @@ class DossierDetailSerializer(_DossierBase):
     referrals = DossierReferralSerializer(many=True, read_only=True)
     assigned_to = serializers.SerializerMethodField()
     allowed_actions = serializers.SerializerMethodField()
+    timeliness_label = serializers.SerializerMethodField(
+        help_text="Verdict against the promise in force, in Vietnamese (Trước hạn / Đúng hạn / "
+        "Trễ hạn); empty while open."
+    )
+    legal_timeliness_label = serializers.SerializerMethodField(
+        help_text="Verdict against the statutory due, in Vietnamese."
+    )
+    timeliness_766_label = serializers.SerializerMethodField(
+        help_text="Decision 766 verdict (regulations §1.3), in Vietnamese."
+    )
+    source_figures = serializers.JSONField(
+        read_only=True,
+        help_text="What an imported file stated (due dates, verdicts), kept for reconciliation.",
+    )
 
     class Meta:
         model = Dossier
@@ -361,6 +376,14 @@ class DossierDetailSerializer(_DossierBase):
             "finished_at",
             "returned_at",
             "timeliness",
+            "first_due_at",
+            "legal_timeliness",
+            "timeliness_766",
+            "timeliness_label",
+            "legal_timeliness_label",
+            "timeliness_766_label",
+            "processing_working_days",
+            "source_figures",
             "supplement_requests",
             "apologies",
             "version",
@@ -377,6 +400,15 @@ class DossierDetailSerializer(_DossierBase):
             request = self.context.get("request")
             cache[obj.pk] = [] if request is None else services.acting_roles(request.user, obj)
         return cache[obj.pk]
+
+    def get_timeliness_label(self, obj: Dossier) -> str:
+        return verdict_label(obj.timeliness)
+
+    def get_legal_timeliness_label(self, obj: Dossier) -> str:
+        return verdict_label(obj.legal_timeliness)
+
+    def get_timeliness_766_label(self, obj: Dossier) -> str:
+        return verdict_label(obj.timeliness_766)
 
     def get_assigned_to(self, obj: Dossier) -> str | None:
         return str(obj.assigned_to) if obj.assigned_to is not None else None
@@ -395,6 +427,7 @@ class DossierDetailSerializer(_DossierBase):
 
 
 _DATETIME = serializers.DateTimeField()
+_DAYS = serializers.DecimalField(max_digits=9, decimal_places=2)
 
 
 def _when(value: Any) -> str | None:
@@ -459,6 +492,16 @@ def received_dossier_data(dossier: Dossier, request: Any) -> dict[str, Any]:
         "finished_at": _when(dossier.finished_at),
         "returned_at": _when(dossier.returned_at),
         "timeliness": dossier.timeliness,
+        "first_due_at": _when(dossier.first_due_at),
+        "legal_timeliness": dossier.legal_timeliness,
+        "timeliness_766": dossier.timeliness_766,
+        "timeliness_label": verdict_label(dossier.timeliness),
+        "legal_timeliness_label": verdict_label(dossier.legal_timeliness),
+        "timeliness_766_label": verdict_label(dossier.timeliness_766),
+        "processing_working_days": None
+        if dossier.processing_working_days is None
+        else _DAYS.to_representation(dossier.processing_working_days),
+        "source_figures": dossier.source_figures,
         "supplement_requests": dossier.supplement_requests,
         "apologies": dossier.apologies,
         "version": dossier.version,

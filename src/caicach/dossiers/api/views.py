@@ -29,6 +29,7 @@ from caicach.dossiers.api.serializers import (
     DossierReceiveSerializer,
     received_dossier_data,
 )
+from caicach.dossiers.asof import as_of_data, parse_as_of
 from caicach.dossiers.models import Dossier, DossierEvent
 from caicach.dossiers.workflow import DossierAction
 
@@ -39,6 +40,16 @@ _CODE = OpenApiParameter(
     str,
     OpenApiParameter.PATH,
     description="Dossier code, e.g. 000.00.01.H97-250425-0001.",
+)
+_AS_OF = OpenApiParameter(
+    "as_of",
+    str,
+    OpenApiParameter.QUERY,
+    required=False,
+    description="A past instant, `YYYY-MM-DD` (end of that day) or `YYYY-MM-DDTHH:MM`, "
+    "Vietnam time: adds an `as_of` block with the dossier's status then (within_time, "
+    "at_risk, overdue, paused; early, on_time, late once finished), against the promise "
+    "and the statutory due. Invalid: 400 with the reason in both languages.",
 )
 _ACTION = OpenApiParameter(
     "action", str, OpenApiParameter.PATH, enum=ACTIONS, description="Lifecycle action."
@@ -218,12 +229,21 @@ class DossierDetail(generics.GenericAPIView):
         description="With the applicant, the received documents, both due dates and the "
         "actions the caller's roles allow. 404 when the code does not exist or the dossier "
         "lies outside the caller's scope.",
-        parameters=[_CODE],
-        responses={200: DossierDetailSerializer, 404: _error("Unknown or out of scope.")},
+        parameters=[_CODE, _AS_OF],
+        responses={
+            200: DossierDetailSerializer,
+            400: _error("Invalid as_of (bilingual)."),
+            404: _error("Unknown or out of scope."),
+        },
     )
     def get(self, request: Request, code: str) -> Response:
+        raw = request.query_params.get("as_of")
+        instant = parse_as_of(raw) if raw is not None else None
         dossier = _visible(request, code)
-        return Response(DossierDetailSerializer(dossier, context={"request": request}).data)
+        data = DossierDetailSerializer(dossier, context={"request": request}).data
+        if instant is not None:
+            data["as_of"] = as_of_data(dossier, instant)
+        return Response(data)
 
 
 class EventPagination(CursorPagination):

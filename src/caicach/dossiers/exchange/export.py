@@ -13,6 +13,7 @@ from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.db.models import QuerySet
 
 from caicach.agencies.models import Agency
@@ -92,12 +93,18 @@ def dossier_line(d: Dossier) -> dict[str, Any]:
         "received_at": _moment(d.received_at),
         "clock_started_at": _moment(d.clock_started_at),
         "due_basis": d.due_basis,
+        "first_due_at": _moment(d.first_due_at),
         "due_at": _moment(d.due_at),
         "legal_due_at": _moment(d.legal_due_at),
         "calendar_version": d.calendar_version,
         "finished_at": _moment(d.finished_at),
         "returned_at": _moment(d.returned_at),
         "timeliness": d.timeliness,
+        "legal_timeliness": d.legal_timeliness,
+        "timeliness_766": d.timeliness_766,
+        "processing_working_days": None
+        if d.processing_working_days is None
+        else str(d.processing_working_days),
         "supplement_requests": d.supplement_requests,
         "apologies": d.apologies,
         "current_step": d.current_step,
@@ -150,7 +157,7 @@ def dossier_line(d: Dossier) -> dict[str, Any]:
             "MaTTHC": d.procedure.code,
             "KenhThucHien": PORTAL_CHANNEL.get(d.channel, 1),
             "NgayTiepNhan": _portal_time(d.received_at),
-            "NgayHenTra": _portal_time(d.due_at),
+            "NgayHenTra": _portal_time(portal_promise(d, d.clock_entries.all())),
             "NgayKetThucXuLy": _portal_time(d.finished_at),
             "NgayTraKetQua": _portal_time(d.returned_at),
             "TrangThaiHoSo": PORTAL_STATE[d.state],
@@ -159,6 +166,20 @@ def dossier_line(d: Dossier) -> dict[str, Any]:
             "DuocLayTuKhoDMQG": int(any(c.reused for c in components)),
         },
     }
+
+
+def portal_promise(d: Dossier, entries: Any) -> Any:
+    """The date the national portal's ``NgayHenTra`` carries (docs/formats/dossiers.md): the
+    receipt's promise (``first_due_at``), never the date recounted after a supplement: the
+    portal subtracts the supplement time itself (Decision 766 §1.3), so sending the restarted
+    date would count the supplement twice. An apology's new date replaces it only where the
+    setting ``METRICS_766_APOLOGY_COUNTS_LATE`` is off (the apology's date counts)."""
+    promise = d.first_due_at or d.due_at
+    if d.apologies and not settings.METRICS_766_APOLOGY_COUNTS_LATE:
+        for e in entries:
+            if e.kind == "extended" and e.new_due is not None:
+                promise = e.new_due
+    return promise
 
 
 def _export_queryset(queryset: QuerySet[Dossier]) -> QuerySet[Dossier]:

@@ -27,6 +27,7 @@ from caicach.dossiers.clock import EventKind, Timeliness
 from caicach.dossiers.codes import DossierCode, DossierCodeError, parse_dossier_code
 from caicach.dossiers.exchange.lookups import Lookups
 from caicach.dossiers.exchange.reader import LineError, Reader, show
+from caicach.dossiers.exchange.timeliness import recompute
 from caicach.dossiers.inputs import (
     APPLICANT_FIELDS,
     ApplicantInput,
@@ -105,6 +106,8 @@ def parse_line(
         return None
     assert procedure is not None
     dossier = _dossier(identity, procedure, version, state, applicant)
+    if not recompute(r, raw, dossier, events, entries):
+        return None
     return ParsedLine(line, dossier, applicant, components, events, entries, bool(state.token))
 
 

@@ -227,7 +227,11 @@ def test_an_apology_sets_a_new_date_once(tree, officers, version):
             officers.leader, d, "apologise", reason="Chờ xác minh.", new_due=vn(2025, 6, 10, 17)
         )
         assert (d.state, d.apologies, d.due_basis) == ("received", 1, "apology")
-        assert d.due_at == d.legal_due_at == vn(2025, 6, 10, 17)
+        # The apology moves the current promise only: the receipt's promise and the
+        # statutory due stay (issue 13; regulations §2.4).
+        assert d.due_at == vn(2025, 6, 10, 17)
+        assert d.legal_due_at == vn(2025, 6, 6, 17)
+        assert d.first_due_at == vn(2025, 6, 5, 17)
         extended = ClockEntry.objects.filter(dossier=d).last()
         assert (extended.kind, extended.new_due) == ("extended", vn(2025, 6, 10, 17))
         with pytest.raises(ConflictError) as caught:
