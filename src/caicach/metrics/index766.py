@@ -708,11 +708,12 @@ def _period_bounds(period: Period) -> tuple[datetime, datetime]:
 
 
 def verdict_differences(agencies: Sequence[Any], period: Period) -> dict[int, int] | None:
-    """Per agency (its subtree), the dossiers finished in the period whose legal verdict differs
-    from the 766 verdict; None while the verdict fields (branch h13-time) are absent.
+    """Per agency (its subtree), the dossiers finished in the period that are late by one rule and
+    not by the other (legal: the statutory due; 766: regulations §1.3; "early" and "on time" are
+    both in time); None while the verdict fields (branch h13-time) are absent.
 
     One query: the finished dossiers grouped by deciding agency, folded up the paths here."""
-    from django.db.models import Count, F
+    from django.db.models import Count, Q
 
     from caicach.dossiers.models import Dossier
 
@@ -720,9 +721,12 @@ def verdict_differences(agencies: Sequence[Any], period: Period) -> dict[int, in
     if not {"legal_timeliness", "timeliness_766"} <= names:
         return None
     start, end = _period_bounds(period)
+    legal_late, late_766 = Q(legal_timeliness="late"), Q(timeliness_766="late")
     rows = (
         Dossier.objects.filter(finished_at__gte=start, finished_at__lt=end)
-        .exclude(**{"legal_timeliness": F("timeliness_766")})  # fields of h13-time
+        .exclude(**{"legal_timeliness": ""})
+        .exclude(**{"timeliness_766": ""})
+        .filter((legal_late & ~late_766) | (~legal_late & late_766))
         .values("deciding_agency__path")
         .annotate(n=Count("id"))
     )

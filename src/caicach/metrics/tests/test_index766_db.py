@@ -61,3 +61,20 @@ def test_the_kpi_command_prints_the_766_scores(tree, july):  # noqa: F811
     doc: dict[str, Any] = json.loads(out.getvalue())
     assert doc["decision_766"]["formula_version"] == ix.FORMULA_VERSION
     assert doc["decision_766"]["groups"][1]["subs"][0]["points"] == "20.00"
+
+
+def test_legal_and_766_verdicts_side_by_side(tree, july):  # noqa: F811
+    """D2 was asked for a supplement twice: early by the statutory time, late by 766 (§1.3: more
+    than one request counts overdue): one difference in July. D1 is early by both ("early" and
+    "on time" are both in time). Marking D1 late by 766 only makes two, for department A and the
+    province, none for department B; D3 (finished in August) is not counted."""
+    from caicach.dossiers.models import Dossier
+
+    july_ = parse_period("2025-07")
+    d2 = Dossier.objects.get(pk=july["d2"].pk)
+    assert (d2.legal_timeliness, d2.timeliness_766) == ("early", "late")
+    assert ix.index_for(tree.province, july_).differences == 1
+    Dossier.objects.filter(pk=july["d1"].pk).update(timeliness_766="late")
+    diffs = ix.verdict_differences([tree.province, tree.dept_a, tree.dept_b], july_)
+    assert diffs == {tree.province.pk: 2, tree.dept_a.pk: 2, tree.dept_b.pk: 0}
+    assert ix.index_for(tree.dept_a, july_).as_dict()["verdict_differences"] == 2
