@@ -18,6 +18,9 @@ PROJECT_COMMANDS = {
     "versions, `calendar load` loads the official calendars from the data file.",
     "catalogue": "Procedure catalogue: `catalogue import FILE` (JSON or XLSX, all-or-nothing) "
     "and `catalogue export FILE`.",
+    "metrics": "`metrics rebuild` rebuilds the KPI rollups; `metrics close 2025-07` freezes a "
+    "month (a later close records revisions).",
+    "kpi": "`kpi --agency CODE --period 2025-Q3 [--json]`: the reform KPIs with their figures.",
     "dossiers": "`dossiers import FILE` / `dossiers export FILE`: dossiers as JSON Lines with "
     "their full event history (docs/formats/dossiers.md).",
     "demo": "`demo load` loads the demo province (agencies, officers, procedures).",

@@ -93,6 +93,8 @@ INSTALLED_APPS = [
     "caicach.dossiers",
     "caicach.payments",
     "caicach.ratings",
+
+    "caicach.metrics",
     "caicach.notifications",
     "caicach.demo",
 ]
@@ -445,6 +447,27 @@ DOSSIER_WARNING_WORKING_DAYS = env(
     'until an apology is sent), and the inbox\'s "Sắp đến hạn" tab and badges show it '
     "(one definition: dossiers/deadlines.py). 0 means on the due day only.",
     "Notifications",
+)
+
+# Decision 766 index (metrics/index766.py; ADR 0008): the sources' open point split and how a
+# sub-indicator without data counts.
+METRICS_766_GROUP3_SPLIT = env(
+    "METRICS_766_GROUP3_SPLIT",
+    "metadata",
+    "How the 12 points of Decision 766 group 3 (online services) are split, where the sources "
+    "disagree (regulations §1.2): metadata = all 12 on full-online dossiers / dossiers of "
+    "procedures eligible for full online (the national portal's metric metadata); operator = 6 on "
+    "3.1 (procedures online, T 80%) and 6 on 3.3 (dossiers online, T 50%), after the operator "
+    "document's thresholds; or an explicit split such as 3.1:4,3.3:4,3.x:4 (sum 12).",
+    "Metrics",
+)
+METRICS_766_NO_DATA = env(
+    "METRICS_766_NO_DATA",
+    "exclude",
+    "How a Decision 766 sub-indicator with no data (facts not recorded, e.g. feedback 5.1-5.3 of "
+    "the citizen portal, or an empty denominator) counts: exclude = left out and the maximum "
+    "reduced (the total is also shown scaled to 100); zero = 0 of its points out of 100.",
+    "Metrics",
 )
 
 # Jobs deferred by a job commit with its rows; notifications and batches on separate queues;

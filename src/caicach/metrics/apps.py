@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class MetricsConfig(AppConfig):
+    name = "caicach.metrics"
+    label = "metrics"
+    verbose_name = _("Chỉ số cải cách")
+
+    def ready(self) -> None:
+        # Rollups kept current in the writer's transaction (ADR 0006, issue 13 "Rollups").
+        from caicach.metrics import upkeep
+
+        upkeep.connect()
+        # The Decision 766 scores in the ``kpi`` command and report (compute.report_hooks).
+        from caicach.metrics import index766
+
+        index766.connect()
