@@ -17,7 +17,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q
 
 __all__ = [
     "CONDITIONS",
@@ -81,8 +81,8 @@ def conditions() -> dict[str, Q | Exists | None]:
         "finished": None,
         "finished_online": Q(channel="online"),
         "finished_early": Q(timeliness="early"),
-        "finished_on_time": Q(timeliness__in=["early", "on_time"]),
-        "finished_legal_on_time": Q(finished_at__lte=F("legal_due_at")),
+        "finished_on_time": Q(timeliness_766__in=["early", "on_time"]),
+        "finished_legal_on_time": Q(legal_timeliness__in=["early", "on_time"]),
         "apologised": Q(apologies__gt=0),
         "reused": _component(reused=True),
         "digitised": _component(~Q(file="")),
@@ -97,8 +97,8 @@ VALUED = {"processing_days", "supplement_requests", "apologies"}
 def dossier_value(measure: str, dossier: object) -> Decimal:
     """The per-dossier value of a valued measure (same rounding as the SQL)."""
     if measure == "processing_days":
-        delta = dossier.finished_at - dossier.received_at  # type: ignore[attr-defined]
-        return (Decimal(delta.total_seconds()) / Decimal(86400)).quantize(Decimal("0.0001"))
+        # Working days on the deciding agency's calendar, paused time excluded (h13-time).
+        return Decimal(dossier.processing_working_days or 0)  # type: ignore[attr-defined]
     return Decimal(getattr(dossier, measure))
 
 
@@ -118,10 +118,9 @@ SELECT (d.finished_at AT TIME ZONE %(tz)s)::date AS day, d.deciding_agency_id AS
        0 AS received, 0 AS received_online, 1 AS finished,
        (d.channel = 'online')::int AS finished_online,
        (d.timeliness = 'early')::int AS finished_early,
-       (d.timeliness IN ('early', 'on_time'))::int AS finished_on_time,
-       (d.finished_at <= d.legal_due_at)::int AS finished_legal_on_time,
-       round((extract(epoch FROM d.finished_at - d.received_at) / 86400)::numeric, 4)
-           AS processing_days,
+       (d.timeliness_766 IN ('early', 'on_time'))::int AS finished_on_time,
+       (d.legal_timeliness IN ('early', 'on_time'))::int AS finished_legal_on_time,
+       coalesce(d.processing_working_days, 0) AS processing_days,
        d.supplement_requests, (d.apologies > 0)::int AS apologised, d.apologies,
        EXISTS (SELECT 1 FROM dossiers_dossiercomponent c
                WHERE c.dossier_id = d.id AND c.reused)::int AS reused,

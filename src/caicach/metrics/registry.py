@@ -28,7 +28,7 @@ __all__ = [
 ]
 
 #: Bumped whenever a definition below changes meaning; stored with every frozen value.
-FORMULA_VERSION = "2026.12-1"
+FORMULA_VERSION = "2026.12-2"
 
 Source = Literal["rollup", "snapshot", "catalogue"]
 
@@ -155,11 +155,11 @@ for _kpi in (
     ),
     KPI(
         "avg_processing_days",
-        "Thời gian giải quyết trung bình (ngày)",
-        "Average processing time (days)",
+        "Thời gian giải quyết trung bình (ngày làm việc)",
+        "Average processing time (working days)",
         "processing_days",
         "finished",
-        "days",
+        "working_days",
         "QĐ 766 chỉ tiêu 2.2: tổng thời gian giải quyết / hồ sơ đã giải quyết",
         factor=1,
         additive=False,

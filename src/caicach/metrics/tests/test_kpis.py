@@ -12,8 +12,9 @@ Department A's procedure: statutory 4 working days, promised 3 (official 2025 ca
  D4    counter  Thu 10/07 09:00       still open; promised 15/07                  overdue 31/07
 =====  =======  ====================  ==========================================  ============
 
-July: received 4 (1 online: 25%), finished 2 (both early, both within the statutory time),
-processing (0.2500 + 2.0417) / 2 = 1.14585 days, supplement requests 2 / 2 = 1 per dossier;
+July: received 4 (1 online: 25%), finished 2 (both early against the promise and within the
+statutory time: legal 2/2); by Decision 766 D2 is overdue (more than one supplement request,
+regulations §1.3): 1/2; processing time = the stored working days (paused time excluded) / 2; supplement requests 2 / 2 = 1 per dossier;
 open at the end of 31/07: D3 (promised in August) and D4 (overdue): 1 / 2 = 50%.
 August: finished 1 (D3, late): 0% on time; nothing received: online share "no data".
 June: nothing at all: every flow KPI "no data".
@@ -82,13 +83,14 @@ def test_the_hand_worked_month(tree, july):
     d1, d2, d3, d4 = (july[k] for k in ("d1", "d2", "d3", "d4"))
     assert (d1.timeliness, d2.timeliness, d3.timeliness) == ("early", "early", "late")
     assert d2.supplement_requests == 2
+    pwd = d1.processing_working_days + d2.processing_working_days
     expected = {
         # code: (numerator, denominator, value)
-        "on_time_766": (2, 2, Decimal(100)),
+        "on_time_766": (1, 2, Decimal(50)),  # D2: two supplement requests = overdue (766 §1.3)
         "on_time_legal": (2, 2, Decimal(100)),
         "early": (2, 2, Decimal(100)),
         "online_share": (1, 4, Decimal(25)),
-        "avg_processing_days": (Decimal("2.2917"), 2, Decimal("1.14585")),
+        "avg_processing_days": (pwd, 2, pwd / 2),
         "supplements_per_dossier": (2, 2, Decimal(1)),
         "apologies": (0, 2, Decimal(0)),
         "overdue_open": (1, 2, Decimal(50)),
@@ -101,7 +103,11 @@ def test_the_hand_worked_month(tree, july):
             assert float(fig.value) == pytest.approx(float(val)), code
     assert value("on_time_766", tree.dept_b, "2025-07").value is None  # nothing there
     behind = dossiers_behind("on_time_766", tree.province, parse_period("2025-07"))
-    assert list(behind) == [d1, d2]
+    assert list(behind) == [d1]
+    assert list(dossiers_behind("on_time_legal", tree.province, parse_period("2025-07"))) == [
+        d1,
+        d2,
+    ]
     assert list(dossiers_behind("overdue_open", tree.province, parse_period("2025-07"))) == [d4]
     received = dossiers_behind(
         "online_share", tree.province, parse_period("2025-07"), "denominator"
@@ -116,7 +122,9 @@ def test_received_in_one_month_finished_in_the_next(tree, july):
     no_receipts = value("online_share", tree.dept_a, "2025-08")
     assert no_receipts.value is None and "mẫu số bằng 0" in no_receipts.reason_vi
     quarter = value("on_time_766", tree.dept_a, "2025-Q3")
-    assert (quarter.numerator, quarter.denominator) == (2, 3)
+    assert (quarter.numerator, quarter.denominator) == (1, 3)
+    legal = value("on_time_legal", tree.dept_a, "2025-Q3")
+    assert (legal.numerator, legal.denominator) == (2, 3)
 
 
 def test_no_dossiers_is_no_data_never_zero(tree, version):
