@@ -419,6 +419,13 @@ REGISTER_EXPORT_RETENTION_DAYS = env(
     "applicants by name: Decree 13/2023 keeps personal data no longer than needed).",
     "Storage",
 )
+ORPHAN_FILE_GRACE_HOURS = env(
+    "ORPHAN_FILE_GRACE_HOURS",
+    24,
+    "Hours a stored file that no row references (an upload whose transaction rolled back) is "
+    "kept before the nightly clean-up deletes it (issue 17 item 6).",
+    "Storage",
+)
 DOSSIER_WARNING_WORKING_DAYS = env(
     "DOSSIER_WARNING_WORKING_DAYS",
     2,
