@@ -36,7 +36,7 @@ from caicach.calendars.services import calendar_for
 from caicach.core.audit import Actor
 from caicach.core.errors import BilingualError
 from caicach.core.i18n import localized
-from caicach.dossiers import clock, deadlines, services
+from caicach.dossiers import access_log, clock, deadlines, privacy, services
 from caicach.dossiers.forms import ActionForm, BulkAssignForm, SearchForm
 from caicach.dossiers.models import (
     Dossier,
@@ -179,7 +179,9 @@ def component_file(request: HttpRequest, code: str, pk: str) -> HttpResponse:
     """Open a document received with the dossier (scan or upload), in the dossier's scope."""
     try:
         component = services.component_file(request.user, code, pk)
-        return component_response(component, services.clean_key(code, upper=True))
+        response = component_response(component, services.clean_key(code, upper=True))
+        access_log.scan_viewed(request, component)
+        return response
     except (services.DossierNotFoundError, services.ComponentFileNotFoundError) as exc:
         raise Http404(localized(exc)) from None
 
@@ -414,6 +416,8 @@ def _render_detail(
             .values_list("code", "name")
         ]
     applicant = dossier.applicant
+    if privacy.disclosure_for(roles) is privacy.Disclosure.FULL:
+        access_log.personal_data_viewed(request, dossier)
     context = {
         "dossier": dossier,
         "applicant": applicant,
