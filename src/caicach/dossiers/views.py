@@ -186,13 +186,48 @@ def component_file(request: HttpRequest, code: str, pk: str) -> HttpResponse:
         raise Http404(localized(exc)) from None
 
 
-def _assign_choices(user: Any) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    """Processing officers and units in the user's scope, for the bulk assignment."""
+#: The permissions of the roles that may assign (:data:`ASSIGNER_ROLES`): the assignment
+#: choices come from the agencies where the user holds one of them, not from the (wider)
+#: view scope (issue 17: least privilege).
+ASSIGN_PERMISSIONS = (
+    "dossiers.receive",
+    "dossiers.lead_unit",
+    "dossiers.lead_agency",
+    "dossiers.administer",
+)
+
+
+def _assign_scope(user: Any, field: str = "") -> Q:
+    condition = Q(pk__in=[])
+    for permission in ASSIGN_PERMISSIONS:
+        condition |= agency_filter(user, permission, field)
+    return condition
+
+
+def _assign_choices(
+    user: Any, dossier: Dossier | None = None
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """Processing officers and units to offer for an assignment (least privilege, issue 17):
+    only in the agencies where ``user`` holds a role that may assign, and for one ``dossier``
+    only in its deciding agency and the unit holding it (NĐ 61/2018 art. 18: the competent
+    agency assigns its own units; :func:`caicach.dossiers.lifecycle._resolve_assignee` refuses
+    anyone else anyway)."""
     today = timezone.localdate()
+    officer_scope = _assign_scope(user, "agency")
+    unit_scope = _assign_scope(user)
+    if dossier is not None:
+        paths = {a.path for a in (dossier.deciding_agency, dossier.current_agency) if a}
+        own = Q(pk__in=[])
+        own_units = Q(pk__in=[])
+        for path in paths:
+            own |= Q(agency__path__startswith=path)
+            own_units |= Q(path__startswith=path)
+        officer_scope &= own
+        unit_scope &= own_units
     assignments = (
-        RoleAssignment.objects.filter(
-            agency_filter(user, "dossiers.view", "agency"), role=AccountRole.PROCESSOR
-        )
+        RoleAssignment.objects.filter(officer_scope, role=AccountRole.PROCESSOR)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+        .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=today))
         .select_related("user", "agency")
         .order_by("agency__path", "user__full_name")
     )
@@ -203,9 +238,7 @@ def _assign_choices(user: Any) -> tuple[list[tuple[str, str]], list[tuple[str, s
             officers[str(a.user_id)] = f"{name} · {a.agency.name}"
     units = [
         (a.code, f"{a.name} ({a.code})")
-        for a in Agency.objects.valid_on(today)
-        .filter(agency_filter(user, "dossiers.view"))
-        .order_by("path")
+        for a in Agency.objects.valid_on(today).filter(unit_scope).order_by("path")
     ]
     return list(officers.items()), units
 
@@ -406,7 +439,7 @@ def _render_detail(
     officers: list[tuple[str, str]] = []
     units: list[tuple[str, str]] = []
     if any(a["agency"] for a in actions):
-        officers, units = _assign_choices(request.user)
+        officers, units = _assign_choices(request.user, dossier)
     all_agencies: list[tuple[str, str]] = []
     if any(a["deadline"] for a in actions):
         all_agencies = [
