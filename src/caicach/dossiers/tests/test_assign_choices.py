@@ -29,7 +29,7 @@ def test_only_where_the_user_may_assign_not_the_wider_view_scope(tree, make_offi
     officers, units = _assign_choices(user)
 
     assert officers == [(str(mine.pk), f"A · {tree.dept_a.name}")]
-    assert [code for code, _label in units] == [tree.dept_a.code]
+    assert [code for code, _label in units] == [tree.dept_a.code, tree.unit_a.code]
 
 
 def test_an_inspector_only_is_offered_nobody(tree, make_officer):
