@@ -38,7 +38,7 @@ from caicach.core import registry
 from caicach.core.audit import Actor
 from caicach.core.errors import BilingualError
 from caicach.core.i18n import localized
-from caicach.dossiers import clock, deadlines, services
+from caicach.dossiers import access_log, clock, deadlines, privacy, services
 from caicach.dossiers.asof import AS_OF_LABELS, dossier_as_of, parse_as_of, verdict_label
 from caicach.dossiers.forms import ActionForm, BulkAssignForm, SearchForm
 from caicach.dossiers.models import (
@@ -183,18 +183,55 @@ def component_file(request: HttpRequest, code: str, pk: str) -> HttpResponse:
     """Open a document received with the dossier (scan or upload), in the dossier's scope."""
     try:
         component = services.component_file(request.user, code, pk)
-        return component_response(component, services.clean_key(code, upper=True))
+        response = component_response(component, services.clean_key(code, upper=True))
+        access_log.scan_viewed(request, component)
+        return response
     except (services.DossierNotFoundError, services.ComponentFileNotFoundError) as exc:
         raise Http404(localized(exc)) from None
 
 
-def _assign_choices(user: Any) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    """Processing officers and units in the user's scope, for the bulk assignment."""
+#: The permissions of the roles that may assign (:data:`ASSIGNER_ROLES`): the assignment
+#: choices come from the agencies where the user holds one of them, not from the (wider)
+#: view scope (issue 17: least privilege).
+ASSIGN_PERMISSIONS = (
+    "dossiers.receive",
+    "dossiers.lead_unit",
+    "dossiers.lead_agency",
+    "dossiers.administer",
+)
+
+
+def _assign_scope(user: Any, field: str = "") -> Q:
+    condition = Q(pk__in=[])
+    for permission in ASSIGN_PERMISSIONS:
+        condition |= agency_filter(user, permission, field)
+    return condition
+
+
+def _assign_choices(
+    user: Any, dossier: Dossier | None = None
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """Processing officers and units to offer for an assignment (least privilege, issue 17):
+    only in the agencies where ``user`` holds a role that may assign, and for one ``dossier``
+    only in its deciding agency and the unit holding it (NĐ 61/2018 art. 18: the competent
+    agency assigns its own units; :func:`caicach.dossiers.lifecycle._resolve_assignee` refuses
+    anyone else anyway)."""
     today = timezone.localdate()
+    officer_scope = _assign_scope(user, "agency")
+    unit_scope = _assign_scope(user)
+    if dossier is not None:
+        paths = {a.path for a in (dossier.deciding_agency, dossier.current_agency) if a}
+        own = Q(pk__in=[])
+        own_units = Q(pk__in=[])
+        for path in paths:
+            own |= Q(agency__path__startswith=path)
+            own_units |= Q(path__startswith=path)
+        officer_scope &= own
+        unit_scope &= own_units
     assignments = (
-        RoleAssignment.objects.filter(
-            agency_filter(user, "dossiers.view", "agency"), role=AccountRole.PROCESSOR
-        )
+        RoleAssignment.objects.filter(officer_scope, role=AccountRole.PROCESSOR)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+        .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=today))
         .select_related("user", "agency")
         .order_by("agency__path", "user__full_name")
     )
@@ -205,9 +242,7 @@ def _assign_choices(user: Any) -> tuple[list[tuple[str, str]], list[tuple[str, s
             officers[str(a.user_id)] = f"{name} · {a.agency.name}"
     units = [
         (a.code, f"{a.name} ({a.code})")
-        for a in Agency.objects.valid_on(today)
-        .filter(agency_filter(user, "dossiers.view"))
-        .order_by("path")
+        for a in Agency.objects.valid_on(today).filter(unit_scope).order_by("path")
     ]
     return list(officers.items()), units
 
@@ -409,7 +444,7 @@ def _render_detail(
     officers: list[tuple[str, str]] = []
     units: list[tuple[str, str]] = []
     if any(a["agency"] for a in actions):
-        officers, units = _assign_choices(request.user)
+        officers, units = _assign_choices(request.user, dossier)
     all_agencies: list[tuple[str, str]] = []
     if any(a["deadline"] for a in actions):
         all_agencies = [
@@ -419,6 +454,8 @@ def _render_detail(
             .values_list("code", "name")
         ]
     applicant = dossier.applicant
+    if privacy.disclosure_for(roles) is privacy.Disclosure.FULL:
+        access_log.personal_data_viewed(request, dossier)
     context = {
         "dossier": dossier,
         "applicant": applicant,

@@ -93,7 +93,6 @@ INSTALLED_APPS = [
     "caicach.dossiers",
     "caicach.payments",
     "caicach.ratings",
-
     "caicach.metrics",
     "caicach.notifications",
     "caicach.demo",
@@ -438,6 +437,13 @@ METRICS_766_APOLOGY_COUNTS_LATE = env(
     "or on time (False: the apology's date replaces the promise). The verdict is stored at the "
     "end of processing (Dossier.timeliness_766).",
     "Metrics",
+)
+ORPHAN_FILE_GRACE_HOURS = env(
+    "ORPHAN_FILE_GRACE_HOURS",
+    24,
+    "Hours a stored file that no row references (an upload whose transaction rolled back) is "
+    "kept before the nightly clean-up deletes it (issue 17 item 6).",
+    "Storage",
 )
 DOSSIER_WARNING_WORKING_DAYS = env(
     "DOSSIER_WARNING_WORKING_DAYS",

@@ -14,7 +14,7 @@ from rest_framework.response import Response
 
 from caicach.accounts.access import require_anywhere
 from caicach.accounts.api.permissions import IsOfficer
-from caicach.dossiers import documents, services
+from caicach.dossiers import access_log, documents, services
 from caicach.dossiers.api.serializers import DossierErrorSerializer
 from caicach.dossiers.models import Dossier
 from caicach.dossiers.responses import component_response
@@ -169,4 +169,6 @@ class DossierComponentFile(_FileView):
     def get(self, request: Request, code: str, component: str) -> HttpResponse:
         require_anywhere(request.user, "dossiers.view")
         found = services.component_file(request.user, code, component)
-        return component_response(found, services.clean_key(code, upper=True))
+        response = component_response(found, services.clean_key(code, upper=True))
+        access_log.scan_viewed(request, found)
+        return response

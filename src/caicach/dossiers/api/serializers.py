@@ -14,7 +14,7 @@ from rest_framework import serializers
 
 from caicach.agencies.models import Agency
 from caicach.core.api.fields import SlugRelatedField
-from caicach.dossiers import privacy, services
+from caicach.dossiers import access_log, privacy, services
 from caicach.dossiers.asof import verdict_label
 from caicach.dossiers.deadlines import is_overdue
 from caicach.dossiers.inputs import APPLICANT_FIELDS
@@ -419,7 +419,11 @@ class DossierDetailSerializer(_DossierBase):
     @extend_schema_field(DossierApplicantSerializer)
     def get_applicant(self, obj: Dossier) -> dict[str, Any]:
         """Whole for a caller acting on the dossier, masked for one who may only view it."""
-        person = privacy.applicant_view(obj.applicant, privacy.disclosure_for(self._roles(obj)))
+        disclosure = privacy.disclosure_for(self._roles(obj))
+        person = privacy.applicant_view(obj.applicant, disclosure)
+        request = self.context.get("request")
+        if disclosure is privacy.Disclosure.FULL and request is not None:
+            access_log.personal_data_viewed(request, obj)
         return DossierApplicantSerializer(person).data
 
     def get_allowed_actions(self, obj: Dossier) -> list[str]:

@@ -1,0 +1,271 @@
+"""The scope walk of issue 17: every URL pattern of the site, its path parameters filled with
+REAL objects of another agency (dept_b: its dossier, the dossier's stored scan, its register
+export, its officer, its procedure, its agency code), requested (GET and POST) as an anonymous
+visitor, a citizen and an officer of dept_a in every role. No answer may carry dept_b's
+personal data or stored bytes, and no POST may change dept_b's dossier; every stored file is
+also requested directly under ``/media/`` and gets nothing.
+
+A route with parameters this walk cannot fill fails :func:`test_every_parameter_is_filled`, so a
+new URL is walked too. Figures (requests, foreign data, foreign actions, 5xx) are printed with
+``-s``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.core.files.base import ContentFile
+from django.test import Client
+from django.urls import URLResolver, get_resolver
+
+from caicach.accounts.models import Role, UserKind
+from caicach.accounts.tests.factories import UserFactory
+from caicach.core.models import AuditEntry
+from caicach.dossiers.models import Dossier, RegisterExport, RegisterExportStatus
+from caicach.dossiers.tests.factories import procedure_version, receive
+
+pytestmark = pytest.mark.django_db
+
+SCAN_B = b"%PDF-1.7 dept_b secret scan 4f1c"
+EXPORT_B = b"%PDF-1.7 dept_b secret register 9a2e"
+#: dept_b's applicant: values found nowhere else (the API schema's examples use the factories').
+APPLICANT_B = {
+    "kind": "person",
+    "full_name": "Trịnh Thị Riêng Tư",
+    "id_number": "079301004417",
+    "phone": "0913557719",
+    "address": "88 Ngõ Kín, phường Bí Mật",
+}
+_PARAM = re.compile(r"<(?:(?P<converter>\w+):)?(?P<name>\w+)>|\(\?P<(?P<rname>\w+)>[^)]*\)")
+
+
+@dataclass
+class WorldB:
+    dossier: Dossier
+    values: dict[str, str]
+    secrets: list[bytes]
+    files: list[str]
+    receiver: Any
+
+
+@pytest.fixture
+def world_b(tree: Any, make_officer: Any, settings: Any, tmp_path: Path) -> WorldB:
+    settings.MEDIA_ROOT = tmp_path / "media"
+    receiver_b = make_officer("receiver", tree.dept_b, username="motcua.b", full_name="Bùi Bí Mật")
+    version = procedure_version(tree.dept_b)
+    dossier = receive(
+        receiver_b,
+        version,
+        tree.dept_b,
+        applicant=APPLICANT_B,
+        components=[{"name": "Tờ khai", "content": SCAN_B, "filename": "b.pdf"}],
+    )
+    component = dossier.components.get()
+    export = RegisterExport.objects.create(
+        owner=receiver_b,
+        agency=tree.dept_b,
+        date_from=date(2025, 1, 1),
+        date_to=date(2025, 12, 31),
+        status=RegisterExportStatus.DONE,
+        rows=1,
+    )
+    export.file.save("b.pdf", ContentFile(EXPORT_B))
+    assignment = receiver_b.roles.get()
+    values = {
+        "dossier": dossier.code,
+        "component": str(component.pk),
+        "export": str(export.pk),
+        "officer": str(receiver_b.pk),
+        "assignment": str(assignment.pk),
+        "procedure": version.procedure.code,
+        "number": str(version.number),
+        "agency": tree.dept_b.code,
+        "year": "2025",
+        "dossier_pk": str(dossier.pk),
+        "content_type": str(ContentType.objects.get_for_model(Dossier).pk),
+    }
+    secrets = [
+        SCAN_B,
+        EXPORT_B,
+        APPLICANT_B["id_number"].encode(),
+        APPLICANT_B["phone"].encode(),
+        APPLICANT_B["full_name"].encode(),
+        APPLICANT_B["address"].encode(),
+        "Bùi Bí Mật".encode(),
+    ]
+    files = [component.file.name, export.file.name]
+    return WorldB(dossier, values, secrets, files, receiver_b)
+
+
+def _value(prefix: str, name: str, v: dict[str, str]) -> str | None:
+    """The real dept_b object for parameter ``name`` of a pattern under ``prefix``."""
+    if name == "code":
+        if re.search(r"ho-so/$|dossiers/$|tra-cuu/$|lookup/$", prefix):
+            return v["dossier"]
+        if re.search(r"thu-tuc/$|procedures/$", prefix):
+            return v["procedure"]
+        return v["agency"]
+    if name == "agency_code":
+        return v["agency"]
+    if name in ("component",) or (name == "pk" and "giay-to" in prefix):
+        return v["component"]
+    if name == "pk" and ("so-theo-doi/tep" in prefix or "register-exports" in prefix):
+        return v["export"]
+    if name == "pk" and "can-bo" in prefix:
+        return v["officer"]
+    if name == "assignment_pk":
+        return v["assignment"]
+    if name == "number":
+        return v["number"]
+    if name == "year":
+        return v["year"]
+    if name == "object_id":
+        return v["dossier_pk"]
+    if name == "content_type_id":
+        return v["content_type"]
+    if name == "action":
+        return "assign"
+    if name == "form":
+        return "receipt"
+    if name == "fmt":
+        return "xlsx"
+    if name == "app_label":
+        return "dossiers"
+    if name == "url":
+        return "x/"
+    if name == "pk":  # the TOTP device views of the admin: no device of dept_b
+        return "1"
+    return None
+
+
+def _fill(piece: str, prefix: str, values: dict[str, str], unfilled: list[str]) -> str:
+    out = ""
+    last = 0
+    for m in _PARAM.finditer(piece):
+        name = m["name"] or m["rname"]
+        value = _value(prefix + out + piece[last : m.start()], name, values)
+        if value is None:
+            unfilled.append(f"{prefix}{piece} <{name}>")
+            value = "1"
+        out += piece[last : m.start()] + value
+        last = m.end()
+    out += piece[last:]
+    return out.replace("^", "").replace("$", "").replace("\\", "")
+
+
+def real_paths(values: dict[str, str]) -> tuple[list[str], list[str]]:
+    """Every URL pattern as a path naming dept_b's objects; and the parameters not filled."""
+    paths: list[str] = []
+    unfilled: list[str] = []
+
+    def walk(patterns: list[Any], prefix: str) -> None:
+        for entry in patterns:
+            filled = _fill(str(entry.pattern), prefix, values, unfilled)
+            if isinstance(entry, URLResolver):
+                walk(entry.url_patterns, prefix + filled)
+            else:
+                paths.append("/" + prefix + filled)
+
+    walk(get_resolver().url_patterns, "")
+    return paths, unfilled
+
+
+def test_every_parameter_is_filled(world_b):
+    _paths, unfilled = real_paths(world_b.values)
+    assert unfilled == [], "add the new parameter to _value so the walk covers it"
+
+
+def _callers(tree: Any, make_officer: Any) -> dict[str, Client]:
+    callers = {"anonymous": Client()}
+    citizen = UserFactory(username="dan.walk", kind=UserKind.CITIZEN)
+    callers["citizen"] = Client()
+    callers["citizen"].force_login(citizen)
+    for role in Role:
+        client = Client()
+        client.force_login(make_officer(role.value, tree.dept_a, username=f"walk.{role.value}"))
+        callers[f"dept_a {role.value}"] = client
+    return callers
+
+
+def test_no_other_partys_data_on_any_url(tree, make_officer, world_b):
+    paths, _ = real_paths(world_b.values)
+    callers = _callers(tree, make_officer)
+    dossier = world_b.dossier
+    before = (dossier.version, dossier.state, dossier.current_agency_id, dossier.assigned_to_id)
+    last_before = AuditEntry.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    requests = 0
+    foreign_data: list[str] = []
+    server_errors: list[str] = []
+    for who, client in callers.items():
+        for path in paths:
+            if path.endswith("/dang-xuat/") or "logout" in path:
+                continue
+            for method in ("get", "post"):
+                response = getattr(client, method)(path)
+                requests += 1
+                if response.status_code >= 500:
+                    server_errors.append(f"{who} {method.upper()} {path} {response.status_code}")
+                body = (
+                    b"".join(response.streaming_content) if response.streaming else response.content
+                )
+                foreign_data.extend(
+                    f"{who} {method.upper()} {path}: {secret[:20]!r}"
+                    for secret in world_b.secrets
+                    if secret in body
+                )
+    dossier.refresh_from_db()
+    after = (dossier.version, dossier.state, dossier.current_agency_id, dossier.assigned_to_id)
+    foreign_actions = int(after != before)
+    foreign_actions += (
+        AuditEntry.objects.exclude(action__startswith="access.")
+        .filter(id__gt=last_before, object_id=str(dossier.pk), object_type="dossiers.dossier")
+        .count()
+    )
+    # No access-log entry for dept_b's data either: nobody of dept_a saw it.
+    seen = AuditEntry.objects.filter(action__startswith="access.").count()
+    print(
+        f"\nscope walk: {len(paths)} routes x {len(callers)} callers, {requests} requests, "
+        f"{len(foreign_data)} foreign data, {foreign_actions} foreign actions, "
+        f"{len(server_errors)} 5xx, {seen} access entries"
+    )
+    assert foreign_data == []
+    assert server_errors == []
+    assert foreign_actions == 0
+    assert seen == 0
+    assert requests > 500
+
+
+@pytest.mark.parametrize("who", ["anonymous", "officer of dept_a", "admin of the province"])
+def test_every_stored_file_is_unreachable_by_its_name(client, tree, make_officer, world_b, who):
+    """No URL serves a stored file by its storage name (issue 17 item 1), whoever asks."""
+    if who == "officer of dept_a":
+        client.force_login(make_officer("processor", tree.dept_a, username="cv.a"))
+    elif who == "admin of the province":
+        client.force_login(make_officer("admin", tree.province, username="qtv"))
+    for name in world_b.files:
+        for url in (f"/media/{name}", f"/{name}", f"/static/{name}", f"/media/../{name}"):
+            response = client.get(url)
+            body = b"".join(response.streaming_content) if response.streaming else response.content
+            assert response.status_code in (302, 403, 404), url
+            assert SCAN_B not in body and EXPORT_B not in body, url
+
+
+def test_the_walk_has_teeth_dept_bs_own_officer_reads_it(client, world_b):
+    """Control: the same filled paths do reach dept_b's data for dept_b's own receiver, so a
+    clean walk means refused, not mis-addressed."""
+    paths, _ = real_paths(world_b.values)
+    client.force_login(world_b.receiver)
+    found: set[bytes] = set()
+    for path in paths:
+        if "giay-to" in path or path.startswith(("/ho-so/0", "/api/v1/dossiers/")):
+            response = client.get(path)
+            body = b"".join(response.streaming_content) if response.streaming else response.content
+            found.update(secret for secret in world_b.secrets if secret in body)
+    assert SCAN_B in found
+    assert APPLICANT_B["id_number"].encode() in found
