@@ -340,14 +340,14 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ChannelEnum": "caicach.dossiers.models.CHANNEL_CHOICES",
         "PaymentChannelEnum": "caicach.payments.models.PaymentChannel",
+        # The three verdicts (timeliness, legal_timeliness, timeliness_766) share one choice set.
+        "TimelinessEnum": "caicach.dossiers.models.TIMELINESS_CHOICES",
     },
     # The schema lists HTTP Basic only where it is on.
     "AUTHENTICATION_WHITELIST": _API_AUTHENTICATION[: 3 if API_BASIC_AUTH else 2],
     "OAUTH2_FLOWS": ["clientCredentials"],
     "OAUTH2_TOKEN_URL": "/api/oauth/token/",
     "OAUTH2_SCOPES": API_TOKEN_SCOPES,
-    # The three verdicts (timeliness, legal_timeliness, timeliness_766) share one choice set.
-    "ENUM_NAME_OVERRIDES": {"TimelinessEnum": "caicach.dossiers.models.TIMELINESS_CHOICES"},
 }
 
 CAICACH_PUBLIC_URL = env(
