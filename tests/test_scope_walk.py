@@ -29,6 +29,7 @@ from caicach.accounts.tests.factories import UserFactory
 from caicach.core.models import AuditEntry
 from caicach.dossiers.models import Dossier, RegisterExport, RegisterExportStatus
 from caicach.dossiers.tests.factories import procedure_version, receive
+from caicach.payments.models import Payment
 
 pytestmark = pytest.mark.django_db
 
@@ -77,7 +78,16 @@ def world_b(tree: Any, make_officer: Any, settings: Any, tmp_path: Path) -> Worl
     )
     export.file.save("b.pdf", ContentFile(EXPORT_B))
     assignment = receiver_b.roles.get()
+    payment = Payment.objects.create(
+        dossier=dossier,
+        agency=tree.dept_b,
+        amount=50_000,
+        channel="cash",
+        paid_at=dossier.received_at,
+        receipt_number="000001/2025",
+    )
     values = {
+        "payment": str(payment.pk),
         "dossier": dossier.code,
         "component": str(component.pk),
         "export": str(export.pk),
@@ -121,6 +131,8 @@ def _value(prefix: str, name: str, v: dict[str, str]) -> str | None:
         return v["officer"]
     if name == "assignment_pk":
         return v["assignment"]
+    if name == "payment_id":
+        return v["payment"]
     if name == "number":
         return v["number"]
     if name == "year":

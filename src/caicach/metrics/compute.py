@@ -24,7 +24,13 @@ from caicach.agencies.models import Agency
 from caicach.metrics import facts
 from caicach.metrics.figures import Figure, ratio
 from caicach.metrics.periods import Period
-from caicach.metrics.registry import KPI, get
+from caicach.metrics.registry import (
+    CATALOGUE_MEASURES,
+    KPI,
+    ROLLUP_MEASURES,
+    SNAPSHOT_MEASURES,
+    get,
+)
 from caicach.metrics.scope import agency_ids, levels
 
 __all__ = ["BREAKDOWNS", "kpi", "kpi_from_dossiers", "missing_fact", "report_hooks"]
@@ -46,7 +52,16 @@ class BadBreakdownError(ValueError):
 
 
 def missing_fact(k: KPI) -> tuple[str, str] | None:
-    """The reason a KPI has no data yet because a fact it counts does not exist (or None)."""
+    """The reason a KPI has no data yet because a fact it counts does not exist (or None): a
+    model field it requires, or a measure the rollups and the catalogue reader do not count yet
+    (a fact recorded by the services but not yet wired into the rollups)."""
+    known = (*ROLLUP_MEASURES, *SNAPSHOT_MEASURES, *CATALOGUE_MEASURES)
+    for measure in (k.numerator, k.denominator):
+        if measure not in known:
+            return (
+                f"Không có dữ liệu: số liệu tổng hợp chưa đếm {measure}.",
+                f"No data: the rollups do not count {measure} yet.",
+            )
     for ref in k.requires:
         app_label, model_name, field_name = ref.split(".")
         try:

@@ -22,8 +22,9 @@ pytestmark = pytest.mark.django_db
 #: procedure version in force, handling agencies, current calendar; a version's components
 #: and steps are cached per process), applicant, counter, dossier, components, clock entries,
 #: event (6), outbox: the rows in one INSERT and their jobs in one call (2), idempotency link
-#: (1), audit lock and entry (2), transaction (2).
-INTAKE_QUERIES = 21
+#: (1), audit lock and entry (2), transaction (2), the metrics' daily rollup upserted in the
+#: same transaction (1, issue 13).
+INTAKE_QUERIES = 22
 
 
 def _body(version: Any, agency: Any, n: int) -> dict[str, Any]:

@@ -23,9 +23,11 @@ def test_july_for_department_a_and_the_province(tree, july):  # noqa: F811
     for agency in (tree.dept_a, tree.province):
         res = ix.index_for(agency, july_)
         by_id = {s.sub.id: s for g in res.groups for s in g.subs}
-        # 2.1: D1 and D2 finished in July, both early: R = 100%, linear -> 20
-        assert (by_id["2.1"].figure.numerator, by_id["2.1"].figure.denominator) == (2, 2)
-        assert by_id["2.1"].points == 20
+        # 2.1: D1 and D2 finished in July, both before their promise; but D2 was asked for a
+        # supplement twice, which regulations §1.3 counts overdue (its stored timeliness_766):
+        # R = 1/2 = 50%, linear (no threshold) -> 0.5 x 20 = 10
+        assert (by_id["2.1"].figure.numerator, by_id["2.1"].figure.denominator) == (1, 2)
+        assert by_id["2.1"].points == 10
         # 3.3: 1 online of 4 received = 25%: information only under the default split
         assert by_id["3.3"].figure.value == 25 and not by_id["3.3"].counted
         # 4.3: both finished dossiers reuse a stored component: 100% >= 80% -> 2
@@ -60,7 +62,7 @@ def test_the_kpi_command_prints_the_766_scores(tree, july):  # noqa: F811
     call_command("kpi", agency=tree.dept_a.code, period="2025-07", json=True, stdout=out)
     doc: dict[str, Any] = json.loads(out.getvalue())
     assert doc["decision_766"]["formula_version"] == ix.FORMULA_VERSION
-    assert doc["decision_766"]["groups"][1]["subs"][0]["points"] == "20.00"
+    assert doc["decision_766"]["groups"][1]["subs"][0]["points"] == "10.00"  # 2.1 as above
 
 
 def test_legal_and_766_verdicts_side_by_side(tree, july):  # noqa: F811
