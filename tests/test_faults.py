@@ -140,7 +140,10 @@ def _post(port: int, token: str, body: dict[str, Any], key: str) -> tuple[int, d
         )
         response = conn.getresponse()
         data = response.read()
-        return response.status, json.loads(data) if data else {}
+        try:
+            return response.status, json.loads(data) if data else {}
+        except ValueError:  # not JSON (a proxy's or a dying server's page): keep the status
+            return response.status, {"body": data[:200].decode(errors="replace")}
     except (OSError, http.client.HTTPException):
         return 0, {}
     finally:

@@ -25,6 +25,8 @@ from caicach.dossiers.workflow import ClockEffect, DossierAction
 __all__ = [
     "DossierChanged",
     "DossierDueSoonWarned",
+    "DossierFactsChanged",
+    "DossierFactsChanging",
     "DossierFinished",
     "DossierPaused",
     "DossierReceived",
@@ -128,6 +130,22 @@ class DossiersLoaded(DomainEvent):
 
     source: str
     dossier_ids: Sequence[int]
+
+
+@dataclass(frozen=True)
+class DossierFactsChanging(DomainEvent):
+    """A counted fact of the dossier (a payment, a rating, a result) is about to change, in this
+    transaction: a subscriber that summed the dossier takes its contribution back out here and
+    puts it back on :class:`DossierFactsChanged` (``dossiers.history.counted_change``)."""
+
+    dossier_id: int
+
+
+@dataclass(frozen=True)
+class DossierFactsChanged(DomainEvent):
+    """The change announced by :class:`DossierFactsChanging` is written."""
+
+    dossier_id: int
 
 
 @dataclass(frozen=True)

@@ -88,6 +88,7 @@ class ActionForm(forms.Form):
     )
     deadline_days = forms.IntegerField(label=_("Số ngày làm việc"), required=False)
     referral = forms.IntegerField(label=_("Yêu cầu cần trả lời"), required=False, min_value=1)
+    paper = forms.BooleanField(label=_("Chuyển bằng bản giấy"), required=False)
 
     def params(self) -> dict[str, Any]:
         """Keyword arguments for ``perform_action`` (empty values left out)."""
@@ -105,6 +106,8 @@ class ActionForm(forms.Form):
             codes = [c for c in data.get(name, "").replace(";", ",").split(",") if c.strip()]
             if codes or name in self.data:
                 params[name] = [c.strip() for c in codes]
+        if data.get("paper"):
+            params["paper"] = True
         for name in ("mode", "deadline", "deadline_days", "referral"):
             if data.get(name) not in (None, ""):
                 params[name] = data[name]

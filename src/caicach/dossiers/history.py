@@ -5,13 +5,15 @@ on the event seam (:mod:`caicach.dossiers.events`, ADR 0006) in the same transac
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
 from caicach.agencies.models import Agency
 from caicach.core import events
 from caicach.core.audit import Actor
-from caicach.dossiers.events import event_class
+from caicach.dossiers.events import DossierFactsChanged, DossierFactsChanging, event_class
 from caicach.dossiers.models import (
     Dossier,
     DossierEvent,
@@ -52,3 +54,13 @@ def write_event(
     )
     events.emit(event_class(action, effect)(dossier, event))
     return event
+
+
+@contextmanager
+def counted_change(dossier_id: int) -> Iterator[None]:
+    """Wrap a write that changes a fact the metrics count of an existing dossier (a payment or
+    refund, a rating, an issued result), inside the writer's transaction: subscribers take the
+    dossier's contribution out before and put it back after (issue 13 "Rollups")."""
+    events.emit(DossierFactsChanging(dossier_id))
+    yield
+    events.emit(DossierFactsChanged(dossier_id))

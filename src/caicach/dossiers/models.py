@@ -513,7 +513,15 @@ class DossierEvent(models.Model):
 
     class Meta:
         ordering = ["id"]
-        indexes = [models.Index(fields=["dossier", "id"], name="dossier_event_idx")]
+        indexes = [
+            models.Index(fields=["dossier", "id"], name="dossier_event_idx"),
+            # The inter-agency transfers the metrics count (a small part of the history).
+            models.Index(
+                fields=["dossier"],
+                condition=models.Q(action="transfer_agency"),
+                name="dossier_event_transfer_idx",
+            ),
+        ]
         verbose_name = _("lịch sử xử lý")
         verbose_name_plural = _("lịch sử xử lý")
 

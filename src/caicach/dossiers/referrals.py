@@ -316,6 +316,7 @@ def transfer_agency(
     supporting_agencies: Any = None,
     deadline: Any = None,
     deadline_days: Any = None,
+    paper: Any = False,
     **_: Any,
 ) -> None:
     """*Liên thông* (NĐ 61/2018 art. 19). ``sequential`` (default): the dossier goes to one
@@ -381,6 +382,8 @@ def transfer_agency(
     work.move(d.current_step, target)
     d.assigned_to = None
     work.payload["agency"] = target.code
+    if paper in (True, "true", "1", "on"):
+        work.payload["paper"] = True
 
 
 @dataclass(frozen=True)

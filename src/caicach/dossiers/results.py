@@ -27,6 +27,7 @@ from django.utils import timezone
 from caicach.core.audit import Actor, record
 from caicach.core.errors import BilingualError, ConflictError
 from caicach.core.text import row_id
+from caicach.dossiers.history import counted_change
 from caicach.dossiers.inputs import (
     MAX_COMPONENT_BYTES,
     ComponentInput,
@@ -135,7 +136,8 @@ def attach_result(
             stored.save()
         result.save()
         if result.electronic and not dossier.has_electronic_result:
-            Dossier.objects.filter(pk=dossier.pk).update(has_electronic_result=True)
+            with counted_change(dossier.pk):
+                Dossier.objects.filter(pk=dossier.pk).update(has_electronic_result=True)
             dossier.has_electronic_result = True
         record(
             actor,

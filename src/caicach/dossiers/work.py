@@ -52,6 +52,7 @@ PARAMS = frozenset(
         "lead_agency",
         "supporting_agencies",
         "referral",
+        "paper",
     }
 )
 #: The longest deadline one may give an asked agency, in working days.

@@ -218,7 +218,7 @@ def catalogue_conditions() -> dict[str, Q | None]:
         ),
         "versions_full_online_eligible": Q(full_online_eligible=True),
         "versions_national_portal": Q(national_portal_integrated=True),
-        "versions_payable_online": Q(payable_online=True),
+        "versions_payable_online": Q(payable_online=True, fees__amount__gt=0),
         "versions_fee_bearing": Q(fees__amount__gt=0),
     }
 

@@ -17,7 +17,8 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 
 __all__ = [
     "CONDITIONS",
@@ -29,7 +30,12 @@ __all__ = [
     "side_filter",
 ]
 
-RECEIVED_MEASURES = ("received", "received_online")
+RECEIVED_MEASURES = (
+    "received",
+    "received_online",
+    "received_full_online",
+    "received_full_online_eligible",
+)
 FINISHED_MEASURES = (
     "finished",
     "finished_online",
@@ -42,6 +48,13 @@ FINISHED_MEASURES = (
     "apologies",
     "reused",
     "digitised",
+    "electronic_result",
+    "fee_bearing",
+    "paid_online",
+    "rated",
+    "rated_satisfied",
+    "transfers",
+    "transfers_electronic",
 )
 
 
@@ -73,11 +86,39 @@ def _component(*args: Q, **kw: object) -> Exists:
     return Exists(DossierComponent.objects.filter(*args, dossier=OuterRef("pk"), **kw))
 
 
+def _version(**kw: object) -> Q:
+    return Q(**{f"procedure_version__{k}": v for k, v in kw.items()})
+
+
+def paid_online_q() -> Exists:
+    """Decision 766 3.6 (``payments.rules.paid_online``): an online payment (``DuocThanhToanTrucTuyen``
+    1 or 2) not wholly refunded. The SQL below says the same (property test)."""
+    from caicach.payments.models import Payment
+
+    refunded = (
+        Payment.objects.filter(refund_of=OuterRef("pk"))
+        .order_by()
+        .values("refund_of")
+        .annotate(s=Sum("amount"))
+        .values("s")
+    )
+    online = Payment.objects.filter(
+        dossier=OuterRef("pk"), kind="payment", portal_code__in=[1, 2]
+    ).annotate(refunded=Coalesce(Subquery(refunded, output_field=IntegerField()), Value(0)))
+    return Exists(online.filter(amount__gt=F("refunded")))
+
+
 def conditions() -> dict[str, Q | Exists | None]:
     """The numerator condition of each 0/1 measure (None: every dossier of the side counts)."""
+    from caicach.procedures.models import Fee
+    from caicach.ratings.models import Rating
+
     return {
         "received": None,
         "received_online": Q(channel="online"),
+        "received_full_online": Q(channel="online") & _version(online_level="full"),
+        "received_full_online_eligible": _version(full_online_eligible=True)
+        | _version(online_level="full"),
         "finished": None,
         "finished_online": Q(channel="online"),
         "finished_early": Q(timeliness="early"),
@@ -86,12 +127,30 @@ def conditions() -> dict[str, Q | Exists | None]:
         "apologised": Q(apologies__gt=0),
         "reused": _component(reused=True),
         "digitised": _component(~Q(file="")),
+        "electronic_result": Q(has_electronic_result=True),
+        "fee_bearing": Exists(
+            Fee.objects.filter(version=OuterRef("procedure_version"), amount__gt=0)
+        ),
+        "paid_online": paid_online_q(),
+        "rated": Exists(Rating.objects.filter(dossier=OuterRef("pk"))),
+        "rated_satisfied": Exists(
+            Rating.objects.filter(dossier=OuterRef("pk"), value__in=["very_satisfied", "satisfied"])
+        ),
     }
 
 
 CONDITIONS = conditions
 #: Measures that are sums of a per-dossier value rather than counts.
-VALUED = {"processing_days", "supplement_requests", "apologies"}
+VALUED = {
+    "processing_days",
+    "supplement_requests",
+    "apologies",
+    "transfers",
+    "transfers_electronic",
+}
+#: Inter-agency transfers (*liên thông*, NĐ 61/2018 art. 19, NĐ 45/2020 art. 13): the history
+#: lines of this action; one recorded with ``paper`` (a transfer on paper) is not electronic.
+TRANSFER_ACTION = "transfer_agency"
 
 
 def dossier_value(measure: str, dossier: object) -> Decimal:
@@ -99,51 +158,94 @@ def dossier_value(measure: str, dossier: object) -> Decimal:
     if measure == "processing_days":
         # Working days on the deciding agency's calendar, paused time excluded (h13-time).
         return Decimal(dossier.processing_working_days or 0)  # type: ignore[attr-defined]
+    if measure in ("transfers", "transfers_electronic"):
+        qs = dossier.events.filter(action=TRANSFER_ACTION)  # type: ignore[attr-defined]
+        if measure == "transfers":
+            return Decimal(qs.count())
+        # A line without the key is electronic (``exclude(payload__paper=True)`` would drop it).
+        return Decimal(
+            sum(p.get("paper") is not True for p in qs.values_list("payload", flat=True))
+        )
     return Decimal(getattr(dossier, measure))
 
 
+#: Each measure's value for one dossier on its side (the other side contributes 0). Reads the
+#: tables below with ``IN (subquery)`` (a hashed subplan in a rebuild, an index probe for one
+#: dossier) or the ``rf`` join of inter-agency transfers (history lines); ``v`` is the dossier's version.
+_SQL: dict[str, str] = {
+    "received": "1",
+    "received_online": "(d.channel = 'online')::int",
+    "received_full_online": "(d.channel = 'online' AND v.online_level = 'full')::int",
+    "received_full_online_eligible": "(v.full_online_eligible OR v.online_level = 'full')::int",
+    "finished": "1",
+    "finished_online": "(d.channel = 'online')::int",
+    "finished_early": "(d.timeliness = 'early')::int",
+    "finished_on_time": "(d.timeliness_766 IN ('early', 'on_time'))::int",
+    "finished_legal_on_time": "(d.legal_timeliness IN ('early', 'on_time'))::int",
+    "processing_days": "coalesce(d.processing_working_days, 0)",
+    "supplement_requests": "d.supplement_requests",
+    "apologised": "(d.apologies > 0)::int",
+    "apologies": "d.apologies",
+    "reused": "EXISTS (SELECT 1 FROM dossiers_dossiercomponent c "
+    "WHERE c.dossier_id = d.id AND c.reused)::int",
+    "digitised": "EXISTS (SELECT 1 FROM dossiers_dossiercomponent c "
+    "WHERE c.dossier_id = d.id AND c.file <> '')::int",
+    "electronic_result": "d.has_electronic_result::int",
+    "fee_bearing": "(d.procedure_version_id IN "
+    "(SELECT f.version_id FROM procedures_fee f WHERE f.amount > 0))::int",
+    "paid_online": "(d.id IN (SELECT p.dossier_id FROM payments_payment p "
+    "LEFT JOIN (SELECT refund_of_id, sum(amount) AS s FROM payments_payment "
+    "WHERE kind = 'refund' GROUP BY 1) r ON r.refund_of_id = p.id "
+    "WHERE p.kind = 'payment' AND p.portal_code IN (1, 2) "
+    "AND p.amount > coalesce(r.s, 0)))::int",
+    "rated": "(d.id IN (SELECT dossier_id FROM ratings_rating))::int",
+    "rated_satisfied": "(d.id IN (SELECT dossier_id FROM ratings_rating "
+    "WHERE value IN ('very_satisfied', 'satisfied')))::int",
+    "transfers": "coalesce(rf.n, 0)",
+    "transfers_electronic": "coalesce(rf.e, 0)",
+}
 _TZ = "%(tz)s"
-_RECEIVED_SELECT = """
-SELECT d.received_on AS day, d.receiving_agency_id AS agency_id, d.procedure_id,
-       d.procedure_version_id AS version_id, d.channel,
-       1 AS received, (d.channel = 'online')::int AS received_online,
-       0 AS finished, 0 AS finished_online, 0 AS finished_early, 0 AS finished_on_time,
-       0 AS finished_legal_on_time, 0::numeric AS processing_days, 0 AS supplement_requests,
-       0 AS apologised, 0 AS apologies, 0 AS reused, 0 AS digitised
-FROM dossiers_dossier d WHERE {where}
-"""
-_FINISHED_SELECT = """
-SELECT (d.finished_at AT TIME ZONE %(tz)s)::date AS day, d.deciding_agency_id AS agency_id,
-       d.procedure_id, d.procedure_version_id AS version_id, d.channel,
-       0 AS received, 0 AS received_online, 1 AS finished,
-       (d.channel = 'online')::int AS finished_online,
-       (d.timeliness = 'early')::int AS finished_early,
-       (d.timeliness_766 IN ('early', 'on_time'))::int AS finished_on_time,
-       (d.legal_timeliness IN ('early', 'on_time'))::int AS finished_legal_on_time,
-       coalesce(d.processing_working_days, 0) AS processing_days,
-       d.supplement_requests, (d.apologies > 0)::int AS apologised, d.apologies,
-       EXISTS (SELECT 1 FROM dossiers_dossiercomponent c
-               WHERE c.dossier_id = d.id AND c.reused)::int AS reused,
-       EXISTS (SELECT 1 FROM dossiers_dossiercomponent c
-               WHERE c.dossier_id = d.id AND c.file <> '')::int AS digitised
-FROM dossiers_dossier d WHERE d.finished_at IS NOT NULL AND {where}
-"""
-_COLUMNS = (
-    "day, agency_id, procedure_id, version_id, channel, received, received_online, finished, "
-    "finished_online, finished_early, finished_on_time, finished_legal_on_time, processing_days, "
-    "supplement_requests, apologised, apologies, reused, digitised"
-)
-_COUNTERS = _COLUMNS.split(", ")[5:]
+_ZERO = {m: "0::numeric" if m == "processing_days" else "0" for m in _SQL}
+_COUNTERS = (*RECEIVED_MEASURES, *FINISHED_MEASURES)
+_COLUMNS = "day, agency_id, procedure_id, version_id, channel, " + ", ".join(_COUNTERS)
 
 
-def rollup_sql(*, received: bool, finished: bool, where: str = "TRUE", upsert: bool) -> str:
-    """``INSERT … SELECT … GROUP BY`` of the chosen sides; ``upsert`` adds onto existing rows."""
+def _select(side: str, where: str) -> str:
+    mine = RECEIVED_MEASURES if side == "received" else FINISHED_MEASURES
+    values = ", ".join(f"{_SQL[m] if m in mine else _ZERO[m]} AS {m}" for m in _COUNTERS)
+    if side == "received":
+        return (
+            "SELECT d.received_on AS day, d.receiving_agency_id AS agency_id, d.procedure_id, "
+            f"d.procedure_version_id AS version_id, d.channel, {values} "
+            "FROM dossiers_dossier d "
+            "JOIN procedures_procedureversion v ON v.id = d.procedure_version_id "
+            f"WHERE {where}"
+        )
+    return (
+        f"SELECT (d.finished_at AT TIME ZONE {_TZ})::date AS day, "
+        "d.deciding_agency_id AS agency_id, d.procedure_id, "
+        f"d.procedure_version_id AS version_id, d.channel, {values} "
+        "FROM dossiers_dossier d "
+        "LEFT JOIN (SELECT dossier_id, count(*) AS n, count(*) FILTER "
+        "(WHERE NOT coalesce((payload->>'paper')::boolean, false)) AS e "
+        f"FROM dossiers_dossierevent WHERE action = '{TRANSFER_ACTION}' GROUP BY 1) rf "
+        "ON rf.dossier_id = d.id "
+        f"WHERE d.finished_at IS NOT NULL AND {where}"
+    )
+
+
+def rollup_sql(
+    *, received: bool, finished: bool, where: str = "TRUE", upsert: bool, sign: int = 1
+) -> str:
+    """``INSERT … SELECT … GROUP BY`` of the chosen sides; ``upsert`` adds onto existing rows
+    (``sign=-1`` takes a dossier's contribution back out, before a fact of it changes)."""
     parts = []
     if received:
-        parts.append(_RECEIVED_SELECT.format(where=where))
+        parts.append(_select("received", where))
     if finished:
-        parts.append(_FINISHED_SELECT.format(where=where))
-    sums = ", ".join(f"sum({c})" for c in _COUNTERS)
+        parts.append(_select("finished", where))
+    neg = "-" if sign < 0 else ""
+    sums = ", ".join(f"{neg}sum({c})" for c in _COUNTERS)
     sql = (
         f"INSERT INTO metrics_dailyrollup ({_COLUMNS}) "
         f"SELECT day, agency_id, procedure_id, version_id, channel, {sums} "

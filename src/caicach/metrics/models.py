@@ -32,6 +32,8 @@ class DailyRollup(models.Model):
     channel = models.CharField(max_length=10)
     received = models.IntegerField(default=0)
     received_online = models.IntegerField(default=0)
+    received_full_online = models.IntegerField(default=0)
+    received_full_online_eligible = models.IntegerField(default=0)
     finished = models.IntegerField(default=0)
     finished_online = models.IntegerField(default=0)
     finished_early = models.IntegerField(default=0)
@@ -43,6 +45,13 @@ class DailyRollup(models.Model):
     apologies = models.IntegerField(default=0)
     reused = models.IntegerField(default=0)
     digitised = models.IntegerField(default=0)
+    electronic_result = models.IntegerField(default=0)
+    fee_bearing = models.IntegerField(default=0)
+    paid_online = models.IntegerField(default=0)
+    rated = models.IntegerField(default=0)
+    rated_satisfied = models.IntegerField(default=0)
+    transfers = models.IntegerField(default=0)
+    transfers_electronic = models.IntegerField(default=0)
 
     class Meta:
         verbose_name = _("tổng hợp theo ngày")

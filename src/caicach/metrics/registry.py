@@ -28,7 +28,7 @@ __all__ = [
 ]
 
 #: Bumped whenever a definition below changes meaning; stored with every frozen value.
-FORMULA_VERSION = "2026.12-2"
+FORMULA_VERSION = "2026.12-3"
 
 Source = Literal["rollup", "snapshot", "catalogue"]
 
@@ -38,6 +38,8 @@ Source = Literal["rollup", "snapshot", "catalogue"]
 ROLLUP_MEASURES = (
     "received",
     "received_online",
+    "received_full_online",
+    "received_full_online_eligible",
     "finished",
     "finished_online",
     "finished_early",
@@ -49,6 +51,13 @@ ROLLUP_MEASURES = (
     "apologies",
     "reused",
     "digitised",
+    "electronic_result",
+    "fee_bearing",
+    "paid_online",
+    "rated",
+    "rated_satisfied",
+    "transfers",
+    "transfers_electronic",
 )
 SNAPSHOT_MEASURES = ("open_at_end", "overdue_at_end")
 CATALOGUE_MEASURES = (
@@ -57,6 +66,10 @@ CATALOGUE_MEASURES = (
     "versions_full_online",
     "versions_time_cut_25",
     "versions_with_statutory",
+    "versions_full_online_eligible",
+    "versions_national_portal",
+    "versions_payable_online",
+    "versions_fee_bearing",
 )
 
 
@@ -224,11 +237,13 @@ for _kpi in (
         "transfers_electronic",
         "Tỷ lệ hồ sơ liên thông thực hiện điện tử",
         "Inter-agency transfers done electronically",
-        "referrals_electronic",
-        "referrals",
+        "transfers_electronic",
+        "transfers",
         "%",
-        "NĐ 45/2020 art. 13; kế hoạch tỉnh (80%)",
-        requires=("dossiers.Referral.electronic",),
+        "NĐ 61/2018 art. 19, NĐ 45/2020 art. 13; kế hoạch tỉnh (80%): lần chuyển liên thông "
+        "không ghi nhận là gửi bằng giấy / lần chuyển liên thông, tính khi hồ sơ kết thúc",
+        numerator_vi="lần chuyển liên thông thực hiện điện tử",
+        denominator_vi="lần chuyển liên thông của hồ sơ kết thúc trong kỳ",
         target=">= 80%",
     ),
     KPI(

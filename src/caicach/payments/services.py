@@ -36,6 +36,7 @@ from caicach.agencies.models import Agency
 from caicach.core.audit import Actor, record
 from caicach.core.errors import BilingualError
 from caicach.core.events import emit
+from caicach.dossiers.history import counted_change
 from caicach.dossiers.inputs import aware
 from caicach.dossiers.models import Dossier
 from caicach.dossiers.scope import DossierNotFoundError, may_view
@@ -222,7 +223,8 @@ def record_payment(actor: Actor, code: str, data: PaymentInput) -> Payment:
             recorded_by=actor.user,
             receipt_number=next_receipt_number(agency, timezone.localtime(paid_at).year),
         )
-        payment.save()
+        with counted_change(dossier.pk):
+            payment.save()
         emit(
             PaymentRecorded(
                 dossier_id=dossier.pk,
@@ -293,7 +295,8 @@ def refund_payment(
             note=str(note or "")[:500],
             recorded_by=actor.user,
         )
-        refund.save()
+        with counted_change(dossier.pk):
+            refund.save()
         emit(
             PaymentRefunded(
                 dossier_id=dossier.pk,

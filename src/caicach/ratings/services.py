@@ -19,6 +19,7 @@ from django.utils import timezone
 from caicach.core import events
 from caicach.core.audit import Actor, record
 from caicach.core.errors import BilingualError, ConflictError
+from caicach.dossiers.history import counted_change
 from caicach.dossiers.models import Dossier
 from caicach.ratings import rules
 from caicach.ratings.events import RatingGiven
@@ -96,7 +97,7 @@ def give_rating(
             raise AlreadyRatedError()
         now = timezone.now()
         try:
-            with transaction.atomic():
+            with transaction.atomic(), counted_change(locked.pk):
                 rating = Rating.objects.create(
                     dossier=locked,
                     value=cleaned_value,

@@ -180,6 +180,11 @@ class DossierActionRequestSerializer(serializers.Serializer):
         max_length=20,
         help_text="transfer_agency (parallel): codes of the supporting agencies.",
     )
+    paper = serializers.BooleanField(
+        required=False,
+        help_text="transfer_agency: the file also went on paper, so the transfer is not counted "
+        "as electronic (NĐ 45/2020 art. 13; KPI `transfers_electronic`).",
+    )
     referral = serializers.IntegerField(
         required=False,
         help_text="reply: id of the referral answered (needed when several are addressed to "

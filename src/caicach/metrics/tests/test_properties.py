@@ -12,12 +12,16 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from caicach.core.audit import Actor
 from caicach.dossiers.tests.factories import act, procedure_version, receive, vn
 from caicach.metrics.compute import BREAKDOWNS, kpi, kpi_from_dossiers
 from caicach.metrics.models import DailyRollup
 from caicach.metrics.periods import parse_period
 from caicach.metrics.registry import ROLLUP_MEASURES, all_kpis
 from caicach.metrics.rollup import rebuild, snapshot
+from caicach.payments import services as payments
+from caicach.payments.services import PaymentInput
+from caicach.ratings.services import give_rating
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
@@ -27,6 +31,8 @@ dossier = st.tuples(
     st.sampled_from(["counter", "online", "post"]),
     st.sampled_from(["a", "unit", "commune"]),
     st.one_of(st.none(), st.integers(1, 24 * 30)),  # hours until refused, or still open
+    st.sampled_from([None, "cash", "gateway", "gateway_refunded"]),  # a payment at receipt
+    st.sampled_from([None, "satisfied", "not_satisfied"]),  # a rating a day after the end
 )
 PERIODS = ["2025-06", "2025-Q3", "2025-06-15..2025-07-20"]
 
@@ -41,16 +47,32 @@ def world(tree: Any, make_officer: Any) -> dict[str, Any]:
 
 def _load(world: dict[str, Any], rows: list[tuple[Any, ...]]) -> None:
     pending = []
-    for day, hour, channel, where, hours in rows:
+    for i, (day, hour, channel, where, hours, paid, rating) in enumerate(rows):
         agency, version, clerk = world[where]
         start = vn(2025, 6, 2, hour) + timedelta(days=day)
         with time_machine.travel(start, tick=False):
             d = receive(clerk, version, agency, channel=channel)
+            _pay(clerk, d, paid, i)
         if hours is not None:
-            pending.append((start + timedelta(hours=hours), d, clerk))
-    for when, d, clerk in sorted(pending, key=lambda p: p[0]):
+            pending.append((start + timedelta(hours=hours), d, clerk, rating))
+    for when, d, clerk, rating in sorted(pending, key=lambda p: p[0]):
         with time_machine.travel(when, tick=False):
             act(clerk, d, "refuse", reason="Không đủ điều kiện.")
+        if rating is not None:  # after the end: counted back on the day processing ended
+            with time_machine.travel(when + timedelta(days=1), tick=False):
+                give_rating(Actor(user=clerk), d.pk, value=rating, source="kiosk")
+
+
+def _pay(clerk: Any, d: Any, paid: str | None, i: int) -> None:
+    if paid is None:
+        return
+    actor = Actor(user=clerk)
+    channel = "cash" if paid == "cash" else "gateway"
+    payment = payments.record_payment(
+        actor, d.code, PaymentInput(amount=8000, channel=channel, reference=f"REF-{i}")
+    )
+    if paid == "gateway_refunded":
+        payments.refund_payment(actor, d.code, payment.pk, 8000)
 
 
 @settings(
