@@ -93,8 +93,9 @@ _ERRORS = {
 
 
 def _period(request: Request) -> Period:
+    # No label is longer than 22 characters: a longer text stays invalid, and is not echoed whole.
     try:
-        return parse_period(request.query_params.get("period", ""))
+        return parse_period(request.query_params.get("period", "")[:40])
     except PeriodError as exc:
         raise BilingualError(exc.vi, exc.en, code="invalid_period") from None
 

@@ -148,10 +148,13 @@ def test_no_data_is_null_with_the_reason_in_both_languages(tree, july, officers)
 
 @pytest.mark.parametrize("by", ["channel", "procedure", "field", "tier"])
 @pytest.mark.parametrize("code", ["online_share", "on_time_legal", "overdue_open", "reuse"])
-def test_breakdown_rows_add_up_to_the_total(tree, july, inspector, code, by):
-    r = _client(inspector).get(
-        URL + f"{code}/", {"agency": tree.province.code, "period": "2025-07", "by": by}
-    )
+def test_breakdown_rows_add_up_to_the_total(
+    tree, july, inspector, code, by, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(15):
+        r = _client(inspector).get(
+            URL + f"{code}/", {"agency": tree.province.code, "period": "2025-07", "by": by}
+        )
     assert r.status_code == 200, r.content
     body = r.json()
     assert body["by"] == by and body["rows"]
@@ -166,6 +169,7 @@ def test_breakdown_labels(tree, july, inspector, version):
     rows = c.get(URL + "online_share/", {**params, "by": "channel"}).json()["rows"]
     online = next(r for r in rows if r["key"] == "online")
     assert online["label"] == "Trực tuyến" and online["numerator"] == "3"
+    assert online["label_en"] == "Online"
     rows = c.get(URL + "online_share/", {**params, "by": "procedure"}).json()["rows"]
     mine = next(r for r in rows if r["key"] == version.procedure_id)
     assert mine["label"] == f"{version.procedure.code} · {version.procedure.name}"
@@ -175,6 +179,7 @@ def test_breakdown_labels(tree, july, inspector, version):
     rows = c.get(URL + "online_share/", {**params, "by": "tier"}).json()["rows"]
     tiers = {r["key"]: r for r in rows}
     assert tiers["commune"]["label"] == "Cấp xã" and tiers["commune"]["denominator"] == "1"
+    assert tiers["commune"]["label_en"] == "Commune level"
     assert tiers["province"]["denominator"] == "4"
 
 
@@ -418,3 +423,25 @@ def test_a_custom_period(tree, july, officers):
     body = r.json()
     assert r.status_code == 200 and (body["numerator"], body["denominator"]) == ("1", "2")
     assert body["first"] == date(2025, 7, 1).isoformat() and body["frozen"] is None
+
+
+@pytest.mark.parametrize(
+    ("path", "params"),
+    [
+        ("online_share/", {"period": "2025-07" + "9" * 5000}),
+        ("online_share/", {"period": "2025-07", "agency": "Sở ☃" * 100}),
+        ("online_share/", {"period": "2025-07", "by": "ké" * 1000}),
+        ("online_share/dossiers/", {"period": "2025-07", "part": "ph\u1ea7n" * 1000}),
+        ("online_share/dossiers/", {"period": "2025-07", "page": "abc"}),
+        ("online_share/dossiers/", {"period": "2025-07", "page_size": "-3"}),
+        ("online_share/dossiers/", {"period": "2025-07", "page_size": "999999"}),
+        ("all/", {"period": "9999-99"}),
+        ("%E2%98%83/", {"period": "2025-07"}),
+    ],
+)
+def test_odd_input_is_never_a_500(tree, july, officers, path, params):
+    r = _client(officers.leader).get(URL + path, params)
+    assert r.status_code in (200, 400, 404), r.content
+    assert len(r.content) < 20_000
+    if r.status_code != 200:
+        assert r.json()["detail"] and r.json()["detail_vi"]
