@@ -285,8 +285,12 @@ class KPIView(_ReportsView):
         k = _kpi(code)
         by = _by(request)
         if by in ("channel", "tier") and k.source == "catalogue":
-            error = compute.BadBreakdownError(by)
-            raise BilingualError(error.vi, error.en, code="invalid_breakdown")
+            raise BilingualError(
+                f"Chỉ số {k.code} đếm thủ tục trong danh mục: chỉ phân tổ theo procedure hoặc "
+                "field.",
+                f"KPI {k.code} counts catalogue procedures: break it down by procedure or field.",
+                code="invalid_breakdown",
+            )
         agency = _agency(request)
         fig = compute.kpi(k.code, agency, period)
         assert isinstance(fig, Figure)

@@ -364,8 +364,8 @@ def test_anonymous_is_refused(tree, path):
             {"period": "2025-07", "by": "channel"},
             400,
             "invalid_breakdown",
-            "Không phân tổ",
-            "Cannot break down",
+            "chỉ phân tổ theo procedure hoặc field",
+            "break it down by procedure or field",
         ),
         (
             "online_share/dossiers/",
