@@ -81,6 +81,7 @@ def world(tree, make_officer, settings: Any, tmp_path: Path) -> Iterator[World]:
             "number": [version.number],
             "year": [2025, 2026],
             "version": [1, 2],
+            "kpi": ["online_share", "overdue_open", "procedures_online"],
         }
     )
     # Django's handler closes the connection at the end of a request: that would end the
@@ -118,6 +119,7 @@ def _real_key(path: str, name: str) -> str | None:
             ("/api/v1/lookup/", "dossier"),
             ("/api/v1/procedures/", "procedure"),
             ("/api/v1/agencies/", "agency"),
+            ("/api/v1/metrics/kpis/", "kpi"),
         ):
             if path.startswith(prefix):
                 return key

@@ -99,6 +99,8 @@ def world_b(tree: Any, make_officer: Any, settings: Any, tmp_path: Path) -> Worl
         "year": "2025",
         "dossier_pk": str(dossier.pk),
         "content_type": str(ContentType.objects.get_for_model(Dossier).pk),
+        "kpi": "online_share",  # its denominator counts dept_b's dossier (received)
+        "period": str(dossier.received_on.year),
     }
     secrets = [
         SCAN_B,
@@ -116,6 +118,8 @@ def world_b(tree: Any, make_officer: Any, settings: Any, tmp_path: Path) -> Worl
 def _value(prefix: str, name: str, v: dict[str, str]) -> str | None:
     """The real dept_b object for parameter ``name`` of a pattern under ``prefix``."""
     if name == "code":
+        if re.search(r"metrics/kpis/$", prefix):
+            return v["kpi"]
         if re.search(r"ho-so/$|dossiers/$|tra-cuu/$|lookup/$", prefix):
             return v["dossier"]
         if re.search(r"thu-tuc/$|procedures/$", prefix):
@@ -188,6 +192,15 @@ def real_paths(values: dict[str, str]) -> tuple[list[str], list[str]]:
     return paths, unfilled
 
 
+def _with_query(path: str, values: dict[str, str]) -> str:
+    """The figures' routes (``/api/v1/metrics/``) read their agency and period from the query:
+    dept_b's agency, the year of its dossier, the denominator's rows."""
+    if not path.startswith("/api/v1/metrics/"):
+        return path
+    query = f"agency={values['agency']}&period={values['period']}&part=denominator"
+    return f"{path}?{query}&sub=3.3&extra=1" if "what-if" in path else f"{path}?{query}"
+
+
 def test_every_parameter_is_filled(world_b):
     _paths, unfilled = real_paths(world_b.values)
     assert unfilled == [], "add the new parameter to _value so the walk covers it"
@@ -218,6 +231,7 @@ def test_no_other_partys_data_on_any_url(tree, make_officer, world_b):
         for path in paths:
             if path.endswith("/dang-xuat/") or "logout" in path:
                 continue
+            path = _with_query(path, world_b.values)
             for method in ("get", "post"):
                 response = getattr(client, method)(path)
                 requests += 1
@@ -281,3 +295,16 @@ def test_the_walk_has_teeth_dept_bs_own_officer_reads_it(client, world_b):
             found.update(secret for secret in world_b.secrets if secret in body)
     assert SCAN_B in found
     assert APPLICANT_B["id_number"].encode() in found
+
+
+def test_the_walk_has_teeth_for_the_figures(client, tree, make_officer, world_b):
+    """Control for the figures' routes: with the walk's query, dept_b's own leader reads the
+    dossier behind dept_b's number (its applicant's name), so dept_a's 404s are refusals."""
+    paths, _ = real_paths(world_b.values)
+    client.force_login(make_officer("agency_leader", tree.dept_b, username="lanhdao.b.walk"))
+    behind = [p for p in paths if p.startswith("/api/v1/metrics/kpis/") and "dossiers" in p]
+    assert behind
+    for path in behind:
+        response = client.get(_with_query(path, world_b.values))
+        assert response.status_code == 200, response.content
+        assert APPLICANT_B["full_name"].encode() in response.content

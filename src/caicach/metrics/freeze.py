@@ -19,7 +19,7 @@ from caicach.metrics.periods import Period
 from caicach.metrics.registry import FORMULA_VERSION, all_kpis
 from caicach.metrics.rollup import snapshot
 
-__all__ = ["CloseResult", "catalogue_version", "close_period"]
+__all__ = ["CloseResult", "catalogue_version", "close_period", "frozen_values"]
 
 
 def catalogue_version(period: Period) -> str:
@@ -86,3 +86,19 @@ def close_period(
             )  # fmt: skip
             result.revised += 1
     return result
+
+
+def frozen_values(
+    agency: Agency, period: Period, codes: list[str] | None = None
+) -> dict[str, FrozenValue]:
+    """The published values of ``agency`` for a closed month, by KPI code, each with its
+    revisions prefetched (oldest first); empty for a month not closed or another kind of period
+    (only months are closed). Two queries."""
+    if period.kind != "month":
+        return {}
+    rows = FrozenValue.objects.filter(period=period.label, agency=agency).prefetch_related(
+        "revisions"
+    )
+    if codes is not None:
+        rows = rows.filter(kpi__in=codes)
+    return {f.kpi: f for f in rows}

@@ -365,3 +365,18 @@ def test_an_organisation_keeps_its_tax_code_and_representative(
     client.force_login(inspector)
     html = client.get(reverse("dossiers:detail", args=[org.code])).content.decode()
     assert ORGANISATION["tax_code"] in html and ORGANISATION["representative"] in html
+
+
+@pytest.mark.django_db
+def test_the_dossiers_behind_a_figure_name_the_applicant_only(dossier, officers, inspector, tree):
+    # /api/v1/metrics/kpis/{code}/dossiers/: a list, read by leaders and inspectors (issue 13).
+    api = APIClient()
+    url = "/api/v1/metrics/kpis/online_share/dossiers/"
+    params = {"agency": tree.dept_a.code, "period": "2025-06", "part": "denominator"}
+    for reader in (officers.leader, inspector):
+        api.force_authenticate(reader)
+        response = api.get(url, params)
+        assert response.status_code == 200
+        assert response.json()["results"][0]["applicant_name"] == "Nguyễn Văn An"
+        assert dossier.code in response.content.decode()
+        _none_of([*WHOLE, *MASKED, 'applicant":'], response.content.decode())
