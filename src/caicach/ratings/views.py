@@ -45,7 +45,7 @@ def _page(request: HttpRequest, status: int = 200, **context: Any) -> HttpRespon
     context.setdefault("factors", factor_choices())
     response = render(request, "ratings/public.html", context, status=status)
     response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"  # not no-referrer: "Origin: null" fails CSRF
     return response
 
 
@@ -120,7 +120,7 @@ def _kiosk(request: HttpRequest, screen: str, status: int = 200, **context: Any)
     template = "ratings/kiosk/_screen.html" if request.htmx else "ratings/kiosk/page.html"  # type: ignore[attr-defined]
     response = render(request, template, context, status=status)
     response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"  # not no-referrer: "Origin: null" fails CSRF
     return response
 
 
