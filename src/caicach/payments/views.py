@@ -70,7 +70,7 @@ def panel_context(request: HttpRequest, dossier: Dossier) -> dict[str, Any]:
     for p in statement.payments:
         p.amount_text = vnd(p.amount)  # type: ignore[attr-defined]
         left = rules.refundable(p.amount, refunded.get(p.pk, 0)) if p.kind == "payment" else 0
-        p.refund_left = left  # type: ignore[attr-defined]
+        p.refund_left_text = vnd(left)  # type: ignore[attr-defined]
         may_refund = left > 0 and any(
             can_any(request.user, action, [p.agency]) for action in services.RECORDING_ACTIONS
         )
