@@ -241,3 +241,13 @@ def test_the_warned_unit_leader_can_open_the_dossier(client, tree, officers, ver
     give_rating(Actor(label="t"), d, value="not_satisfied", source="link")
     client.force_login(leader)
     assert client.get(f"/ho-so/{d.code}/").status_code == 200
+
+
+def test_the_kiosk_in_english(client, tree, officers, version, settings):
+    d = finished(tree, officers, version)
+    give_rating(Actor(label="t"), d, value="satisfied", source="link")
+    open_desk(client, officers.receiver, tree.dept_a)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert "Please rate our service" in client.get("/quay/danh-gia/").content.decode()
+    again = client.post("/quay/danh-gia/", {"ma": d.code}).content.decode()
+    assert "This dossier has already been rated. A dossier is rated once only." in again
