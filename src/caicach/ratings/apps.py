@@ -13,7 +13,7 @@ class RatingsConfig(AppConfig):
 
         # The rating on the officer's dossier page, and the desk's tablet in the menu.
         registry.register_dossier_panel(20, "ratings/panel.html", views.panel_context)
-        registry.register_menu(15, _("Đánh giá tại quầy"), "kiosk:open", "dossiers.receive")
+        registry.register_menu(25, _("Đánh giá tại quầy"), "kiosk:open", "dossiers.receive")
         # The look-up page asks for its extra blocks on the event seam (ADR 0006).
         from caicach.core.events import subscribe
         from caicach.dossiers.public_access import LookupSectionsWanted
