@@ -15,9 +15,8 @@ from caicach.dossiers.tests.conftest import (  # noqa: F401 - agencies in operat
     tree,
     version,
 )
-from caicach.dossiers.tests.factories import act
 from caicach.ratings.models import Rating
-from caicach.ratings.tests.test_services import finished
+from caicach.ratings.tests.test_kiosk import returned
 from tests.browser.conftest import login, shots
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -27,7 +26,7 @@ IDLE = "Mời Quý ông/bà đánh giá mức độ hài lòng"
 
 @pytest.fixture
 def handed_back(tree, officers, version):  # noqa: F811
-    return act(officers.receiver, finished(tree, officers, version), "return_result")
+    return returned(tree, officers, version)
 
 
 def test_the_desk_tablet_rates_once_and_goes_back_to_idle(

@@ -11,6 +11,7 @@ answer, 404 no such dossier, 409 not finished yet or already rated.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -165,11 +166,23 @@ def desk_dossier(agency_id: int, code: str) -> Dossier:
     return dossier
 
 
-def waiting_at_desk(agency_id: int, since: Any, limit: int = 6) -> list[Dossier]:
+#: The kiosk's "just handed back" buttons look at dossiers received this many days back at most
+#: (a range of the (receiving agency, received on) index, not the agency's whole history); an
+#: older dossier is still rated by typing or scanning its code.
+WAITING_RECEIVED_WITHIN_DAYS = 366
+
+
+def waiting_at_desk(agency_id: int, since: datetime, limit: int = 6) -> list[Dossier]:
     """Dossiers whose result the desk of ``agency_id`` handed back since ``since`` and that are
     not rated yet, latest first (the kiosk's "just handed back" buttons)."""
+    oldest = timezone.localtime(since).date() - timedelta(days=WAITING_RECEIVED_WITHIN_DAYS)
     return list(
         Dossier.objects.select_related("procedure_version")
-        .filter(receiving_agency_id=agency_id, returned_at__gte=since, rating__isnull=True)
+        .filter(
+            receiving_agency_id=agency_id,
+            received_on__gte=oldest,
+            returned_at__gte=since,
+            rating__isnull=True,
+        )
         .order_by("-returned_at", "-id")[:limit]
     )

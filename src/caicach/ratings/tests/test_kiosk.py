@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import date
 
 import pytest
 import time_machine
@@ -11,6 +12,7 @@ from django.core import signing
 from caicach.accounts.models import RoleAssignment
 from caicach.core.audit import Actor
 from caicach.core.models import AuditEntry
+from caicach.dossiers.models import Dossier
 from caicach.dossiers.tests.factories import act, receive, vn
 from caicach.ratings import kiosk
 from caicach.ratings.models import Rating
@@ -28,8 +30,18 @@ pytestmark = pytest.mark.django_db
 
 
 def returned(tree, o, version):
-    d = finished(tree, o, version)
-    return act(o.receiver, d, "return_result")
+    """A dossier received, decided and handed back today."""
+    d = receive(o.receiver, version, tree.dept_a)
+    d = act(o.receiver, d, "assign", agency=tree.unit_a.code, assignee=o.processor.pk)
+    for user, action in [
+        (o.processor, "accept"),
+        (o.processor, "submit_for_approval"),
+        (o.leader, "approve"),
+        (o.processor, "mark_result_ready"),
+        (o.receiver, "return_result"),
+    ]:
+        d = act(user, d, action)
+    return d
 
 
 def open_desk(client, officer, agency) -> None:
@@ -76,11 +88,16 @@ def test_desk_dossier(tree, officers, version, case, error):
 def test_waiting_at_desk_lists_todays_unrated_returns(tree, officers, version):
     d1 = returned(tree, officers, version)
     d2 = returned(tree, officers, version)
+    d3 = returned(tree, officers, version)
     finished(tree, officers, version)  # not handed back: not listed
     give_rating(Actor(label="test"), d1, value="satisfied", source="link")
     since = d2.returned_at.replace(hour=0, minute=0)
-    assert waiting_at_desk(tree.dept_a.pk, since) == [d2]
+    assert waiting_at_desk(tree.dept_a.pk, since) == [d3, d2]
+    assert waiting_at_desk(tree.dept_a.pk, since, limit=1) == [d3]
     assert waiting_at_desk(tree.dept_b.pk, since) == []
+    # Received more than a year before: typed or scanned, not offered.
+    Dossier.objects.filter(pk=d3.pk).update(received_on=date(2020, 1, 2))
+    assert waiting_at_desk(tree.dept_a.pk, since) == [d2]
 
 
 @pytest.mark.parametrize(
