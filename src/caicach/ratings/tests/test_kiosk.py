@@ -268,3 +268,22 @@ def test_the_kiosk_in_english(client, tree, officers, version, settings):
     assert "Please rate our service" in client.get("/quay/danh-gia/").content.decode()
     again = client.post("/quay/danh-gia/", {"ma": d.code}).content.decode()
     assert "This dossier has already been rated. A dossier is rated once only." in again
+
+
+def test_the_idle_screen_costs_a_few_queries(
+    client, tree, officers, version, django_assert_max_num_queries
+):
+    for _ in range(3):
+        returned(tree, officers, version)
+    open_desk(client, officers.receiver, tree.dept_a)
+    # desk: agency, officer, roles; the buttons: one query; the session's none (signed out).
+    with django_assert_max_num_queries(5):
+        page = client.get("/quay/danh-gia/").content.decode()
+    assert page.count('class="kiosk-pick"') == 3
+
+
+def test_without_javascript_the_thank_you_page_goes_back_by_itself(client, tree, officers, version):
+    d = returned(tree, officers, version)
+    open_desk(client, officers.receiver, tree.dept_a)
+    page = client.post(f"/quay/danh-gia/{d.code}/", {"value": "satisfied"}).content.decode()
+    assert '<meta http-equiv="refresh" content="8;url=/quay/danh-gia/">' in page
