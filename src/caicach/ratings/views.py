@@ -11,6 +11,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -207,13 +208,14 @@ def desk_open(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         agency = form.cleaned_data["agency"]
         officer = request.user
-        record(
-            Actor.from_request(request),
-            "kiosk.opened",
-            agency,
-            agency=agency,
-            changes={"hours": kiosk.HOURS},
-        )
+        with transaction.atomic():
+            record(
+                Actor.from_request(request),
+                "kiosk.opened",
+                agency,
+                agency=agency,
+                changes={"hours": kiosk.HOURS},
+            )
         logout(request)
         response = redirect("kiosk:idle")
         kiosk.open_desk(response, agency, officer)  # type: ignore[arg-type]
