@@ -92,3 +92,17 @@ def login(page: Page, live_server: Any, username: str, password: str) -> None:
     page.get_by_label("Mật khẩu").fill(password)
     page.get_by_role("button", name="Đăng nhập").click()
     page.wait_for_load_state("networkidle")
+
+
+def shots(page: Page, name: str, widths: tuple[int, ...] = (1280, 768, 390)) -> None:
+    """With ``SCREENSHOTS=1``, full-page screenshots of the page as it is at each width (desktop,
+    tablet, phone) in ``.data/screenshots/<name>.<width>.png``; the viewport is put back."""
+    if not os.environ.get("SCREENSHOTS"):
+        return
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    before = page.viewport_size
+    for width in widths:
+        page.set_viewport_size({"width": width, "height": 1024 if width < 1000 else 900})
+        page.screenshot(path=str(SHOTS / f"{name}.{width}.png"), full_page=True)
+    if before:
+        page.set_viewport_size(before)

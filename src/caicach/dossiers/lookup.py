@@ -121,7 +121,9 @@ def _result(request: HttpRequest, dossier: Dossier) -> HttpResponse:
         {"data": public_data(dossier), "now": timezone.now(), "sections": sections},
     )
     response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"  # the token stays out of other sites' logs
+    # The token stays out of other sites' logs; "same-origin", not "no-referrer": with no
+    # referrer at all the browser sends "Origin: null" with the rating form, which CSRF refuses.
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 

@@ -11,12 +11,14 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from caicach.payments import rules
 
 
 class PaymentKind(models.TextChoices):
-    PAYMENT = "payment", _("Thu")
+    # With a context: Django's own Vietnamese catalogue translates a bare "Thu" (Thursday).
+    PAYMENT = "payment", pgettext_lazy("payment kind", "Thu")
     REFUND = "refund", _("Hoàn trả")
 
 

@@ -75,6 +75,16 @@ def amount_paid(payments: Iterable[PaymentLike]) -> int:
     return sum(_signed(p) for p in payments)
 
 
+def amount_received(payments: Iterable[PaymentLike]) -> int:
+    """Payments received, refunds not deducted (VND): the counter's "Đã thu"."""
+    return sum(int(p.amount) for p in payments if p.kind != "refund")
+
+
+def amount_refunded(payments: Iterable[PaymentLike]) -> int:
+    """Refunds paid back (VND): the counter's "Đã hoàn trả"."""
+    return sum(int(p.amount) for p in payments if p.kind == "refund")
+
+
 def net_online(payments: Iterable[PaymentLike]) -> int:
     """Online payments minus their refunds (a refund keeps its payment's channel)."""
     return sum(_signed(p) for p in payments if p.channel in ONLINE_CHANNELS)

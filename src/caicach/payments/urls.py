@@ -8,5 +8,7 @@ app_name = "payments"
 
 urlpatterns = [
     path("<str:code>/phi-le-phi/thu-tien-mat/", views.record_cash, name="record_cash"),
+    path("<str:code>/phi-le-phi/chuyen-khoan/", views.record_transfer, name="record_transfer"),
+    path("<str:code>/phi-le-phi/<int:pk>/hoan-tra/", views.refund, name="refund"),
     path("<str:code>/phi-le-phi/<int:pk>/bien-lai.pdf", views.receipt_pdf, name="receipt"),
 ]

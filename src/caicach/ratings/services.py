@@ -11,6 +11,7 @@ answer, 404 no such dossier, 409 not finished yet or already rated.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -130,3 +131,59 @@ def give_rating(
 
 def rating_of(dossier: Dossier) -> Rating | None:
     return Rating.objects.filter(dossier=dossier).first()
+
+
+class NotAtDeskError(BilingualError):
+    status = 404
+    code = "not_found"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Không tìm thấy hồ sơ này tại quầy. Vui lòng kiểm tra lại mã hồ sơ.",
+            "No such dossier at this desk. Please check the dossier code.",
+        )
+
+
+def desk_dossier(agency_id: int, code: str) -> Dossier:
+    """The dossier the counter desk of agency ``agency_id`` may have rated on its tablet:
+    received at that agency, finished or returned, not rated yet. Raises
+    :class:`NotAtDeskError` (404: unknown, or another agency's, not told apart),
+    :class:`NotRateableError` or :class:`AlreadyRatedError` (409), the same answers as
+    :func:`give_rating`, which checks again under the row lock."""
+    key = str(code or "").strip().upper()[:40]
+    dossier = (
+        Dossier.objects.select_related("procedure_version")
+        .filter(code=key, receiving_agency_id=agency_id)
+        .first()
+        if key
+        else None
+    )
+    if dossier is None:
+        raise NotAtDeskError()
+    if not rules.rateable(dossier.state, dossier.finished_at is not None):
+        raise NotRateableError()
+    if Rating.objects.filter(dossier_id=dossier.pk).exists():
+        raise AlreadyRatedError()
+    return dossier
+
+
+#: The kiosk's "just handed back" buttons look at dossiers received this many days back at most
+#: (a range of the (receiving agency, received on) index, not the agency's whole history); an
+#: older dossier is still rated by typing or scanning its code.
+WAITING_RECEIVED_WITHIN_DAYS = 366
+
+
+def waiting_at_desk(agency_id: int, since: datetime, limit: int = 6) -> list[Dossier]:
+    """Dossiers whose result the desk of ``agency_id`` handed back since ``since`` and that are
+    not rated yet, latest first (the kiosk's "just handed back" buttons)."""
+    oldest = timezone.localtime(since).date() - timedelta(days=WAITING_RECEIVED_WITHIN_DAYS)
+    return list(
+        Dossier.objects.select_related("procedure_version")
+        .filter(
+            receiving_agency_id=agency_id,
+            received_on__gte=oldest,
+            returned_at__gte=since,
+            rating__isnull=True,
+        )
+        .order_by("-returned_at", "-id")[:limit]
+    )

@@ -46,6 +46,7 @@ def test_each_officer_sees_the_registered_entries_allowed_in_order(
         "core:home",
         "dossiers:inbox",
         "dossiers:register",
+        "kiosk:open",  # the counter desk's rating tablet (ratings)
         "agencies:list",
         "procedures:list",
         "calendars:year",

@@ -95,3 +95,29 @@ def test_paid_online_iff_some_online_payment_not_fully_refunded(history: list[P]
     expected = any(p.channel in rules.ONLINE_CHANNELS and p.amount > r for p, r in pairs)
     assert rules.paid_online(history) is expected
     assert rules.amount_paid(history) >= 0
+
+
+@pytest.mark.parametrize(
+    ("payments", "received", "refunded", "paid"),
+    [
+        ([], 0, 0, 0),
+        ([P("payment", "cash", 8_000)], 8_000, 0, 8_000),
+        # a partial refund: received stays, paid is net
+        ([P("payment", "cash", 8_000), P("refund", "cash", 3_000)], 8_000, 3_000, 5_000),
+        # refunded in full, then paid again by bank transfer
+        (
+            [
+                P("payment", "cash", 8_000),
+                P("refund", "cash", 8_000),
+                P("payment", "bank_transfer", 8_000),
+            ],
+            16_000,
+            8_000,
+            8_000,
+        ),
+    ],
+)
+def test_received_refunded_and_paid(payments, received, refunded, paid) -> None:
+    assert rules.amount_received(payments) == received
+    assert rules.amount_refunded(payments) == refunded
+    assert rules.amount_paid(payments) == paid == received - refunded

@@ -149,3 +149,69 @@ def test_bad_amounts_are_refused(officers, dossier, amount) -> None:
 def test_unknown_payment_to_refund_is_not_found(officers, dossier) -> None:
     with pytest.raises(services.PaymentNotFoundError):
         services.refund_payment(as_(officers.receiver), dossier.code, 999999, 1)
+
+
+@pytest.mark.parametrize(
+    ("refunds", "refused", "left"),
+    [
+        # full refund at once
+        ([8000], None, 0),
+        # partial, then the rest
+        ([3000, 5000], None, 0),
+        # partial, then more than is left: refused, the first stays
+        ([3000, 6000], "over_refund", 5000),
+        # more than was paid at once
+        ([9000], "over_refund", 8000),
+        # a refund of a fully refunded payment
+        ([8000, 1], "over_refund", 0),
+        # not a positive amount
+        ([0], "invalid_payment", 8000),
+        (["-5"], "invalid_payment", 8000),
+    ],
+)
+def test_refund_amounts(officers, dossier, refunds, refused, left) -> None:
+    payment = services.record_payment(
+        as_(officers.receiver), dossier.code, PaymentInput(amount=8000, channel="cash")
+    )
+    error = None
+    for amount in refunds:
+        try:
+            services.refund_payment(
+                as_(officers.receiver), dossier.code, payment.pk, amount, note="Thu nhầm"
+            )
+        except PaymentError as caught:
+            error = caught
+    assert (error.code if error else None) == refused
+    if error is not None:
+        assert error.message_vi and error.message_en and error.message_vi != error.message_en
+    refunded = sum(r.amount for r in Payment.objects.filter(refund_of=payment))
+    assert 8000 - refunded == left
+    assert services.statement(dossier).balance == 8000 - left
+
+
+def test_a_failure_after_the_write_leaves_nothing(officers, dossier, monkeypatch) -> None:
+    """Payment, receipt number, event and audit entry commit together or not at all."""
+    payment = services.record_payment(
+        as_(officers.receiver), dossier.code, PaymentInput(amount=3000, channel="cash")
+    )
+
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("audit trail unavailable")
+
+    monkeypatch.setattr(services, "record", broken)
+    with pytest.raises(RuntimeError):
+        services.refund_payment(as_(officers.receiver), dossier.code, payment.pk, 1000)
+    with pytest.raises(RuntimeError):
+        services.record_payment(
+            as_(officers.receiver),
+            dossier.code,
+            PaymentInput(amount=5000, channel="bank_transfer", reference="VCB-1"),
+        )
+    assert list(Payment.objects.values_list("pk", flat=True)) == [payment.pk]
+    monkeypatch.undo()
+    again = services.record_payment(
+        as_(officers.receiver),
+        dossier.code,
+        PaymentInput(amount=5000, channel="bank_transfer", reference="VCB-1"),
+    )
+    assert again.receipt_number.startswith("000002/")  # the failed one took no number

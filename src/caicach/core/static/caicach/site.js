@@ -33,3 +33,13 @@ document.addEventListener("change", function (event) {
     event.target.form.submit();
   }
 });
+
+document.addEventListener("htmx:beforeSwap", function (event) {
+  // A block marked data-swap-errors (the counter desk's rating tablet) shows the screen a 4xx
+  // answer carries: the message is on it.
+  var block = event.target.closest && event.target.closest("[data-swap-errors]");
+  if (block && event.detail.xhr.status >= 400 && event.detail.xhr.status < 500) {
+    event.detail.shouldSwap = true;
+    event.detail.isError = false;
+  }
+});
