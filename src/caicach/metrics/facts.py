@@ -186,10 +186,10 @@ _SQL: dict[str, str] = {
     "supplement_requests": "d.supplement_requests",
     "apologised": "(d.apologies > 0)::int",
     "apologies": "d.apologies",
-    "reused": "EXISTS (SELECT 1 FROM dossiers_dossiercomponent c "
-    "WHERE c.dossier_id = d.id AND c.reused)::int",
-    "digitised": "EXISTS (SELECT 1 FROM dossiers_dossiercomponent c "
-    "WHERE c.dossier_id = d.id AND c.file <> '')::int",
+    "reused": "(d.id IN (SELECT c.dossier_id FROM dossiers_dossiercomponent c "
+    "WHERE c.reused))::int",
+    "digitised": "(d.id IN (SELECT c.dossier_id FROM dossiers_dossiercomponent c "
+    "WHERE c.file <> ''))::int",
     "electronic_result": "d.has_electronic_result::int",
     "fee_bearing": "(d.procedure_version_id IN "
     "(SELECT f.version_id FROM procedures_fee f WHERE f.amount > 0))::int",
