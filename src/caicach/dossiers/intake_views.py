@@ -138,7 +138,7 @@ def receive(request: HttpRequest) -> HttpResponse:
         form.is_valid()
         return _page(request, form, search, status=400, error=localized(error))
 
-    receipt = reverse("api-dossier-form", args=[dossier.code, "receipt"])
+    receipt = reverse("dossiers:form", args=[dossier.code, "receipt"])
     if getattr(dossier, "idempotent_replay", False):
         text = _("Hồ sơ %(code)s đã được tiếp nhận trước đó (biểu mẫu được gửi lại).")
     else:

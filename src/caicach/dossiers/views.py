@@ -40,6 +40,7 @@ from caicach.core.errors import BilingualError
 from caicach.core.i18n import localized
 from caicach.dossiers import access_log, clock, deadlines, privacy, services
 from caicach.dossiers.asof import AS_OF_LABELS, dossier_as_of, parse_as_of, verdict_label
+from caicach.dossiers.form_views import form_links
 from caicach.dossiers.forms import ActionForm, BulkAssignForm, SearchForm
 from caicach.dossiers.models import (
     Dossier,
@@ -456,12 +457,15 @@ def _render_detail(
     applicant = dossier.applicant
     if privacy.disclosure_for(roles) is privacy.Disclosure.FULL:
         access_log.personal_data_viewed(request, dossier)
+    events = list(dossier.events.all())
     context = {
         "dossier": dossier,
         "applicant": applicant,
+        # The forms 01-06 that apply, to print or reprint (documents.applicable_forms).
+        "forms": form_links(dossier, events),
         # What the reader may see of the applicant: {% applicant_view applicant roles %}.
         "roles": roles,
-        "events": list(dossier.events.all()),
+        "events": events,
         "components": list(dossier.components.all()),
         "clock": _clock(dossier, now),
         "deadline": _deadline(dossier, now, _soon_limit(now)),
