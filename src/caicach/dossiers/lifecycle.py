@@ -401,10 +401,10 @@ def _supplement_received(work: Work, **_: Any) -> None:
         for e in work.entries
     ]
 
-    def due(value: Decimal) -> datetime:
+    def due(value: Decimal, events: list[clock.ClockEvent]) -> datetime:
         statutory = clock.StatutoryTime(value, TimeUnit(version.statutory_unit))
         try:
-            return clock.legal_due(d.received_at, statutory, version.cutoff, ledger, work.calendar)
+            return clock.legal_due(d.received_at, statutory, version.cutoff, events, work.calendar)
         except (CalendarRangeError, ValueError) as error:
             raise BilingualError(
                 "Không tính lại được hạn giải quyết với lịch làm việc hiện có.",
@@ -414,8 +414,9 @@ def _supplement_received(work: Work, **_: Any) -> None:
             ) from error
 
     before = d.due_at
-    d.due_at = due(version.promised_value)
-    d.legal_due_at = due(version.statutory_value)
+    d.due_at = due(version.promised_value, ledger)
+    # An earlier apology moved the promise, never the statutory due (deadlines.statutory_ledger).
+    d.legal_due_at = due(version.statutory_value, deadlines.statutory_ledger(ledger))
     d.calendar_version = work.calendar.version
     d.clock_started_at = work.now
     d.due_basis = DueBasis.SUPPLEMENT

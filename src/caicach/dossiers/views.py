@@ -30,7 +30,6 @@ from caicach.agencies.models import Agency
 from caicach.calendars.rules import (
     TimeUnit,
     elapsed_working_time,
-    remaining_working_time,
     working_time_to_days,
 )
 from caicach.calendars.services import calendar_for
@@ -375,9 +374,6 @@ def _clock(dossier: Dossier, now: datetime) -> dict[str, Any]:
         "status": "",
     }
     if dossier.finished_at is None and deadlines.is_running(dossier.state):
-        remaining = remaining_working_time(now, dossier.due_at, calendar)
-        info["remaining"] = _duration(remaining, calendar)
-        info["late_by"] = _duration(-remaining, calendar) if remaining < timedelta(0) else ""
         version = dossier.procedure_version
         budgets = []
         if version.statutory_unit == TimeUnit.WORKING_DAYS.value:
@@ -387,8 +383,83 @@ def _clock(dossier: Dossier, now: datetime) -> dict[str, Any]:
                 for s in steps
                 if dossier.current_step is None or s.order > dossier.current_step
             ]
-        info["status"] = clock.open_status(now, dossier.due_at, budgets, calendar).value
+        running = deadlines.running_status(
+            now, dossier.due_at, dossier.legal_due_at, dossier.apologies, budgets, calendar
+        )
+        info["remaining"] = _duration(running.remaining, calendar)
+        info["late_by"] = (
+            _duration(-running.remaining, calendar) if running.remaining < timedelta(0) else ""
+        )
+        info["status"] = running.status
+        info["needed"] = _duration(running.needed, calendar) if running.needed else ""
+        info["at_risk"] = running.at_risk
     return info
+
+
+def _when(value: datetime | None) -> str:
+    return timezone.localtime(value).strftime("%H:%M %d/%m/%Y") if value else ""
+
+
+def _last_event(events: list[DossierEvent], action: DossierAction) -> DossierEvent | None:
+    found = [e for e in events if e.action == action.value]
+    return found[-1] if found else None
+
+
+def _due_dates(dossier: Dossier, events: list[DossierEvent]) -> dict[str, Any]:
+    """The promises and the statutory due as the page shows them, with why they differ: a
+    supplement recounts both from the complete dossier's arrival; an apology (form 04) moves
+    the promise only, never the statutory due; the first promise stays on record."""
+    apology = _last_event(events, DossierAction.APOLOGISE)
+    resumed = _last_event(events, DossierAction.SUPPLEMENT_RECEIVED)
+    first = dossier.first_due_at
+    before: datetime | None = None
+    if apology is not None:
+        raw = (apology.payload or {}).get("previous_due_at")
+        before = datetime.fromisoformat(raw) if raw else None
+        if before is not None and first is not None and before == first:
+            before = None
+    legal = _when(dossier.legal_due_at)
+    notes: list[str] = []
+    if resumed is not None:
+        notes.append(
+            _(
+                "Ngày hẹn trả đã tính lại sau khi bổ sung hồ sơ: thời hạn được tính lại từ đầu "
+                "khi nhận đủ hồ sơ lúc %(at)s; hạn theo quy định cũng tính lại từ thời điểm đó: "
+                "%(legal)s."
+            )
+            % {"at": _when(resumed.at), "legal": legal}
+        )
+    if apology is not None:
+        notes.append(
+            _(
+                "Ngày hẹn trả mới %(due)s theo phiếu xin lỗi và hẹn lại ngày trả kết quả (mẫu "
+                "04) lập lúc %(at)s. Xin lỗi không làm thay đổi hạn theo quy định (%(legal)s); "
+                "hồ sơ vẫn được tính là trễ hẹn."
+            )
+            % {"due": _when(dossier.due_at), "at": _when(apology.at), "legal": legal}
+        )
+        if dossier.due_at > dossier.legal_due_at:
+            notes.append(
+                _(
+                    "Ngày hẹn mới sau hạn theo quy định: trả kết quả sau %(legal)s là quá hạn "
+                    "theo quy định."
+                )
+                % {"legal": legal}
+            )
+    elif resumed is None and dossier.due_at != dossier.legal_due_at:
+        notes.append(
+            _(
+                "Ngày hẹn trả theo thời hạn cam kết của thủ tục, sớm hơn hạn theo quy định "
+                "(%(legal)s)."
+            )
+            % {"legal": legal}
+        )
+    return {
+        "first_promise": first if first is not None and first != dossier.due_at else None,
+        "before_apology": before,
+        "apology": apology,
+        "notes": notes,
+    }
 
 
 _NOTE_LABELS = {
@@ -468,6 +539,7 @@ def _render_detail(
         "events": events,
         "components": list(dossier.components.all()),
         "clock": _clock(dossier, now),
+        "dates": _due_dates(dossier, events),
         "deadline": _deadline(dossier, now, _soon_limit(now)),
         "actions": actions,
         "officers": officers,
