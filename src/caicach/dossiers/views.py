@@ -376,13 +376,13 @@ def _clock(dossier: Dossier, now: datetime) -> dict[str, Any]:
     if dossier.finished_at is None and deadlines.is_running(dossier.state):
         version = dossier.procedure_version
         budgets = []
+        to_do: list[WorkflowStep] = []
         if version.statutory_unit == TimeUnit.WORKING_DAYS.value:
             steps = WorkflowStep.objects.filter(version=version).order_by("order")
-            budgets = [
-                clock.budget_in_working_days(s.budget, calendar)
-                for s in steps
-                if dossier.current_step is None or s.order > dossier.current_step
+            to_do = [
+                s for s in steps if dossier.current_step is None or s.order > dossier.current_step
             ]
+            budgets = [clock.budget_in_working_days(s.budget, calendar) for s in to_do]
         running = deadlines.running_status(
             now, dossier.due_at, dossier.legal_due_at, dossier.apologies, budgets, calendar
         )
@@ -393,6 +393,11 @@ def _clock(dossier: Dossier, now: datetime) -> dict[str, Any]:
         info["status"] = running.status
         info["needed"] = _duration(running.needed, calendar) if running.needed else ""
         info["at_risk"] = running.at_risk
+        # Why "at risk" with days left: the steps still to do and their budgets.
+        info["steps_to_do"] = [
+            (step.name, _duration(budget, calendar))
+            for step, budget in zip(to_do, budgets, strict=True)
+        ]
     return info
 
 
