@@ -47,7 +47,8 @@ def test_the_page_offers_the_forms_that_apply(page: Page, live_server, dossier, 
     # The supplement request (02) appears once asked for.
     page.locator("summary", has_text="Yêu cầu bổ sung").click()
     box = page.locator("details[open]")
-    box.get_by_label("Lý do").first.fill("Thiếu giấy khai sinh")
+    box.get_by_role("checkbox", name="Tờ khai").check()
+    box.get_by_label("Lý do bổ sung “Tờ khai”").fill("Thiếu chữ ký")
     box.get_by_role("button", name="Xác nhận: Yêu cầu bổ sung").click()
     expect(page.locator("#forms")).to_contain_text(
         "Mẫu 02 · Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ"

@@ -393,7 +393,13 @@ def form_context(dossier: Dossier, form: str, *, base_url: str | None = None) ->
         event = _last(events, DossierAction.REQUEST_SUPPLEMENT)
         assert event is not None  # form_unavailable
         issued = event.at
-        extra = {"reason": _reason(event), "officer": _officer(event), "event": event}
+        extra = {
+            "reason": _reason(event),
+            "officer": _officer(event),
+            "event": event,
+            # Per document, with its reason, when the request named them (supplements).
+            "missing": list((event.payload or {}).get("missing") or []),
+        }
     elif form == "refusal":
         event = _last(events, DossierAction.REFUSE)
         assert event is not None  # form_unavailable
@@ -460,6 +466,12 @@ def form_context(dossier: Dossier, form: str, *, base_url: str | None = None) ->
         "representative": person.representative,
         "components": [c.name for c in dossier.components.all()],
         "received": time_and_date(dossier.received_at),
+        # The receipt in force: after a supplement, the complete dossier's arrival (the time
+        # limit is recounted from it), with the first receipt recalled.
+        "receipt_at": time_and_date(dossier.clock_started_at),
+        "first_received": time_and_date(dossier.received_at)
+        if dossier.clock_started_at != dossier.received_at
+        else "",
         "received_date": long_date(dossier.received_at),
         "due": time_and_date(dossier.due_at),
         "receiver": _officer(receipt),

@@ -37,10 +37,10 @@ from caicach.core import registry
 from caicach.core.audit import Actor
 from caicach.core.errors import BilingualError
 from caicach.core.i18n import localized
-from caicach.dossiers import access_log, clock, deadlines, privacy, services
+from caicach.dossiers import access_log, clock, deadlines, privacy, services, supplements
 from caicach.dossiers.asof import AS_OF_LABELS, dossier_as_of, parse_as_of, verdict_label
 from caicach.dossiers.form_views import form_links
-from caicach.dossiers.forms import ActionForm, BulkAssignForm, SearchForm
+from caicach.dossiers.forms import ActionForm, BulkAssignForm, SearchForm, supplement_params
 from caicach.dossiers.models import (
     Dossier,
     DossierEvent,
@@ -499,6 +499,8 @@ def _actions(dossier: Dossier, roles: list[str]) -> list[dict[str, Any]]:
                 "transfer": act is DossierAction.TRANSFER_AGENCY,
                 "deadline": act in REFERRAL_ACTIONS,
                 "reply": act is DossierAction.REPLY,
+                "per_document": act is DossierAction.REQUEST_SUPPLEMENT,
+                "supplied": act is DossierAction.SUPPLEMENT_RECEIVED,
                 "note_label": _NOTE_LABELS.get(act, ""),
             }
         )
@@ -545,6 +547,11 @@ def _render_detail(
         "components": list(dossier.components.all()),
         "clock": _clock(dossier, now),
         "dates": _due_dates(dossier, events),
+        # The supplement cycle per document: what may be asked for, and what was.
+        "checklist": list(dossier.procedure_version.components.order_by("order", "id"))
+        if any(a["per_document"] or a["supplied"] for a in actions)
+        else [],
+        "asked": supplements.requested(dossier) if any(a["supplied"] for a in actions) else [],
         "deadline": _deadline(dossier, now, _soon_limit(now)),
         "actions": actions,
         "officers": officers,
@@ -677,6 +684,7 @@ def act(request: HttpRequest, code: str, action: str) -> HttpResponse:
             expected_version=form.cleaned_data["version"],
             note=form.cleaned_data.get("note") or "",
             **form.params(),
+            **supplement_params(chosen.value, request.POST, request.FILES),
         )
     except BilingualError as error:
         fresh = _visible(request, code)

@@ -52,6 +52,9 @@ PARAMS = frozenset(
         "lead_agency",
         "supporting_agencies",
         "referral",
+        # the supplement cycle per document (caicach.dossiers.supplements)
+        "missing",
+        "supplied",
     }
 )
 #: The longest deadline one may give an asked agency, in working days.
