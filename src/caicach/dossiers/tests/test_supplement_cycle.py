@@ -124,3 +124,20 @@ def test_the_page_asks_per_document_and_attaches_the_files(client, dossier, offi
     assert dossier.state == "received" and dossier.components.count() == 2
     html = client.get(page).content.decode()
     assert "Ngày hẹn trả đã tính lại sau khi bổ sung hồ sơ" in html
+
+
+def test_the_api_takes_the_documents_of_a_request(dossier, officers, version):
+    from rest_framework.test import APIClient
+
+    component = version.components.get()
+    api = APIClient()
+    api.force_authenticate(officers.receiver)
+    url = f"/api/v1/dossiers/{dossier.code}/actions/request_supplement/"
+    bad = api.post(url, {"version": 1, "missing": [{"component": 999999, "reason": "x"}]}, "json")
+    assert bad.status_code == 400
+    assert bad.json()["detail_vi"] and bad.json()["detail"]
+    body = {"version": 1, "missing": [{"component": component.pk, "reason": "Hết hạn"}]}
+    response = api.post(url, body, "json")
+    assert response.status_code == 200, response.content
+    event = DossierEvent.objects.get(action="request_supplement")
+    assert event.payload["missing"][0]["reason"] == "Hết hạn"
