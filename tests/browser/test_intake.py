@@ -75,7 +75,7 @@ def test_receiver_receives_a_dossier_and_prints_the_receipt(
 
     link = page.get_by_role("link", name="In giấy tiếp nhận và hẹn trả kết quả (mẫu 01)")
     href = link.get_attribute("href")
-    assert href and href.endswith(f"/dossiers/{dossier.code}/forms/receipt.pdf")
+    assert href and href.endswith(f"/ho-so/{dossier.code}/bieu-mau/receipt.pdf")
     response = page.request.get(f"{live_server.url}{href}")
     assert response.status == 200
     assert response.headers["content-type"] == "application/pdf"

@@ -52,6 +52,17 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "dossiers.reply": frozenset({R.PROCESSOR, R.UNIT_LEADER, R.AGENCY_LEADER}),
 }
 
+#: Actions granted over the whole tree to every role that has them, wherever its assignment is:
+#: reading the public catalogue of procedures (published for everyone to read) is
+#: not doing anything with them, so every officer reads all of it (changing stays scoped).
+WHOLE_TREE_ACTIONS = frozenset({"procedures.view"})
+
+#: The kind and level of a provincial Public Administration Service Centre (*Trung tâm Phục vụ
+#: hành chính công tỉnh*): since 01/7/2025 it receives for every authority of the province
+#: regardless of administrative boundary (NĐ 118/2025; regulations.md, "two tiers").
+SERVICE_CENTRE_KIND = "service_centre"
+PROVINCE_LEVEL = "province"
+
 #: Roles for which a second factor is required when ``OTP_REQUIRED_FOR_PRIVILEGED`` is on.
 PRIVILEGED_ROLES = frozenset({R.ADMIN, R.AGENCY_LEADER, R.UNIT_LEADER})
 
@@ -85,8 +96,8 @@ def has_privileged_role(user: Any) -> bool:
     return bool(roles_of(user) & PRIVILEGED_ROLES) or bool(getattr(user, "is_superuser", False))
 
 
-def scope_paths(user: Any, action: str) -> list[str]:
-    """The tree paths under which ``user`` may do ``action`` (nested ones folded away)."""
+def _granted_paths(user: Any, action: str) -> list[str]:
+    """The paths of the user's own assignments granting ``action`` (nested ones folded away)."""
     granted = PERMISSIONS.get(action, frozenset())
     paths = sorted({a.agency.path for a in _active_assignments(user) if a.role in granted})
     folded: list[str] = []
@@ -96,9 +107,55 @@ def scope_paths(user: Any, action: str) -> list[str]:
     return folded
 
 
+def scope_paths(user: Any, action: str) -> list[str]:
+    """The tree paths under which ``user`` may do ``action`` (nested ones folded away); the
+    tree's roots for an action of :data:`WHOLE_TREE_ACTIONS`."""
+    paths = _granted_paths(user, action)
+    if paths and action in WHOLE_TREE_ACTIONS:
+        return _roots(user)
+    return paths
+
+
+def _roots(user: Any) -> list[str]:
+    """The paths of the tree's roots (one query, cached on the user for the request)."""
+    cached = getattr(user, "_caicach_roots", None)
+    if cached is None:
+        cached = sorted(
+            _agency_model().objects.filter(parent__isnull=True).values_list("path", flat=True)
+        )
+        user._caicach_roots = cached
+    return list(cached)
+
+
+def receipt_reach(user: Any) -> tuple[list[str], list[str]]:
+    """Where the agencies handling the procedures ``user``'s desks receive sit, as
+    ``(subtrees, single agencies)`` paths: the one rule for the intake procedure picker.
+
+    A desk receives for its own agency's tree and for the agencies above it (the desk of a
+    department receives for the department). A provincial service centre receives for every
+    authority of the province (its parent's whole tree). Reaching a procedure is not the right
+    to receive at another desk: the receiving agency is still checked with ``dossiers.receive``.
+    """
+    granted = PERMISSIONS["dossiers.receive"]
+    subtrees: set[str] = set()
+    singles: set[str] = set()
+    for assignment in _active_assignments(user):
+        if assignment.role not in granted:
+            continue
+        desk = assignment.agency
+        parts = desk.path.rstrip(".").split(".")
+        above = [".".join(parts[: i + 1]) + "." for i in range(len(parts) - 1)]
+        if desk.kind == SERVICE_CENTRE_KIND and desk.level == PROVINCE_LEVEL and above:
+            subtrees.add(above[-1])
+        else:
+            subtrees.add(desk.path)
+        singles.update(above)
+    return sorted(subtrees), sorted(singles)
+
+
 def allows(user: Any, action: str) -> bool:
     """May ``user`` do ``action`` anywhere at all (for menus and page-level checks)?"""
-    return bool(scope_paths(user, action))
+    return bool(_granted_paths(user, action))
 
 
 def agency_filter(user: Any, action: str, field: str = "") -> models.Q:
@@ -108,6 +165,9 @@ def agency_filter(user: Any, action: str, field: str = "") -> models.Q:
     ``"handling_agencies"``); empty for the Agency model itself. No scope gives a ``Q`` that
     matches nothing.
     """
+    if action in WHOLE_TREE_ACTIONS:
+        # Every row, with or without an agency, for anyone holding the action at all.
+        return models.Q() if _granted_paths(user, action) else models.Q(pk__in=[])
     paths = scope_paths(user, action)
     lookup = f"{field}__path__startswith" if field else "path__startswith"
     if not paths:
@@ -123,6 +183,8 @@ def scope_agency_ids(user: Any, action: str) -> list[int] | None:
     :func:`agency_filter`), or ``None`` when that is every agency of the tree (no filter is
     needed). One query over the agency table, cached on the user for the request; lets big
     tables match plain foreign-key columns with their indexes."""
+    if action in WHOLE_TREE_ACTIONS:
+        return None if _granted_paths(user, action) else []
     paths = scope_paths(user, action)
     if not paths:
         return []
@@ -164,6 +226,8 @@ def can(user: Any, action: str, agency: Any) -> bool:
     """May ``user`` do ``action`` on something owned by ``agency``?"""
     if agency is None:
         return False
+    if action in WHOLE_TREE_ACTIONS:
+        return bool(_granted_paths(user, action))
     return any(agency.path.startswith(path) for path in scope_paths(user, action))
 
 

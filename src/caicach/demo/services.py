@@ -32,7 +32,9 @@ class DemoOfficer:
 
 
 def demo_officers(root: Agency) -> list[DemoOfficer]:
-    """One officer for every role, at agencies that show what the role sees."""
+    """One officer for every role, at agencies that show what the role sees: enough for a
+    dossier of either tier (province, commune) to be received, processed, signed and returned
+    from the pages."""
     centre = Agency.objects.filter(kind="service_centre", level="province").order_by("path").first()
     # The department with the most procedures: its officers' inboxes have the most life.
     department = (
@@ -48,6 +50,12 @@ def demo_officers(root: Agency) -> list[DemoOfficer]:
     )
     unit_note = f"phòng thuộc {department.name}" if department else "toàn tỉnh"
     commune = Agency.objects.filter(kind="commune", valid_to__isnull=True).order_by("path").first()
+    commune_unit = (
+        commune.children.filter(kind="unit", valid_to__isnull=True).order_by("path").first()
+        if commune
+        else None
+    )
+    commune_name = commune.name if commune else "một xã"
     pick = lambda agency: agency.code if agency else root.code  # noqa: E731
     return [
         DemoOfficer("admin", "Nguyễn Quản Trị", Role.ADMIN, root.code, "toàn tỉnh"),
@@ -75,7 +83,25 @@ def demo_officers(root: Agency) -> list[DemoOfficer]:
             pick(department),
             department.name if department else "toàn tỉnh",
         ),
-        DemoOfficer("xa.tiepnhan", "Bùi Thị Xã", Role.RECEIVER, pick(commune), "một xã"),
+        DemoOfficer(
+            "chutich",
+            "Ngô Văn Tỉnh",
+            Role.AGENCY_LEADER,
+            root.code,
+            "lãnh đạo UBND tỉnh, ký thủ tục thẩm quyền tỉnh",
+        ),
+        # A commune's whole chain (two-tier government): its desk, a civil servant who
+        # processes, the head of one of its offices and the chairman who signs.
+        DemoOfficer("xa.tiepnhan", "Bùi Thị Xã", Role.RECEIVER, pick(commune), commune_name),
+        DemoOfficer("xa.thuly", "Lý Văn Công Chức", Role.PROCESSOR, pick(commune), commune_name),
+        DemoOfficer(
+            "xa.truongphong",
+            "Mai Thị Phòng",
+            Role.UNIT_LEADER,
+            pick(commune_unit or commune),
+            commune_unit.name if commune_unit else commune_name,
+        ),
+        DemoOfficer("xa.chutich", "Trịnh Văn Xã", Role.AGENCY_LEADER, pick(commune), commune_name),
     ]
 
 

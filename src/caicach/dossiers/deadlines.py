@@ -19,6 +19,10 @@ Every page, API filter and field, report, job and export asks these functions, o
   receiving agency's calendar (the one its due date was counted on).
 * **At risk** is :func:`caicach.dossiers.clock.open_status` (remaining working time below the
   budgets of the steps still to do): it needs the steps, so it is judged per dossier.
+* **The status of a running dossier on its page** (:func:`running_status`): overdue against
+  the promise in force; past the statutory due (an apology's new date may lie beyond it);
+  delayed once an apology was made (the first promise was missed: an apology never turns a
+  dossier back to "within time", and never moves the statutory due); at risk; within time.
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ from datetime import datetime, time, timedelta
 from decimal import Decimal
 from typing import Final, Literal
 
-from caicach.calendars.rules import DEFAULT_CUTOFF, VN_TZ, WorkCalendar
+from caicach.calendars.rules import DEFAULT_CUTOFF, VN_TZ, WorkCalendar, remaining_working_time
 from caicach.dossiers import clock
 from caicach.dossiers.workflow import DossierState
 
@@ -39,6 +43,7 @@ __all__ = [
     "RUNNING_STATES",
     "AsOf",
     "Deadline",
+    "RunningStatus",
     "TimelinessFacts",
     "Verdicts",
     "deadline_badge",
@@ -47,8 +52,10 @@ __all__ = [
     "is_overdue",
     "is_running",
     "promise_as_of",
+    "running_status",
     "status_as_of",
     "statutory_due_as_of",
+    "statutory_ledger",
 ]
 
 RUNNING_STATES: Final = frozenset(
@@ -83,6 +90,61 @@ def due_soon_until(at: datetime, calendar: WorkCalendar, days: int) -> datetime:
     today = at.astimezone(VN_TZ).date()
     last = calendar.add_working_days(today, max(0, days))
     return datetime.combine(last + timedelta(days=1), time(0), VN_TZ)
+
+
+RunningStatusName = Literal["within_time", "at_risk", "delayed", "past_statutory", "overdue"]
+
+
+@dataclass(frozen=True, slots=True)
+class RunningStatus:
+    """The status of a running dossier, with what it rests on (for the page to explain it).
+
+    ``remaining`` is the working time left to the promise in force (negative when past it),
+    ``needed`` the budgets of the workflow steps still to do: ``at_risk`` when less is left
+    than they need, however many days remain."""
+
+    status: RunningStatusName
+    remaining: timedelta
+    needed: timedelta
+    apologised: bool
+
+    @property
+    def at_risk(self) -> bool:
+        return timedelta(0) <= self.remaining < self.needed
+
+
+def running_status(
+    now: datetime,
+    due: datetime,
+    legal_due: datetime,
+    apologies: int,
+    remaining_step_budgets: Iterable[timedelta],
+    calendar: WorkCalendar,
+) -> RunningStatus:
+    """The status of a running dossier at ``now`` (the one rule for its page):
+
+    * ``overdue``: past the promise in force (:func:`clock.open_status`);
+    * ``past_statutory``: within an apology's new date but past the statutory due, which an
+      apology never moves (regulations §2.4): legally late;
+    * ``delayed``: an apology was made (form 04): the dossier missed its first promise and
+      stays marked so until it ends, never "within time" again;
+    * ``at_risk``: less working time left than the remaining steps' budgets;
+    * ``within_time`` otherwise.
+    """
+    budgets = list(remaining_step_budgets)
+    needed = sum(budgets, timedelta(0))
+    remaining = remaining_working_time(now, due, calendar)
+    base = clock.open_status(now, due, budgets, calendar)
+    status: RunningStatusName
+    if base is clock.OpenStatus.OVERDUE:
+        status = "overdue"
+    elif now > legal_due:
+        status = "past_statutory"
+    elif apologies:
+        status = "delayed"
+    else:
+        status = base.value  # type: ignore[assignment]
+    return RunningStatus(status, remaining, needed, apologies > 0)
 
 
 def deadline_badge(state: str, due: datetime, at: datetime, soon_until: datetime) -> Deadline:
@@ -162,8 +224,14 @@ def statutory_due_as_of(facts: TimelinessFacts, instant: datetime) -> datetime:
     """The statutory due in force at ``instant``: counted from the receipt with the statutory
     time and recounted from the start after a supplement (NĐ 61/2018 art. 19). An apology moves
     the promise only, never the time the law allows (regulations §2.4)."""
-    ledger = [e for e in facts.upto(instant) if e.kind is not clock.EventKind.EXTENDED]
+    ledger = statutory_ledger(facts.upto(instant))
     return clock.legal_due(facts.received_at, facts.statutory, facts.cutoff, ledger, facts.calendar)
+
+
+def statutory_ledger(events: Iterable[clock.ClockEvent]) -> list[clock.ClockEvent]:
+    """The ledger the statutory due is counted on: without the apologies, which move the
+    promise only, never the time the law allows (regulations §2.4)."""
+    return [e for e in events if e.kind is not clock.EventKind.EXTENDED]
 
 
 @dataclass(frozen=True, slots=True)

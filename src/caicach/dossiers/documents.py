@@ -45,6 +45,8 @@ __all__ = [
     "FORMS",
     "FormNotAvailableError",
     "UnknownFormError",
+    "applicable_forms",
+    "form_unavailable",
     "lookup_url",
     "render_form",
     "render_form_html",
@@ -234,6 +236,65 @@ def _not_available(vi: str, en: str) -> FormNotAvailableError:
     return FormNotAvailableError(vi, en)
 
 
+#: Why a form does not apply, by form: (Vietnamese, English).
+_UNAVAILABLE: dict[str, tuple[str, str]] = {
+    "supplement": (
+        "Hồ sơ chưa có yêu cầu bổ sung, hoàn thiện nên không in được phiếu yêu cầu bổ sung.",
+        "No supplement was requested for this dossier, so there is no supplement request to print.",
+    ),
+    "refusal": (
+        "Hồ sơ không bị từ chối nên không in được phiếu từ chối.",
+        "The dossier was not refused, so there is no refusal to print.",
+    ),
+    "apology": (
+        "Hồ sơ chưa có văn bản xin lỗi, hẹn lại ngày trả kết quả.",
+        "No apology with a new return date was recorded for this dossier.",
+    ),
+    "stop": (
+        "Hồ sơ không bị dừng giải quyết nên không in được thông báo dừng giải quyết.",
+        "Processing of the dossier was not stopped, so there is no stop notice to print.",
+    ),
+}
+
+
+def form_unavailable(
+    dossier: Dossier, form: str, events: Iterable[DossierEvent]
+) -> tuple[str, str] | None:
+    """Why ``dossier``'s history does not support ``form`` (Vietnamese, English), or None when
+    the form applies: the one rule of which forms apply, for the API (409) and the dossier
+    page (the forms it offers). ``events`` are the dossier's events in order.
+
+    The receipt (01) and the control sheet (06) apply to every dossier; the supplement request
+    (02) once a supplement was requested; the apology (04) once one was recorded; the refusal
+    (03) and the stop notice (05) only to a dossier refused or stopped."""
+    if form not in FORMS:
+        raise UnknownFormError(form)
+    actions = {e.action for e in events}
+    applies = {
+        "supplement": DossierAction.REQUEST_SUPPLEMENT.value in actions,
+        "refusal": dossier.state == DossierState.REFUSED.value
+        and DossierAction.REFUSE.value in actions,
+        "apology": DossierAction.APOLOGISE.value in actions,
+        "stop": dossier.state == DossierState.STOPPED.value and DossierAction.STOP.value in actions,
+    }.get(form, True)
+    return None if applies else _UNAVAILABLE[form]
+
+
+def applicable_forms(dossier: Dossier, events: Iterable[DossierEvent]) -> list[str]:
+    """The forms :func:`form_unavailable` allows for ``dossier``, in the order of their numbers."""
+    events = list(events)
+    return [form for form in FORMS if form_unavailable(dossier, form, events) is None]
+
+
+def public_base(request: Any) -> str | None:
+    """The base of the look-up address printed on a form: None when the setting
+    ``CAICACH_PUBLIC_URL`` is set (see :func:`lookup_url`), else the address the request came
+    to."""
+    if getattr(settings, "CAICACH_PUBLIC_URL", ""):
+        return None
+    return str(request.build_absolute_uri("/")).rstrip("/")
+
+
 def _agency_header(agency: Any) -> dict[str, str]:
     parent = getattr(agency, "parent", None)
     return {
@@ -317,6 +378,9 @@ def form_context(dossier: Dossier, form: str, *, base_url: str | None = None) ->
         .select_related("actor", "agency")
         .order_by("id")
     )
+    unavailable = form_unavailable(dossier, form, events)
+    if unavailable is not None:
+        raise _not_available(*unavailable)
     version = dossier.procedure_version
     applicant = dossier.applicant
     person = applicant_view(applicant, PRINTED_FORMS)
@@ -327,22 +391,18 @@ def form_context(dossier: Dossier, form: str, *, base_url: str | None = None) ->
 
     if form == "supplement":
         event = _last(events, DossierAction.REQUEST_SUPPLEMENT)
-        if event is None:
-            raise _not_available(
-                "Hồ sơ chưa có yêu cầu bổ sung, hoàn thiện nên không in được phiếu yêu cầu "
-                "bổ sung.",
-                "No supplement was requested for this dossier, so there is no supplement "
-                "request to print.",
-            )
+        assert event is not None  # form_unavailable
         issued = event.at
-        extra = {"reason": _reason(event), "officer": _officer(event), "event": event}
+        extra = {
+            "reason": _reason(event),
+            "officer": _officer(event),
+            "event": event,
+            # Per document, with its reason, when the request named them (supplements).
+            "missing": list((event.payload or {}).get("missing") or []),
+        }
     elif form == "refusal":
         event = _last(events, DossierAction.REFUSE)
-        if dossier.state != DossierState.REFUSED.value or event is None:
-            raise _not_available(
-                "Hồ sơ không bị từ chối nên không in được phiếu từ chối.",
-                "The dossier was not refused, so there is no refusal to print.",
-            )
+        assert event is not None  # form_unavailable
         issued = event.at
         agency = event.agency or agency
         at_desk = event.from_state == DossierState.RECEIVED.value
@@ -358,11 +418,7 @@ def form_context(dossier: Dossier, form: str, *, base_url: str | None = None) ->
         }
     elif form == "apology":
         event = _last(events, DossierAction.APOLOGISE)
-        if event is None:
-            raise _not_available(
-                "Hồ sơ chưa có văn bản xin lỗi, hẹn lại ngày trả kết quả.",
-                "No apology with a new return date was recorded for this dossier.",
-            )
+        assert event is not None  # form_unavailable
         issued = event.at
         agency = dossier.deciding_agency
         payload = event.payload or {}
@@ -374,11 +430,7 @@ def form_context(dossier: Dossier, form: str, *, base_url: str | None = None) ->
         }
     elif form == "stop":
         event = _last(events, DossierAction.STOP)
-        if dossier.state != DossierState.STOPPED.value or event is None:
-            raise _not_available(
-                "Hồ sơ không bị dừng giải quyết nên không in được thông báo dừng giải quyết.",
-                "Processing of the dossier was not stopped, so there is no stop notice to print.",
-            )
+        assert event is not None  # form_unavailable
         issued = event.at
         agency = dossier.deciding_agency
         extra = {"reason": _reason(event), "officer": _officer(event)}
@@ -414,6 +466,12 @@ def form_context(dossier: Dossier, form: str, *, base_url: str | None = None) ->
         "representative": person.representative,
         "components": [c.name for c in dossier.components.all()],
         "received": time_and_date(dossier.received_at),
+        # The receipt in force: after a supplement, the complete dossier's arrival (the time
+        # limit is recounted from it), with the first receipt recalled.
+        "receipt_at": time_and_date(dossier.clock_started_at),
+        "first_received": time_and_date(dossier.received_at)
+        if dossier.clock_started_at != dossier.received_at
+        else "",
         "received_date": long_date(dossier.received_at),
         "due": time_and_date(dossier.due_at),
         "receiver": _officer(receipt),

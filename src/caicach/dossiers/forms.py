@@ -112,3 +112,31 @@ class ActionForm(forms.Form):
             if data.get(name) not in (None, ""):
                 params[name] = data[name]
         return params
+
+
+def supplement_params(action: str, post: Any, files: Any) -> dict[str, Any]:
+    """The per-document parts of the supplement cycle from the dossier page's form: the
+    documents ticked for a request (``missing`` = component ids, ``missing_reason_<id>``), or
+    the files and store references attached when the supplement arrives (``supplied_<id>``,
+    ``supplied_ref_<id>``). The service checks them (caicach.dossiers.supplements)."""
+    if action == "request_supplement" and "per_document" in post:
+        ids = [str(v)[:12] for v in post.getlist("missing")][:50]
+        return {
+            "missing": [
+                {"component": pk, "reason": str(post.get(f"missing_reason_{pk}", ""))[:600]}
+                for pk in ids
+            ]
+        }
+    if action == "supplement_received":
+        supplied = []
+        names = {k for k in list(files.keys()) + list(post.keys()) if k.startswith("supplied_")}
+        for pk in sorted(
+            {n.removeprefix("supplied_ref_").removeprefix("supplied_") for n in names}
+        ):
+            upload = files.get(f"supplied_{pk}")
+            content = upload.read(20 * 1024 * 1024 + 1) if upload is not None else None
+            reference = str(post.get(f"supplied_ref_{pk}", "")).strip()[:200]
+            if content or reference:
+                supplied.append({"component": pk, "content": content, "store_reference": reference})
+        return {"supplied": supplied} if supplied else {}
+    return {}

@@ -19,10 +19,11 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from caicach.accounts.access import scope_paths
+from caicach.accounts.access import receipt_reach, scope_paths
 from caicach.agencies.models import Agency
 from caicach.core.text import normalise
 from caicach.dossiers.services import MAX_COMPONENT_BYTES, ComponentInput, sniff
+from caicach.dossiers.targets import deciding_choices
 from caicach.procedures.models import Component, Procedure, ProcedureVersion
 
 ACCEPT = ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"
@@ -43,19 +44,16 @@ def receiving_agencies(user: Any) -> QuerySet[Agency]:
 
 
 def receivable_procedures(user: Any, text: str = "") -> QuerySet[Procedure]:
-    """Active procedures handled by one of the officer's desks, by an agency above one (the
-    desk of a department receives for it) or by a unit below; ``text`` searches code and name
+    """Active procedures handled where the officer's desks receive for
+    (:func:`caicach.accounts.access.receipt_reach`: the desk's tree and the agencies above it;
+    the whole province for a provincial service centre); ``text`` searches code and name
     without diacritics."""
-    paths = scope_paths(user, "dossiers.receive")
-    if not paths:
+    subtrees, singles = receipt_reach(user)
+    if not subtrees:
         return Procedure.objects.none()
-    ancestors: set[str] = set()
-    condition = Q()
-    for path in paths:
-        parts = path.rstrip(".").split(".")
-        ancestors.update(".".join(parts[: i + 1]) + "." for i in range(len(parts)))
+    condition = Q(handling_agencies__path__in=singles)
+    for path in subtrees:
         condition |= Q(handling_agencies__path__startswith=path)
-    condition |= Q(handling_agencies__path__in=sorted(ancestors))
     ids = Procedure.objects.filter(condition).values("pk")
     rows = Procedure.objects.filter(pk__in=ids, is_active=True)
     words = normalise(text).split()
@@ -157,6 +155,10 @@ class IntakeForm(forms.Form):
         if len(desks) == 1:
             self.fields["receiving_agency"].initial = str(desks[0].pk)
             self.fields["receiving_agency"].widget = forms.HiddenInput()
+        self.deciding: dict[str, Agency] = {}
+        desk = self._chosen_desk(desks)
+        if version is not None and desk is not None:
+            self._add_deciding(version, desk)
         self.checklist: list[ChecklistRow] = []
         if version is not None:
             for component in version.components.order_by("order", "id"):
@@ -173,6 +175,33 @@ class IntakeForm(forms.Form):
                         max_length=200,
                     )
                 self.checklist.append(row)
+
+    def _chosen_desk(self, desks: list[Agency]) -> Agency | None:
+        if len(desks) == 1:
+            return desks[0]
+        chosen = self.data.get("receiving_agency") if self.is_bound else None
+        chosen = chosen or self.initial.get("receiving_agency")
+        return next((d for d in desks if str(d.pk) == str(chosen)), None)
+
+    def _add_deciding(self, version: ProcedureVersion, desk: Agency) -> None:
+        """The deciding agency (*cơ quan giải quyết*) when the desk receives for more than one
+        (:func:`caicach.dossiers.targets.deciding_choices`, e.g. a provincial service centre
+        receiving a commune procedure): a choice, preset to the desk's own authority if any."""
+        choices = deciding_choices(version.procedure, desk)
+        if len(choices) < 2:
+            return
+        self.deciding = {str(a.pk): a for a in choices}
+        own = desk.path.startswith(choices[0].path)
+        self.fields["deciding_agency"] = forms.ChoiceField(
+            label=_("Cơ quan giải quyết hồ sơ"),
+            choices=([] if own else [("", _("— Chọn cơ quan giải quyết —"))])
+            + [(str(a.pk), a.name) for a in choices],
+            initial=str(choices[0].pk) if own else "",
+            error_messages={
+                "required": _("Chưa chọn cơ quan giải quyết."),
+                "invalid_choice": _("Cơ quan này không giải quyết thủ tục này cho nơi tiếp nhận."),
+            },
+        )
 
     def bound_rows(self) -> list[dict[str, Any]]:
         """The checklist for the template: component, file field, store field."""
@@ -245,6 +274,10 @@ class IntakeForm(forms.Form):
 
     def receiving(self) -> Agency:
         return self.desks[self.cleaned_data["receiving_agency"]]
+
+    def chosen_deciding(self) -> Agency | None:
+        """The chosen deciding agency, or None for the service's default (only one)."""
+        return self.deciding.get(self.cleaned_data.get("deciding_agency") or "")
 
     def applicant(self) -> dict[str, str]:
         d = self.cleaned_data

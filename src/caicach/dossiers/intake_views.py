@@ -71,7 +71,7 @@ def _field_for(form: IntakeForm, key: str, origin: list[str]) -> str | None:
         if index.isdigit() and int(index) < len(origin):
             return origin[int(index)]
         return None
-    if head in {"procedure", "channel", "receiving_agency"}:
+    if head in {"procedure", "channel", "receiving_agency", "deciding_agency"}:
         return head
     return None
 
@@ -115,6 +115,7 @@ def receive(request: HttpRequest) -> HttpResponse:
             components=components,
             served_at=None,
             receiving_agency=form.receiving(),
+            deciding_agency=form.chosen_deciding(),
             idempotency_key=form.cleaned_data["idempotency_key"],
         )
     except services.DossierInputError as error:
@@ -137,7 +138,7 @@ def receive(request: HttpRequest) -> HttpResponse:
         form.is_valid()
         return _page(request, form, search, status=400, error=localized(error))
 
-    receipt = reverse("api-dossier-form", args=[dossier.code, "receipt"])
+    receipt = reverse("dossiers:form", args=[dossier.code, "receipt"])
     if getattr(dossier, "idempotent_replay", False):
         text = _("Hồ sơ %(code)s đã được tiếp nhận trước đó (biểu mẫu được gửi lại).")
     else:

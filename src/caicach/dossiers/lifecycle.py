@@ -31,12 +31,13 @@ from caicach.calendars.rules import (
 from caicach.calendars.services import calendar_for
 from caicach.core.audit import Actor, diff, record
 from caicach.core.errors import BilingualError, ConflictError
-from caicach.dossiers import clock, deadlines
+from caicach.dossiers import clock, deadlines, supplements
 from caicach.dossiers.history import write_event
 from caicach.dossiers.inputs import aware, invalid
 from caicach.dossiers.models import (
     ClockEntry,
     Dossier,
+    DossierComponent,
     DueBasis,
 )
 from caicach.dossiers.referrals import (
@@ -124,7 +125,8 @@ def perform_action(
             "Nội dung quá dài.",
             "The text is too long.",
         )
-    if act in REASON_REQUIRED and not reason:
+    per_document = act is DossierAction.REQUEST_SUPPLEMENT and params.get("missing") is not None
+    if act in REASON_REQUIRED and not reason and not per_document:
         raise invalid("reason", "Cần nêu lý do.", "A reason is required.", "reason_required")
     if act in NOTE_REQUIRED and not note:
         raise invalid("note", "Cần nhập nội dung.", "A note is required.", "note_required")
@@ -173,6 +175,7 @@ def perform_action(
         )
         work.note = note
         _APPLY[act](work, reason=reason, **{k: v for k, v in params.items() if k != "reason"})
+        reason = str(work.payload.pop("_reason", reason))
         if found.clock_effect is ClockEffect.PAUSE:
             dossier.supplement_requests += 1
             work.clock(clock.EventKind.PAUSED, reason=reason)
@@ -370,10 +373,31 @@ def _result_ready(work: Work, **_: Any) -> None:
     work.dossier.current_agency = work.dossier.receiving_agency
 
 
-def _supplement_received(work: Work, **_: Any) -> None:
+def _request_supplement(work: Work, *, reason: str, missing: Any = None, **_: Any) -> None:
+    """Form 02: the documents missing or insufficient, each with its reason
+    (:func:`supplements.clean_missing`); their summary is the reason when none is given."""
+    if missing is None:
+        return
+    if not isinstance(missing, list | tuple):
+        raise invalid("missing", "Danh sách giấy tờ không hợp lệ.", "Invalid document list.")
+    items = supplements.clean_missing(work.dossier, missing)
+    work.payload["missing"] = items
+    if not reason:
+        work.payload["_reason"] = supplements.summary(items)
+
+
+def _supplement_received(work: Work, *, supplied: Any = None, **_: Any) -> None:
     """Art. 19: the time limit is recounted from the start once the complete dossier arrives.
-    The desk takes it again at the first step, with a new promised date."""
+    The desk takes it again at the first step, with a new promised date. The supplied
+    documents are attached per document asked for (:func:`supplements.supplied_rows`)."""
     d = work.dossier
+    asked = supplements.requested(d)
+    if asked or supplied:
+        rows = supplements.supplied_rows(d, list(supplied or []), asked)
+        DossierComponent.objects.bulk_create(rows)
+        work.payload["supplied"] = [
+            {"component": r.component_id, "name": r.name, "file": bool(r.file)} for r in rows
+        ]
     work.clock(clock.EventKind.RESUMED)
     first = work.steps[0].order if work.steps else None
     work.move(first, d.receiving_agency)
@@ -401,10 +425,10 @@ def _supplement_received(work: Work, **_: Any) -> None:
         for e in work.entries
     ]
 
-    def due(value: Decimal) -> datetime:
+    def due(value: Decimal, events: list[clock.ClockEvent]) -> datetime:
         statutory = clock.StatutoryTime(value, TimeUnit(version.statutory_unit))
         try:
-            return clock.legal_due(d.received_at, statutory, version.cutoff, ledger, work.calendar)
+            return clock.legal_due(d.received_at, statutory, version.cutoff, events, work.calendar)
         except (CalendarRangeError, ValueError) as error:
             raise BilingualError(
                 "Không tính lại được hạn giải quyết với lịch làm việc hiện có.",
@@ -414,8 +438,9 @@ def _supplement_received(work: Work, **_: Any) -> None:
             ) from error
 
     before = d.due_at
-    d.due_at = due(version.promised_value)
-    d.legal_due_at = due(version.statutory_value)
+    d.due_at = due(version.promised_value, ledger)
+    # An earlier apology moved the promise, never the statutory due (deadlines.statutory_ledger).
+    d.legal_due_at = due(version.statutory_value, deadlines.statutory_ledger(ledger))
     d.calendar_version = work.calendar.version
     d.clock_started_at = work.now
     d.due_basis = DueBasis.SUPPLEMENT
@@ -463,7 +488,7 @@ _APPLY = {
     DossierAction.CONSULT: consult,
     DossierAction.ANSWER_CONSULTATION: answer_consultation,
     DossierAction.REPLY: reply,
-    DossierAction.REQUEST_SUPPLEMENT: _nothing,
+    DossierAction.REQUEST_SUPPLEMENT: _request_supplement,
     DossierAction.SUPPLEMENT_RECEIVED: _supplement_received,
     DossierAction.SUBMIT_FOR_APPROVAL: _submit,
     DossierAction.APPROVE: _nothing,

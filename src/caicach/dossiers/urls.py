@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from caicach.dossiers import report_views, views
+from caicach.dossiers import form_views, report_views, views
 from caicach.dossiers.intake_views import receive
 
 app_name = "dossiers"
@@ -20,6 +20,7 @@ urlpatterns = [
     path("<str:code>/", views.detail, name="detail"),
     path("<str:code>/thao-tac/<str:action>/", views.act, name="act"),
     path("<str:code>/giay-to/<str:pk>/", views.component_file, name="component_file"),
+    path("<str:code>/bieu-mau/<str:form>.pdf", form_views.form_pdf, name="form"),
     path("<str:code>/ket-qua/", views.attach_result, name="attach_result"),
     path("<str:code>/ket-qua/<str:pk>/", views.result_file, name="result_file"),
 ]

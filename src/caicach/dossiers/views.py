@@ -30,7 +30,6 @@ from caicach.agencies.models import Agency
 from caicach.calendars.rules import (
     TimeUnit,
     elapsed_working_time,
-    remaining_working_time,
     working_time_to_days,
 )
 from caicach.calendars.services import calendar_for
@@ -38,9 +37,10 @@ from caicach.core import registry
 from caicach.core.audit import Actor
 from caicach.core.errors import BilingualError
 from caicach.core.i18n import localized
-from caicach.dossiers import access_log, clock, deadlines, privacy, services
+from caicach.dossiers import access_log, clock, deadlines, privacy, services, supplements
 from caicach.dossiers.asof import AS_OF_LABELS, dossier_as_of, parse_as_of, verdict_label
-from caicach.dossiers.forms import ActionForm, BulkAssignForm, SearchForm
+from caicach.dossiers.form_views import form_links
+from caicach.dossiers.forms import ActionForm, BulkAssignForm, SearchForm, supplement_params
 from caicach.dossiers.models import (
     Dossier,
     DossierEvent,
@@ -374,20 +374,97 @@ def _clock(dossier: Dossier, now: datetime) -> dict[str, Any]:
         "status": "",
     }
     if dossier.finished_at is None and deadlines.is_running(dossier.state):
-        remaining = remaining_working_time(now, dossier.due_at, calendar)
-        info["remaining"] = _duration(remaining, calendar)
-        info["late_by"] = _duration(-remaining, calendar) if remaining < timedelta(0) else ""
         version = dossier.procedure_version
         budgets = []
+        to_do: list[WorkflowStep] = []
         if version.statutory_unit == TimeUnit.WORKING_DAYS.value:
             steps = WorkflowStep.objects.filter(version=version).order_by("order")
-            budgets = [
-                clock.budget_in_working_days(s.budget, calendar)
-                for s in steps
-                if dossier.current_step is None or s.order > dossier.current_step
+            to_do = [
+                s for s in steps if dossier.current_step is None or s.order > dossier.current_step
             ]
-        info["status"] = clock.open_status(now, dossier.due_at, budgets, calendar).value
+            budgets = [clock.budget_in_working_days(s.budget, calendar) for s in to_do]
+        running = deadlines.running_status(
+            now, dossier.due_at, dossier.legal_due_at, dossier.apologies, budgets, calendar
+        )
+        info["remaining"] = _duration(running.remaining, calendar)
+        info["late_by"] = (
+            _duration(-running.remaining, calendar) if running.remaining < timedelta(0) else ""
+        )
+        info["status"] = running.status
+        info["needed"] = _duration(running.needed, calendar) if running.needed else ""
+        info["at_risk"] = running.at_risk
+        # Why "at risk" with days left: the steps still to do and their budgets.
+        info["steps_to_do"] = [
+            (step.name, _duration(budget, calendar))
+            for step, budget in zip(to_do, budgets, strict=True)
+        ]
     return info
+
+
+def _when(value: datetime | None) -> str:
+    return timezone.localtime(value).strftime("%H:%M %d/%m/%Y") if value else ""
+
+
+def _last_event(events: list[DossierEvent], action: DossierAction) -> DossierEvent | None:
+    found = [e for e in events if e.action == action.value]
+    return found[-1] if found else None
+
+
+def _due_dates(dossier: Dossier, events: list[DossierEvent]) -> dict[str, Any]:
+    """The promises and the statutory due as the page shows them, with why they differ: a
+    supplement recounts both from the complete dossier's arrival; an apology (form 04) moves
+    the promise only, never the statutory due; the first promise stays on record."""
+    apology = _last_event(events, DossierAction.APOLOGISE)
+    resumed = _last_event(events, DossierAction.SUPPLEMENT_RECEIVED)
+    first = dossier.first_due_at
+    before: datetime | None = None
+    if apology is not None:
+        raw = (apology.payload or {}).get("previous_due_at")
+        before = datetime.fromisoformat(raw) if raw else None
+        if before is not None and first is not None and before == first:
+            before = None
+    legal = _when(dossier.legal_due_at)
+    notes: list[str] = []
+    if resumed is not None:
+        notes.append(
+            _(
+                "Ngày hẹn trả đã tính lại sau khi bổ sung hồ sơ: thời hạn được tính lại từ đầu "
+                "khi nhận đủ hồ sơ lúc %(at)s; hạn theo quy định cũng tính lại từ thời điểm đó: "
+                "%(legal)s."
+            )
+            % {"at": _when(resumed.at), "legal": legal}
+        )
+    if apology is not None:
+        notes.append(
+            _(
+                "Ngày hẹn trả mới %(due)s theo phiếu xin lỗi và hẹn lại ngày trả kết quả (mẫu "
+                "04) lập lúc %(at)s. Xin lỗi không làm thay đổi hạn theo quy định (%(legal)s); "
+                "hồ sơ vẫn được tính là trễ hẹn."
+            )
+            % {"due": _when(dossier.due_at), "at": _when(apology.at), "legal": legal}
+        )
+        if dossier.due_at > dossier.legal_due_at:
+            notes.append(
+                _(
+                    "Ngày hẹn mới sau hạn theo quy định: trả kết quả sau %(legal)s là quá hạn "
+                    "theo quy định."
+                )
+                % {"legal": legal}
+            )
+    elif resumed is None and dossier.due_at != dossier.legal_due_at:
+        notes.append(
+            _(
+                "Ngày hẹn trả theo thời hạn cam kết của thủ tục, sớm hơn hạn theo quy định "
+                "(%(legal)s)."
+            )
+            % {"legal": legal}
+        )
+    return {
+        "first_promise": first if first is not None and first != dossier.due_at else None,
+        "before_apology": before,
+        "apology": apology,
+        "notes": notes,
+    }
 
 
 _NOTE_LABELS = {
@@ -422,6 +499,8 @@ def _actions(dossier: Dossier, roles: list[str]) -> list[dict[str, Any]]:
                 "transfer": act is DossierAction.TRANSFER_AGENCY,
                 "deadline": act in REFERRAL_ACTIONS,
                 "reply": act is DossierAction.REPLY,
+                "per_document": act is DossierAction.REQUEST_SUPPLEMENT,
+                "supplied": act is DossierAction.SUPPLEMENT_RECEIVED,
                 "note_label": _NOTE_LABELS.get(act, ""),
             }
         )
@@ -456,14 +535,23 @@ def _render_detail(
     applicant = dossier.applicant
     if privacy.disclosure_for(roles) is privacy.Disclosure.FULL:
         access_log.personal_data_viewed(request, dossier)
+    events = list(dossier.events.all())
     context = {
         "dossier": dossier,
         "applicant": applicant,
+        # The forms 01-06 that apply, to print or reprint (documents.applicable_forms).
+        "forms": form_links(dossier, events),
         # What the reader may see of the applicant: {% applicant_view applicant roles %}.
         "roles": roles,
-        "events": list(dossier.events.all()),
+        "events": events,
         "components": list(dossier.components.all()),
         "clock": _clock(dossier, now),
+        "dates": _due_dates(dossier, events),
+        # The supplement cycle per document: what may be asked for, and what was.
+        "checklist": list(dossier.procedure_version.components.order_by("order", "id"))
+        if any(a["per_document"] or a["supplied"] for a in actions)
+        else [],
+        "asked": supplements.requested(dossier) if any(a["supplied"] for a in actions) else [],
         "deadline": _deadline(dossier, now, _soon_limit(now)),
         "actions": actions,
         "officers": officers,
@@ -596,6 +684,7 @@ def act(request: HttpRequest, code: str, action: str) -> HttpResponse:
             expected_version=form.cleaned_data["version"],
             note=form.cleaned_data.get("note") or "",
             **form.params(),
+            **supplement_params(chosen.value, request.POST, request.FILES),
         )
     except BilingualError as error:
         fresh = _visible(request, code)

@@ -53,6 +53,9 @@ PARAMS = frozenset(
         "supporting_agencies",
         "referral",
         "paper",
+        # the supplement cycle per document (caicach.dossiers.supplements)
+        "missing",
+        "supplied",
     }
 )
 #: The longest deadline one may give an asked agency, in working days.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from django.contrib.auth.password_validation import validate_password
@@ -12,6 +13,7 @@ from django.core.management import call_command
 from caicach.accounts.access import can, scope
 from caicach.accounts.models import RoleAssignment, User
 from caicach.agencies.models import Agency, AgencyKind
+from caicach.core.audit import Actor
 from caicach.core.models import AuditEntry
 from caicach.demo.services import DATA, DEMO_PASSWORD
 from caicach.procedures.models import Field, Procedure, ProcedureVersion
@@ -71,3 +73,57 @@ def test_demo_officers_see_only_their_scope(capsys):
     assert scope(Agency.objects.all(), admin, "agencies.view").count() == Agency.objects.count()
     inspector = User.objects.get(username="thanhtra")
     assert not can(inspector, "procedures.change", Agency.objects.get(parent__isnull=True))
+
+
+@pytest.mark.django_db
+def test_every_level_of_the_demo_can_finish_a_dossier(capsys, settings, tmp_path):
+    """Issue 16: a commune dossier goes from receipt to return with the commune's demo logins,
+    and the provincial service centre receives for a department (two-tier government)."""
+    from caicach.dossiers.intake_forms import receivable_procedures
+    from caicach.dossiers.tests.factories import PERSON, act
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    call_command("demo", "load")
+    out = capsys.readouterr().out
+    for login in ("xa.thuly", "xa.truongphong", "xa.chutich", "chutich"):
+        assert login in out
+    users = {u.username: u for u in User.objects.all()}
+
+    def receive(receiver: User, code: str, desk: Agency) -> Any:
+        from caicach.dossiers import services
+
+        version = Procedure.objects.get(code=code).current_version
+        components = [
+            {"name": c.name, "store_reference": f"KHO-{i:04d}"}
+            for i, c in enumerate(version.components.filter(required=True))
+        ]
+        return services.receive_dossier(
+            Actor(user=receiver),
+            procedure_code=code,
+            channel="counter",
+            applicant=PERSON,
+            components=components,
+            served_at=None,
+            receiving_agency=desk,
+        )
+
+    commune = RoleAssignment.objects.get(user=users["xa.tiepnhan"]).agency
+    commune_procedures = receivable_procedures(users["xa.tiepnhan"]).filter(
+        handling_agency_kinds__contains=["commune"]
+    )
+    code = commune_procedures.first().code
+    dossier = receive(users["xa.tiepnhan"], code, commune)
+    dossier = act(users["xa.chutich"], dossier, "assign", assignee=users["xa.thuly"].pk)
+    dossier = act(users["xa.thuly"], dossier, "accept")
+    dossier = act(users["xa.thuly"], dossier, "submit_for_approval")
+    dossier = act(users["xa.chutich"], dossier, "approve")
+    dossier = act(users["xa.tiepnhan"], dossier, "return_result")
+    assert dossier.state == "returned"
+
+    # The provincial centre's counter lists the departments' procedures and receives one.
+    centre = RoleAssignment.objects.get(user=users["tiepnhan"]).agency
+    department = RoleAssignment.objects.get(user=users["giamdoc"]).agency
+    theirs = receivable_procedures(users["tiepnhan"]).filter(handling_agencies=department)
+    assert theirs.exists()
+    dossier = receive(users["tiepnhan"], theirs.first().code, centre)
+    assert dossier.deciding_agency == department

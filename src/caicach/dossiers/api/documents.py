@@ -123,21 +123,11 @@ class DossierFormPDF(_FileView):
             raise services.DossierNotFoundError(code)
         if form not in documents.FORMS:
             raise documents.UnknownFormError(form)
-        pdf = documents.render_form(dossier, form, base_url=_public_base(request))
+        pdf = documents.render_form(dossier, form, base_url=documents.public_base(request))
         response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="{dossier.code}-{form}.pdf"'
         response["Cache-Control"] = "private, no-store"
         return response
-
-
-def _public_base(request: Request) -> str | None:
-    """The setting ``CAICACH_PUBLIC_URL`` when set (see :func:`documents.lookup_url`), else the
-    address the request came to."""
-    from django.conf import settings
-
-    if getattr(settings, "CAICACH_PUBLIC_URL", ""):
-        return None
-    return request.build_absolute_uri("/").rstrip("/")
 
 
 class DossierComponentFile(_FileView):

@@ -127,6 +127,15 @@ class DossierReceiveSerializer(serializers.Serializer):
     )
 
 
+class SupplementItemSerializer(serializers.Serializer):
+    component = serializers.IntegerField(
+        min_value=1, help_text="Id of a component of the dossier's procedure version."
+    )
+    reason = serializers.CharField(
+        max_length=500, help_text="Why it is missing or insufficient (form 02)."
+    )
+
+
 class DossierActionRequestSerializer(serializers.Serializer):
     version = serializers.IntegerField(
         min_value=1, help_text="The dossier's `version` as last read (optimistic concurrency)."
@@ -189,6 +198,14 @@ class DossierActionRequestSerializer(serializers.Serializer):
         required=False,
         help_text="reply: id of the referral answered (needed when several are addressed to "
         "the caller's agencies). The answer is the `note`.",
+    )
+    missing = serializers.ListField(
+        child=SupplementItemSerializer(),
+        required=False,
+        max_length=50,
+        help_text="request_supplement: the documents missing or insufficient, each a component "
+        "of the procedure version with its reason (form 02 lists them); `reason` may then be "
+        "left out (their summary). The supplied files are attached from the dossier page.",
     )
 
 

@@ -116,7 +116,7 @@ def test_valid_post_receives_once_and_redirects(client, tree, officers, version)
 
     page = client.get(response["Location"]).content.decode()
     assert f"Đã tiếp nhận hồ sơ {dossier.code}" in page
-    receipt = reverse("api-dossier-form", args=[dossier.code, "receipt"])
+    receipt = reverse("dossiers:form", args=[dossier.code, "receipt"])
     assert receipt in page
 
     # The same form sent again (double click, reload): the same dossier, not a second one.

@@ -51,12 +51,14 @@ def test_anonymous_gets_401_or_403(api, catalogue):
     assert api.get("/api/v1/procedures/").status_code in (401, 403)
 
 
-def test_an_officer_sees_only_procedures_in_scope(api, tree, make_officer, catalogue):
+def test_every_officer_reads_the_whole_public_catalogue(api, tree, make_officer, catalogue):
+    # Issue 16: the catalogue is public; changing it stays scoped (procedures.change).
     api.force_authenticate(make_officer("receiver", tree.commune))
     body = api.get("/api/v1/procedures/").json()
-    assert [p["code"] for p in body["results"]] == ["1.001193"]
-    assert api.get("/api/v1/procedures/1.009999/").status_code == 404  # existence not revealed
-    assert api.get("/api/v1/procedures/1.009999/versions/1/").status_code == 404
+    assert [p["code"] for p in body["results"]] == ["1.001193", "1.009999"]
+    assert api.get("/api/v1/procedures/1.009999/").status_code == 200
+    assert api.get("/api/v1/procedures/1.009999/versions/1/").status_code == 200
+    assert api.get("/api/v1/procedures/9.999999/").status_code == 404
 
 
 def test_list_filters(api, tree, make_officer, catalogue):

@@ -125,13 +125,15 @@ def test_anonymous_is_sent_to_login(client, catalogue):
         assert response["Location"].startswith(reverse("accounts:login"))
 
 
-def test_list_shows_only_procedures_in_scope(client, tree, make_officer, catalogue):
+def test_every_officer_reads_the_whole_public_catalogue(client, tree, make_officer, catalogue):
+    # Issue 16: reading the public catalogue is not changing it (a commune's receiver sees the
+    # department's procedures too, read-only).
     client.force_login(make_officer("receiver", tree.commune))
     response = client.get(reverse("procedures:list"))
     assert response.status_code == 200
     page = response.content.decode()
     assert "Đăng ký khai sinh" in page
-    assert "Cấp giấy phép xây dựng" not in page
+    assert "Cấp giấy phép xây dựng" in page
 
 
 def test_search_without_diacritics(client, reform, catalogue):
@@ -177,9 +179,12 @@ def test_detail_query_count(client, reform, catalogue, django_assert_max_num_que
         client.get(reverse("procedures:detail", args=["1.001193"]))
 
 
-def test_out_of_scope_detail_is_403_and_unknown_is_404(client, tree, make_officer, catalogue):
+def test_any_detail_is_readable_but_not_changeable_and_unknown_is_404(
+    client, tree, make_officer, catalogue
+):
     client.force_login(make_officer("receiver", tree.commune))
-    assert client.get(reverse("procedures:detail", args=["1.009999"])).status_code == 403
+    assert client.get(reverse("procedures:detail", args=["1.009999"])).status_code == 200
+    assert client.get(reverse("procedures:new_version", args=["1.009999"])).status_code == 403
     assert client.get(reverse("procedures:detail", args=["9.999999"])).status_code == 404
 
 

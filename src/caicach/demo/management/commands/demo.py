@@ -70,4 +70,4 @@ class Command(BaseCommand):
             officers = demo_officers(root) if root else []
         self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD})\n")
         for o in officers:
-            self.stdout.write(f"  {o.username:<13} {o.role.label:<20} {o.full_name} ({o.note})\n")
+            self.stdout.write(f"  {o.username:<15} {o.role.label:<20} {o.full_name} ({o.note})\n")
