@@ -234,11 +234,22 @@ def _not_available(vi: str, en: str) -> FormNotAvailableError:
     return FormNotAvailableError(vi, en)
 
 
+#: Longer names print their short name in the header, so the agency block stays within a
+#: few lines of the left column (issue 16: a block wrapped over six lines).
+HEADER_NAME_LIMIT = 60
+
+
+def _header_name(agency: Any) -> str:
+    name = str(agency.name)
+    short = str(getattr(agency, "short_name", "") or "")
+    return short if len(name) > HEADER_NAME_LIMIT and short else name
+
+
 def _agency_header(agency: Any) -> dict[str, str]:
     parent = getattr(agency, "parent", None)
     return {
-        "parent": parent.name if parent is not None else "",
-        "name": agency.name,
+        "parent": _header_name(parent) if parent is not None else "",
+        "name": _header_name(agency),
     }
 
 
@@ -412,6 +423,11 @@ def form_context(dossier: Dossier, form: str, *, base_url: str | None = None) ->
         "applicant_is_person": person.kind == "person",
         "applicant_id": person.id_number,
         "representative": person.representative,
+        # As the printed forms' disclosure shows them (caicach.dossiers.privacy).
+        "applicant_address": person.address,
+        "applicant_phone": person.phone,
+        "applicant_tax_code": "" if person.kind == "person" else person.tax_code,
+        "register_year": timezone.localtime(dossier.received_at).year,
         "components": [c.name for c in dossier.components.all()],
         "received": time_and_date(dossier.received_at),
         "received_date": long_date(dossier.received_at),
@@ -420,7 +436,7 @@ def form_context(dossier: Dossier, form: str, *, base_url: str | None = None) ->
         "result_name": version.result_name,
         "register_number": dossier.sequence,
         "lookup_url": url,
-        "qr": qr_svg(url),
+        "qr": qr_svg(url, 20),
         **extra,
     }
 
