@@ -23,7 +23,8 @@ install: $(BIN)/uv
 
 demo: install
 	$(BIN)/caicach migrate --no-input -v 0
-	$(BIN)/caicach collectstatic --no-input -v 0
+	@echo "Collecting static files (only those changed since the last run)..."
+	@$(BIN)/caicach collectstatic --no-input -v 1 | tail -n 1
 	DJANGO_SETTINGS_MODULE=caicach.settings.dev $(BIN)/caicach demo load
 	$(BIN)/caicach demo generate --dossiers 200000 --seed 1
 	$(BIN)/caicach serve --host 127.0.0.1 --port 8000

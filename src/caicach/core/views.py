@@ -81,6 +81,14 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     return render(request, "core/audit.html", context)
 
 
+def favicon(request: HttpRequest) -> HttpResponse:
+    """The site's icon (a static file, no CDN), open to everybody."""
+    from django.shortcuts import redirect
+    from django.templatetags.static import static
+
+    return redirect(static("caicach/favicon.svg"), permanent=True)
+
+
 def healthz(request: HttpRequest) -> JsonResponse:
     """Open to everybody: ``core:healthz`` is one of the gate's public view names."""
     with connection.cursor() as cursor:
