@@ -71,3 +71,25 @@ def test_the_import_summary_reads_as_words():
     text = str(ImportResult(created=130, new_versions=10))
     assert text == "130 procedures created, 10 new versions, 0 updated, 0 unchanged"
     assert "ImportResult(" not in text
+
+
+def test_a_whole_number_is_asked_for_in_proper_vietnamese():
+    from django import forms
+    from django.utils import translation
+
+    with translation.override("vi"):
+        field = forms.IntegerField()
+        with pytest.raises(forms.ValidationError) as caught:
+            field.clean("abc")
+    assert caught.value.messages == ["Nhập một số nguyên."]
+
+
+@pytest.mark.django_db
+def test_an_unknown_agency_is_a_vietnamese_404(client, tree, make_officer):
+    client.force_login(make_officer("admin", tree.province, username="qtv"))
+    for debug in (False, True):
+        with override_settings(DEBUG=debug):
+            response = client.get("/co-quan/000.00.99.H97/")
+        html = response.content.decode()
+        assert response.status_code == 404
+        assert "Không tìm thấy trang" in html and "No Agency matches" not in html
