@@ -55,7 +55,7 @@ checks: install
 	$(BIN)/caicach makemigrations --check --dry-run -v 1
 	$(BIN)/caicach config-docs --check
 	DJANGO_SETTINGS_MODULE=caicach.settings.production DJANGO_SECRET_KEY="$$(head -c 48 /dev/urandom | base64)" \
-		$(BIN)/caicach check --deploy --fail-level WARNING
+		CAICACH_PUBLIC_URL=https://dichvucong.example.vn $(BIN)/caicach check --deploy --fail-level WARNING
 
 openapi: install
 	@mkdir -p .data

@@ -390,6 +390,20 @@ DEFAULT_FROM_EMAIL = env(
     "Sender of the e-mails to applicants.",
     "Notifications",
 )
+SMS_ASCII = env(
+    "SMS_ASCII",
+    False,
+    "Send SMS texts without Vietnamese diacritics (GSM 7-bit: 160 characters a message instead "
+    "of 70 with Unicode); the gateway's cost and some old phones ask for it.",
+    "Notifications",
+)
+SMS_MAX_SEGMENTS = env(
+    "SMS_MAX_SEGMENTS",
+    3,
+    "How many concatenated messages one SMS text may take (153 characters each without "
+    "diacritics, 67 with); longer texts are shortened, the look-up link kept whole.",
+    "Notifications",
+)
 SMS_BACKEND = env(
     "SMS_BACKEND",
     "caicach.notifications.backends.ConsoleSmsGateway",
