@@ -283,6 +283,30 @@ def _history(dossier: Dossier, events: list[DossierEvent]) -> list[dict[str, Any
     return rows
 
 
+def _handovers(history: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The hand-overs of form 06 (TT 01/2018): one row each time the dossier passes from one
+    officer or unit to another, with the giver, the receiver, the time and what was done; the
+    sheet leaves room for both signatures."""
+    rows = []
+    for giver, taker in zip(history, history[1:], strict=False):
+        if (giver["officer"], giver["agency"]) == (taker["officer"], taker["agency"]):
+            continue
+        rows.append(
+            {
+                "number": len(rows) + 1,
+                "at": taker["at"],
+                "giver": giver["officer"],
+                "giver_agency": giver["agency"],
+                "taker": taker["officer"],
+                "taker_agency": taker["agency"],
+                "action": taker["action"],
+                "state": taker["state"],
+                "note": taker["note"],
+            }
+        )
+    return rows
+
+
 _REFERRAL_KIND_TEXT = {"consultation": "Xin ý kiến", "cooperation": "Phối hợp liên thông"}
 
 
@@ -394,8 +418,10 @@ def form_context(dossier: Dossier, form: str, *, base_url: str | None = None) ->
         agency = dossier.deciding_agency
         extra = {"reason": _reason(event), "officer": _officer(event)}
     elif form == "control_sheet":
+        history = _history(dossier, events)
         extra = {
-            "history": _history(dossier, events),
+            "history": history,
+            "handovers": _handovers(history),
             "referrals": _referrals(dossier),
             "timeliness": _TIMELINESS_TEXT.get(dossier.timeliness, ""),
             "finished_at": time_and_date(dossier.finished_at),

@@ -186,19 +186,25 @@ def test_a_stop_notice_prints_the_reason(dossier, officers):
     check_pdf(pdf, A5)
 
 
-def test_the_control_sheet_lists_every_step(dossier, officers):
+def test_the_control_sheet_is_the_hand_over_grid(dossier, officers):
     d = act(officers.receiver, dossier, "assign")
     d = act(officers.processor, d, "accept")
     d = act(officers.processor, d, "appraise", note="Hồ sơ hợp lệ.")
     html = documents.render_form_html(d, "control_sheet")
     assert "Phiếu kiểm soát quá trình giải quyết hồ sơ" in html
-    for label in ("Tiếp nhận", "Hồ sơ hợp lệ."):
-        assert label in html
-    assert html.count("<tr>") >= 1 + 4  # header row + one row per event
     assert d.code in html
+    # Form 06: one row per hand-over (the desk to the processor), giver and receiver named,
+    # with a signature cell for each; not a log of every event.
+    context = documents.form_context(d, "control_sheet")
+    (handover,) = context["handovers"]
+    assert handover["giver"] == officers.receiver.username  # no full name in the fixture
+    assert handover["taker"] == officers.processor.username
+    assert handover["action"] == "Nhận thụ lý"
+    assert html.count('<td class="sign"></td>') == 2
+    assert "Người giao ký" in html and "Người nhận ký" in html
     pdf = documents.render_form(d, "control_sheet")
     dump(pdf, "control_sheet")
-    check_pdf(pdf, A5)
+    check_pdf(pdf, (595.28, 841.89))  # A4 portrait
 
 
 def test_an_organisation_is_printed_with_its_representative(tree, officers, version):
