@@ -25,6 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -287,8 +288,8 @@ def _handovers(history: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The hand-overs of form 06 (TT 01/2018): one row each time the dossier passes from one
     officer or unit to another, with the giver, the receiver, the time and what was done; the
     sheet leaves room for both signatures."""
-    rows = []
-    for giver, taker in zip(history, history[1:], strict=False):
+    rows: list[dict[str, Any]] = []
+    for giver, taker in pairwise(history):
         if (giver["officer"], giver["agency"]) == (taker["officer"], taker["agency"]):
             continue
         rows.append(
