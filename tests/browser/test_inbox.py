@@ -4,6 +4,9 @@ menu with each dossier's due date and status on screen."""
 
 from __future__ import annotations
 
+import io
+from pathlib import Path
+
 import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
@@ -51,7 +54,7 @@ def test_counts_filters_and_export(page: Page, live_server, desk, password):
 
     with page.expect_download() as info:
         page.get_by_role("link", name="Excel (XLSX)").click()
-    sheet = load_workbook(info.value.path()).active
+    sheet = load_workbook(io.BytesIO(Path(info.value.path()).read_bytes())).active
     assert sheet.freeze_panes == "A2"
     assert [r[0] for r in sheet.iter_rows(min_row=2, values_only=True)] == [desk[3]]
 
