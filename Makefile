@@ -23,7 +23,8 @@ install: $(BIN)/uv
 
 demo: install
 	$(BIN)/caicach migrate --no-input -v 0
-	$(BIN)/caicach collectstatic --no-input -v 0
+	@echo "Collecting static files (only those changed since the last run)..."
+	@$(BIN)/caicach collectstatic --no-input -v 1 | tail -n 1
 	DJANGO_SETTINGS_MODULE=caicach.settings.dev $(BIN)/caicach demo load
 	$(BIN)/caicach demo generate --dossiers 200000 --seed 1
 	$(BIN)/caicach serve --host 127.0.0.1 --port 8000
@@ -54,7 +55,7 @@ checks: install
 	$(BIN)/caicach makemigrations --check --dry-run -v 1
 	$(BIN)/caicach config-docs --check
 	DJANGO_SETTINGS_MODULE=caicach.settings.production DJANGO_SECRET_KEY="$$(head -c 48 /dev/urandom | base64)" \
-		$(BIN)/caicach check --deploy --fail-level WARNING
+		CAICACH_PUBLIC_URL=https://dichvucong.example.vn $(BIN)/caicach check --deploy --fail-level WARNING
 
 openapi: install
 	@mkdir -p .data

@@ -30,6 +30,8 @@ TABS = ("moi", "dang-xu-ly", "sap-den-han", "qua-han", "cho-bo-sung", "cho-phe-d
 PAGES = (
     *((f"inbox {tab}", f"/ho-so/?tab={tab}") for tab in TABS),
     ("inbox search name", "/ho-so/?tab=tat-ca&q=nguyen+van+hung"),
+    ("inbox filter channel", "/ho-so/?tab=dang-xu-ly&kenh=post"),
+    ("inbox all with old", "/ho-so/?tab=tat-ca&cu=1"),
     ("api list", "/api/v1/dossiers/"),
     ("api search name", "/api/v1/dossiers/?q=tran+thi+lan"),
     ("api search phone prefix", "/api/v1/dossiers/?q=0912"),

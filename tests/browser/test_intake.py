@@ -81,3 +81,29 @@ def test_receiver_receives_a_dossier_and_prints_the_receipt(
     assert response.headers["content-type"] == "application/pdf"
     assert response.body().startswith(b"%PDF")
     assert dossier.components.filter(reused=True, store_reference="KHO-0001").exists()
+
+
+def test_the_procedure_search_keeps_the_applicant_out_of_the_url(
+    page: Page, live_server, desk, password
+):
+    """Issue 16: the search posted the whole form by GET (CSRF token and applicant in the URL)."""
+    login(page, live_server, "motcua", password)
+    page.goto(f"{live_server.url}/ho-so/tiep-nhan/")
+    page.get_by_label("Họ tên người nộp / tên tổ chức").fill("Nguyễn Văn An")
+    page.get_by_label("Số định danh cá nhân (CCCD)").fill(CITIZEN_ID)
+    page.get_by_label("Tìm thủ tục").fill("trich luc ho tich")
+    page.get_by_role("button", name="Tìm", exact=True).click()
+    page.wait_for_load_state("networkidle")
+    assert "?" not in page.url and CITIZEN_ID not in page.url
+    # What was typed is still there.
+    expect(page.get_by_label("Họ tên người nộp / tên tổ chức")).to_have_value("Nguyễn Văn An")
+    expect(page.get_by_label("Tìm thủ tục")).to_have_value("trich luc ho tich")
+    page.get_by_label("Thủ tục hành chính").select_option(desk.procedure.code)
+    page.get_by_role("button", name="Chọn thủ tục").click()
+    page.wait_for_load_state("networkidle")
+    assert "?" not in page.url and "csrf" not in page.url
+    expect(page.locator("#checklist")).to_contain_text("Tờ khai")
+    expect(page.get_by_label("Số định danh cá nhân (CCCD)")).to_have_value(CITIZEN_ID)
+    page.set_viewport_size({"width": 390, "height": 844})
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "intake-after-search-390.png"), full_page=True)

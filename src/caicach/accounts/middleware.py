@@ -36,7 +36,7 @@ from caicach.accounts.models import UserKind
 
 #: Views anybody may open, signed in or not.
 PUBLIC_VIEW_NAMES = frozenset(
-    {"accounts:login", "core:healthz", "schema", "api-docs", "set_language"}
+    {"accounts:login", "core:healthz", "core:favicon", "schema", "api-docs", "set_language"}
 )
 #: Views a signed-in user may open while a sign-in step is still due.
 _VERIFY_STEP_VIEWS = frozenset({"accounts:login", "accounts:otp", "accounts:logout"})

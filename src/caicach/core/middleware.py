@@ -51,3 +51,37 @@ class NoStoreMiddleware:
         if "Cache-Control" not in response and (signed_in or request.path.startswith("/api/")):
             add_never_cache_headers(response)
         return response
+
+
+class FriendlyErrorPagesMiddleware:
+    """In the demo (``DEBUG``), a wrong address or a crash shows the site's Vietnamese 404/500
+    page, as in production, instead of Django's English debug page listing the URL patterns
+    (issue 16). The console keeps the traceback of a 500; the API keeps its JSON answers."""
+
+    TEMPLATES = {404: "404.html", 500: "500.html"}
+
+    def __init__(self, get_response: Any) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: Any) -> Any:
+        from django.conf import settings
+
+        response = self.get_response(request)
+        template = self.TEMPLATES.get(response.status_code)
+        if (
+            template
+            and settings.DEBUG
+            and response.get("Content-Type", "").startswith("text/html")
+            and not getattr(response, "streaming", False)
+            and b"DEBUG = True" in response.content
+        ):
+            if request.path.startswith("/api/"):
+                if response.status_code != 404:
+                    return response
+                from caicach.core.api.errors import not_found
+
+                return not_found(request)  # the API's JSON shape
+            from django.shortcuts import render
+
+            return render(request, template, status=response.status_code)
+        return response

@@ -140,3 +140,16 @@ def home_cards() -> list[HomeCard]:
 
 def home_sections() -> list[HomeSection]:
     return list(_sections)
+
+
+_audit_labels: dict[str, Any] = {}
+
+
+def register_audit_labels(labels: dict[str, Any]) -> None:
+    """Words for audit actions (``"dossier.assign"`` → "Phân công") an app records; the audit
+    trail page shows them instead of the codes."""
+    _audit_labels.update(labels)
+
+
+def audit_labels() -> dict[str, Any]:
+    return dict(_audit_labels)

@@ -25,3 +25,34 @@ class DossiersConfig(AppConfig):
         registry.register_menu(10, _("Hồ sơ"), "dossiers:inbox", "dossiers.view")
         registry.register_menu(20, _("Sổ theo dõi"), "dossiers:register", "dossiers.view")
         registry.register_menu(30, _("Xin lỗi, trễ hạn"), "dossiers:apologies", "reports.view")
+        registry.register_audit_labels(_audit_labels())
+
+
+def _audit_labels() -> dict[str, object]:
+    """The trail's words for the dossier actions and states, in the reader's language."""
+    from django.utils.functional import lazy
+    from django.utils.translation import get_language
+    from django.utils.translation import gettext_lazy as _
+
+    from caicach.dossiers.workflow import DossierAction, DossierState
+
+    def word(vi: str, en: str) -> object:
+        return lazy(lambda: en if (get_language() or "vi").startswith("en") else vi, str)()
+
+    labels: dict[str, object] = {
+        f"dossier.{a.value}": word(a.label_vi, a.label_en) for a in DossierAction
+    }
+    labels.update({f"value:{s.value}": word(s.label_vi, s.label_en) for s in DossierState})
+    labels.update(
+        {
+            "dossier.received": _("Tiếp nhận hồ sơ"),
+            "dossier.due_soon_warning": _("Cảnh báo sắp đến hạn"),
+            "dossier.register_export": _("Xuất sổ theo dõi"),
+            "dossier.result_attached": _("Đính kèm kết quả"),
+            "dossier.rated": _("Đánh giá hồ sơ"),
+            "dossiers.imported": _("Nhập hồ sơ từ hệ thống khác"),
+            "payment.recorded": _("Ghi nhận thu phí"),
+            "payment.refunded": _("Hoàn phí"),
+        }
+    )
+    return labels

@@ -25,6 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -295,11 +296,22 @@ def public_base(request: Any) -> str | None:
     return str(request.build_absolute_uri("/")).rstrip("/")
 
 
+#: Longer names print their short name in the header, so the agency block stays within a
+#: few lines of the left column (issue 16: a block wrapped over six lines).
+HEADER_NAME_LIMIT = 60
+
+
+def _header_name(agency: Any) -> str:
+    name = str(agency.name)
+    short = str(getattr(agency, "short_name", "") or "")
+    return short if len(name) > HEADER_NAME_LIMIT and short else name
+
+
 def _agency_header(agency: Any) -> dict[str, str]:
     parent = getattr(agency, "parent", None)
     return {
-        "parent": parent.name if parent is not None else "",
-        "name": agency.name,
+        "parent": _header_name(parent) if parent is not None else "",
+        "name": _header_name(agency),
     }
 
 
@@ -328,6 +340,30 @@ def _history(dossier: Dossier, events: list[DossierEvent]) -> list[dict[str, Any
                 "action": action,
                 "state": state,
                 "note": note,
+            }
+        )
+    return rows
+
+
+def _handovers(history: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The hand-overs of form 06 (TT 01/2018): one row each time the dossier passes from one
+    officer or unit to another, with the giver, the receiver, the time and what was done; the
+    sheet leaves room for both signatures."""
+    rows: list[dict[str, Any]] = []
+    for giver, taker in pairwise(history):
+        if (giver["officer"], giver["agency"]) == (taker["officer"], taker["agency"]):
+            continue
+        rows.append(
+            {
+                "number": len(rows) + 1,
+                "at": taker["at"],
+                "giver": giver["officer"],
+                "giver_agency": giver["agency"],
+                "taker": taker["officer"],
+                "taker_agency": taker["agency"],
+                "action": taker["action"],
+                "state": taker["state"],
+                "note": taker["note"],
             }
         )
     return rows
@@ -435,8 +471,10 @@ def form_context(dossier: Dossier, form: str, *, base_url: str | None = None) ->
         agency = dossier.deciding_agency
         extra = {"reason": _reason(event), "officer": _officer(event)}
     elif form == "control_sheet":
+        history = _history(dossier, events)
         extra = {
-            "history": _history(dossier, events),
+            "history": history,
+            "handovers": _handovers(history),
             "referrals": _referrals(dossier),
             "timeliness": _TIMELINESS_TEXT.get(dossier.timeliness, ""),
             "finished_at": time_and_date(dossier.finished_at),
@@ -464,6 +502,11 @@ def form_context(dossier: Dossier, form: str, *, base_url: str | None = None) ->
         "applicant_is_person": person.kind == "person",
         "applicant_id": person.id_number,
         "representative": person.representative,
+        # As the printed forms' disclosure shows them (caicach.dossiers.privacy).
+        "applicant_address": person.address,
+        "applicant_phone": person.phone,
+        "applicant_tax_code": "" if person.kind == "person" else person.tax_code,
+        "register_year": timezone.localtime(dossier.received_at).year,
         "components": [c.name for c in dossier.components.all()],
         "received": time_and_date(dossier.received_at),
         # The receipt in force: after a supplement, the complete dossier's arrival (the time
@@ -478,7 +521,7 @@ def form_context(dossier: Dossier, form: str, *, base_url: str | None = None) ->
         "result_name": version.result_name,
         "register_number": dossier.sequence,
         "lookup_url": url,
-        "qr": qr_svg(url),
+        "qr": qr_svg(url, 20),
         **extra,
     }
 

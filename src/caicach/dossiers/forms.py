@@ -1,4 +1,4 @@
-"""Forms of the officers' workspace: inbox search, bulk assignment and the action confirmation.
+"""Forms of the officers' workspace: bulk assignment and the action confirmation.
 
 They only read input; the rules (state, roles, reasons, dates) stay in
 :func:`caicach.dossiers.services.perform_action`, whose Vietnamese messages the pages show."""
@@ -11,20 +11,6 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from caicach.core.widgets import FastSelect
-
-
-class SearchForm(forms.Form):
-    q = forms.CharField(
-        label=_("Tìm kiếm"),
-        required=False,
-        max_length=200,
-        widget=forms.TextInput(
-            attrs={
-                "type": "search",
-                "placeholder": _("Mã hồ sơ, tên người nộp (có hoặc không dấu), CCCD, điện thoại"),
-            }
-        ),
-    )
 
 
 class BulkAssignForm(forms.Form):

@@ -92,10 +92,18 @@ def receive(request: HttpRequest) -> HttpResponse:
         chosen.insert(0, version.procedure)
     kwargs: dict[str, Any] = {"user": request.user, "version": version, "procedures": chosen}
 
-    if request.method == "GET":
-        initial = {k: v for k, v in request.GET.items() if k != "idempotency_key"}
+    # The search and the procedure picker post the form (issue 16: by GET the CSRF token and
+    # the applicant's details landed in the URL and the access log); the page comes back with
+    # what was typed, nothing received.
+    stepping = request.method == "POST" and request.POST.get("buoc") in ("tim", "chon")
+    if request.method == "GET" or stepping:
+        initial = {
+            k: v
+            for k, v in source.items()
+            if k not in ("idempotency_key", "csrfmiddlewaretoken", "buoc")
+        }
         initial["procedure"] = version.procedure.code if version is not None else ""
-        initial["idempotency_key"] = request.GET.get("idempotency_key") or new_key()
+        initial["idempotency_key"] = source.get("idempotency_key") or new_key()
         initial.setdefault("channel", "counter")
         initial.setdefault("kind", "person")
         form = IntakeForm(initial=initial, **kwargs)

@@ -151,6 +151,10 @@ def _warn_one(
         )
         latest = calendar.add_working_days(dossier.due_at.astimezone(VN_TZ).date(), -1)
         officers = recipients.of(dossier)
+        if not officers:
+            # Nobody to warn: nothing happened, nothing is recorded (issue 16: the trail was
+            # flooded with warnings sent to no one). A later run warns once someone holds it.
+            return False
         record(
             Actor.system(ACTOR_LABEL),
             ACTION,

@@ -5,7 +5,6 @@ dossier outside it is a 404 (its existence is not revealed, as in the API)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -13,7 +12,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Prefetch, Q, QuerySet, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -38,14 +37,14 @@ from caicach.core.audit import Actor
 from caicach.core.errors import BilingualError
 from caicach.core.i18n import localized
 from caicach.dossiers import access_log, clock, deadlines, privacy, services, supplements
+from caicach.dossiers import inbox as inbox_queries
 from caicach.dossiers.asof import AS_OF_LABELS, dossier_as_of, parse_as_of, verdict_label
 from caicach.dossiers.form_views import form_links
-from caicach.dossiers.forms import ActionForm, BulkAssignForm, SearchForm, supplement_params
+from caicach.dossiers.forms import ActionForm, BulkAssignForm, supplement_params
+from caicach.dossiers.inbox import TAB_KEYS, TABS
 from caicach.dossiers.models import (
     Dossier,
     DossierEvent,
-    DossierQuerySet,
-    Referral,
     due_soon_window,
 )
 from caicach.dossiers.responses import component_response, file_response
@@ -57,24 +56,6 @@ from caicach.procedures.models import WorkflowStep
 PAGE_SIZE = 50
 S = DossierState
 
-
-@dataclass(frozen=True)
-class Tab:
-    key: str
-    label: Any
-
-
-TABS = [
-    Tab("moi", gettext_lazy("Chờ tiếp nhận, mới tiếp nhận")),
-    Tab("dang-xu-ly", gettext_lazy("Đang xử lý")),
-    Tab("sap-den-han", gettext_lazy("Sắp đến hạn")),
-    Tab("qua-han", gettext_lazy("Quá hạn")),
-    Tab("cho-bo-sung", gettext_lazy("Chờ bổ sung")),
-    Tab("cho-phe-duyet", gettext_lazy("Chờ phê duyệt")),
-    Tab("y-kien", gettext_lazy("Xin ý kiến / phối hợp")),
-    Tab("tat-ca", gettext_lazy("Tất cả")),
-]
-TAB_KEYS = {t.key for t in TABS}
 
 #: Actions whose form asks for a target agency or unit, an assignee, a new date, a reason.
 AGENCY_ACTIONS = {
@@ -113,32 +94,11 @@ def _soon_limit(now: datetime) -> datetime:
 
 
 def _tab_filter(
-    queryset: DossierQuerySet, tab: str, now: datetime, user: Any = None
-) -> DossierQuerySet:
-    if tab == "y-kien":
-        # Open referrals (consultation, supporting agency) addressed to the user's agencies.
-        asked = Referral.objects.filter(
-            agency_filter(user, "dossiers.reply", "agency"),
-            dossier=OuterRef("pk"),
-            answered_at__isnull=True,
-            deemed_agreed_at__isnull=True,
-        )
-        return queryset.filter(Exists(asked))
-    if tab == "moi":
-        return queryset.filter(state__in=[S.RECEIVED.value, S.ASSIGNED.value])
-    if tab == "dang-xu-ly":
-        return queryset.filter(
-            state__in=[S.PROCESSING.value, S.CONSULTING.value, S.TRANSFERRED.value]
-        )
-    if tab == "sap-den-han":
-        return queryset.due_soon(now, calendar_for(None))
-    if tab == "qua-han":
-        return queryset.overdue(now)
-    if tab == "cho-bo-sung":
-        return queryset.filter(state=S.AWAITING_SUPPLEMENT.value)
-    if tab == "cho-phe-duyet":
-        return queryset.filter(state=S.AWAITING_APPROVAL.value)
-    return queryset
+    queryset: QuerySet[Dossier], tab: str, now: datetime, user: Any = None, recent_only: bool = True
+) -> QuerySet[Dossier]:
+    """``queryset`` narrowed to one tab (:func:`caicach.dossiers.inbox.tab_q`: the condition
+    the tab's count counts)."""
+    return queryset.filter(inbox_queries.tab_q(tab, now, user, recent_only=recent_only))
 
 
 def _due_page(queryset: QuerySet[Dossier], limit: int) -> QuerySet[Dossier]:
@@ -284,11 +244,11 @@ def inbox(request: HttpRequest) -> HttpResponse:
         if not may_assign:
             raise PermissionDenied(_("Bạn không có quyền phân công hồ sơ."))
         ticked = request.POST.getlist("dossiers")
-        form = BulkAssignForm(request.POST, dossiers=ticked, officers=officers, units=units)
-        if form.is_valid():
-            _bulk_assign(request, form)
+        bulk = BulkAssignForm(request.POST, dossiers=ticked, officers=officers, units=units)
+        if bulk.is_valid():
+            _bulk_assign(request, bulk)
         else:
-            for errors in form.errors.values():
+            for errors in bulk.errors.values():
                 for error in errors:
                     messages.error(request, error)
         return redirect(request.get_full_path())
@@ -296,35 +256,78 @@ def inbox(request: HttpRequest) -> HttpResponse:
     tab = request.GET.get("tab") or _default_tab(user)
     if tab not in TAB_KEYS:
         tab = "tat-ca"
-    search_form = SearchForm(request.GET or None)
-    text = ""
-    if search_form.is_bound and search_form.is_valid():
-        text = search_form.cleaned_data["q"].strip()
+    form = inbox_queries.InboxFilterForm(request.GET, user=user)
+    valid = form.is_valid()
+    data = form.cleaned_data if valid else {}
+    text = (data.get("q") or "").strip()
+    recent_only = form.recent_only() if valid else True
     now = timezone.now()
-    queryset: QuerySet[Dossier] = _tab_filter(services.visible_dossiers(user), tab, now, user)
+    filtered: QuerySet[Dossier] = inbox_queries.apply_filters(services.visible_dossiers(user), data)
     if text:
-        queryset = search(queryset, text)
-    queryset = queryset.select_related("procedure_version", "applicant")
-    rows, next_cursor = _keyset(queryset, request.GET.get("sau", ""))
+        filtered = search(filtered, text)
+    listed = _tab_filter(filtered, tab, now, user, recent_only)
+    params = form.params() if valid else {}
+    export = request.GET.get("xuat", "")
+    if export in ("xlsx", "csv") and valid:
+        return _export(request, listed, now, tab, export)
+    listed = listed.select_related("procedure_version", "applicant")
+    rows, next_cursor = _keyset(listed, request.GET.get("sau", ""))
     soon = _soon_limit(now)
     items = [(d, _deadline(d, now, soon)) for d in rows]
-    base = {"tab": tab, **({"q": text} if text else {})}
+    counts = inbox_queries.tab_counts(filtered, now, user, recent_only)
+    base = {"tab": tab, **params}
     context = {
-        "tabs": [
-            (t, f"?{urlencode({'tab': t.key, **({'q': text} if text else {})})}") for t in TABS
-        ],
+        "tabs": [(t, f"?{urlencode({**base, 'tab': t.key})}", counts[t.key]) for t in TABS],
         "tab": tab,
-        "search_form": search_form,
+        "tab_count": counts[tab],
+        "search_form": form,
+        "filters_active": form.active if valid else 0,
         "searched": text,
         "items": items,
+        "recent_since": inbox_queries.recent_since(now)
+        if tab == "tat-ca" and recent_only
+        else None,
+        "with_old_url": f"?{urlencode({**base, 'cu': '1'})}",
+        "clear_url": f"?{urlencode({'tab': tab})}",
+        "export_xlsx": f"?{urlencode({**base, 'xuat': 'xlsx'})}",
+        "export_csv": f"?{urlencode({**base, 'xuat': 'csv'})}",
         "next_url": f"?{urlencode({**base, 'sau': next_cursor})}" if next_cursor else "",
         "first_url": f"?{urlencode(base)}" if request.GET.get("sau") else "",
         "may_assign": may_assign,
         "may_receive": allows(request.user, "dossiers.receive"),
         "bulk_form": BulkAssignForm(dossiers=[], officers=officers, units=units),
     }
-    status = 400 if search_form.errors else 200
+    status = 400 if form.errors else 200
     return render(request, "dossiers/inbox.html", context, status=status)
+
+
+def _export(
+    request: HttpRequest, listed: QuerySet[Dossier], now: datetime, tab: str, kind: str
+) -> HttpResponse:
+    """The filtered list as a spreadsheet (at most :data:`caicach.dossiers.inbox.EXPORT_LIMIT` rows)."""
+    if listed.order_by()[: inbox_queries.EXPORT_LIMIT + 1].count() > inbox_queries.EXPORT_LIMIT:
+        messages.error(
+            request,
+            _("Danh sách có hơn %(n)s hồ sơ: hãy lọc bớt rồi xuất lại.")
+            % {"n": f"{inbox_queries.EXPORT_LIMIT:,}".replace(",", ".")},
+        )
+        query = request.GET.copy()
+        query.pop("xuat", None)
+        return redirect(f"{request.path}?{query.urlencode()}")
+    rows = inbox_queries.export_rows(listed, now)
+    stamp = timezone.localtime(now).strftime("%Y%m%d-%H%M")
+    name = f"ho-so-{tab}-{stamp}.{kind}"
+    if kind == "xlsx":
+        response = HttpResponse(
+            inbox_queries.export_xlsx(rows).getvalue(),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    else:
+        response = HttpResponse(
+            inbox_queries.export_csv(rows), content_type="text/csv; charset=utf-8"
+        )
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 # -- the dossier page ---------------------------------------------------------------------------

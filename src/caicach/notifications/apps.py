@@ -22,3 +22,9 @@ class NotificationsConfig(AppConfig):
         from caicach.ratings.events import RatingGiven
 
         subscribe(RatingGiven, on_rating_given)
+
+        from django.core import checks
+
+        from caicach.notifications.checks import public_url_is_set
+
+        checks.register(public_url_is_set, checks.Tags.security, deploy=True)

@@ -85,8 +85,41 @@ def compose(dossier: Dossier, event: DossierEvent) -> tuple[str, str, str]:
             "Đây là thư tự động, xin vui lòng không trả lời.",
         ]
     )
-    sms = f"Hồ sơ {dossier.code}: {status}. Hẹn trả: {due}. Tra cứu: {link}"
+    short_due = timezone.localtime(dossier.due_at).strftime("%H:%M %d/%m/%Y")
+    sms = fit_sms(f"Hồ sơ {dossier.code}: {status}. Hẹn trả: {short_due}.", f" Tra cứu: {link}")
     return subject, body, sms
+
+
+def sms_limit(text: str) -> int:
+    """The characters ``SMS_MAX_SEGMENTS`` messages hold: GSM 7-bit (160, or 153 a part when
+    concatenated) for plain ASCII, UCS-2 (70, or 67 a part) as soon as a diacritic appears."""
+    parts = max(1, int(settings.SMS_MAX_SEGMENTS))
+    if text.isascii():
+        return 160 if parts == 1 else 153 * parts
+    return 70 if parts == 1 else 67 * parts
+
+
+def fit_sms(message: str, tail: str = "") -> str:
+    """``message + tail`` within the gateway's limit (:func:`sms_limit`), without diacritics
+    when ``SMS_ASCII`` asks; the message is shortened, the ``tail`` (the look-up link) is kept
+    whole so it still opens."""
+    if settings.SMS_ASCII:
+        message, tail = strip_diacritics(message), strip_diacritics(tail)
+    text = message + tail
+    limit = sms_limit(text)
+    if len(text) <= limit:
+        return text
+    room = max(0, limit - len(tail) - 3)  # "..." keeps an ASCII text in GSM 7-bit
+    return (message[:room].rstrip() + "..." if room else "") + tail
+
+
+def strip_diacritics(text: str) -> str:
+    """ "Hồ sơ đã tiếp nhận" → "Ho so da tiep nhan" (case kept; đ/Đ → d/D)."""
+    import unicodedata
+
+    text = text.replace("đ", "d").replace("Đ", "D")
+    decomposed = unicodedata.normalize("NFD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def notify_status_change(dossier: Dossier, event: DossierEvent) -> list[Notification]:

@@ -114,6 +114,12 @@ class ImportResult:
     def as_dict(self) -> dict[str, int]:
         return asdict(self)
 
+    def __str__(self) -> str:
+        return (
+            f"{self.created} procedures created, {self.new_versions} new versions, "
+            f"{self.updated} updated, {self.unchanged} unchanged"
+        )
+
 
 def _check(actor: Actor, action: str, agency: Agency) -> None:
     if actor.user is not None:

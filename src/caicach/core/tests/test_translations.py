@@ -30,7 +30,7 @@ VIETNAMESE = re.compile(
 )
 PLACEHOLDER = re.compile(r"%\([A-Za-z_][A-Za-z0-9_]*\)[sdif]|%[sdif]|\{[A-Za-z_][A-Za-z0-9_]*\}")
 #: msgids whose English is the msgid itself.
-SAME_IN_ENGLISH = {"English"}
+SAME_IN_ENGLISH = {"English", "Menu"}
 
 
 # --------------------------------------------------------------------------------------------

@@ -186,6 +186,8 @@ def register_xlsx(user: Any, agency: Agency, period: Period) -> IO[bytes]:
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("So theo doi ho so")
+    # The title, the period, a blank line, then the column headings: rows 1-4 stay in view.
+    sheet.freeze_panes = "A5"
     widths = (5, 26, 48, 8, 28, 32, 17, 17, 17, 17, 18, 12)
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[chr(64 + index)].width = width

@@ -186,19 +186,25 @@ def test_a_stop_notice_prints_the_reason(dossier, officers):
     check_pdf(pdf, A5)
 
 
-def test_the_control_sheet_lists_every_step(dossier, officers):
+def test_the_control_sheet_is_the_hand_over_grid(dossier, officers):
     d = act(officers.receiver, dossier, "assign")
     d = act(officers.processor, d, "accept")
     d = act(officers.processor, d, "appraise", note="Hồ sơ hợp lệ.")
     html = documents.render_form_html(d, "control_sheet")
     assert "Phiếu kiểm soát quá trình giải quyết hồ sơ" in html
-    for label in ("Tiếp nhận", "Hồ sơ hợp lệ."):
-        assert label in html
-    assert html.count("<tr>") >= 1 + 4  # header row + one row per event
     assert d.code in html
+    # Form 06: one row per hand-over (the desk to the processor), giver and receiver named,
+    # with a signature cell for each; not a log of every event.
+    context = documents.form_context(d, "control_sheet")
+    (handover,) = context["handovers"]
+    assert handover["giver"] == officers.receiver.username  # no full name in the fixture
+    assert handover["taker"] == officers.processor.username
+    assert handover["action"] == "Nhận thụ lý"
+    assert html.count('<td class="sign"></td>') == 2
+    assert "Người giao ký" in html and "Người nhận ký" in html
     pdf = documents.render_form(d, "control_sheet")
     dump(pdf, "control_sheet")
-    check_pdf(pdf, A5)
+    check_pdf(pdf, (595.28, 841.89))  # A4 portrait
 
 
 def test_an_organisation_is_printed_with_its_representative(tree, officers, version):
@@ -305,3 +311,52 @@ def test_the_api_hides_dossiers_out_of_scope_and_unknown_forms(dossier, officers
 def test_the_api_needs_an_officer(dossier):
     response = APIClient().get(url(dossier.code, "receipt"))
     assert response.status_code in (401, 403)
+
+
+def _pages(html: str) -> int:
+    from weasyprint import HTML
+
+    return len(HTML(string=html, base_url=documents.FONT_DIR.as_uri() + "/").render().pages)
+
+
+@pytest.mark.parametrize("form", ["receipt", "supplement"])
+def test_a5_slips_fit_one_page_in_the_worst_case(tree, officers, version, form):
+    """Issue 16: a long agency, an organisation with address and phone, ten documents and a
+    long request still fit one A5 page with the QR code and the signatures."""
+    from django.template.loader import render_to_string
+
+    with time_machine.travel(vn(2025, 6, 2, 9, 30), tick=False):
+        d = receive(
+            officers.receiver,
+            version,
+            tree.dept_a,
+            applicant={**ORGANISATION, "address": "Số 1 đường Trần Hưng Đạo, phường Hải Châu"},
+        )
+    if form == "supplement":
+        with time_machine.travel(vn(2025, 6, 3, 10), tick=False):
+            d = act(officers.receiver, d, "request_supplement", reason="Thiếu giấy tờ. " * 20)
+    context = documents.form_context(d, form)
+    context["agency"] = {
+        "parent": "Ủy ban nhân dân tỉnh Thử Nghiệm",
+        "name": "Trung tâm Phục vụ hành chính công tỉnh Thử Nghiệm",
+    }
+    context["components"] = [
+        f"Bản sao có chứng thực giấy tờ chứng minh số {i} theo quy định" for i in range(10)
+    ]
+    html = render_to_string(f"dossiers/forms/{form}.html", context)
+    dump(documents._pdf(html), f"worst-{form}")
+    if os.environ.get("CAICACH_DUMP_FORMS"):
+        Path(os.environ["CAICACH_DUMP_FORMS"], f"worst-{form}.html").write_text(html)
+    assert _pages(html) == 1
+    assert "Số: " in html and "<svg" in html
+    if form == "receipt":
+        assert "Mã số thuế: 0100109106" in html
+        assert "Địa chỉ:" in html
+    else:
+        assert "Nơi nhận:" in html
+
+
+def test_a_long_agency_name_prints_its_short_name(tree):
+    tree.dept_a.name = "Ban quản lý các khu công nghiệp, khu kinh tế và khu công nghệ cao tỉnh Thử"
+    tree.dept_a.short_name = "Ban quản lý các KCN"
+    assert documents._agency_header(tree.dept_a)["name"] == "Ban quản lý các KCN"

@@ -293,7 +293,7 @@ def test_the_api_list_and_the_inbox_name_the_applicant_only(client, dossier, off
         assert dossier.code in response.content.decode()
         _none_of(WHOLE, response.content.decode())
         client.force_login(reader)
-        html = client.get(reverse("dossiers:inbox"), {"tab": "tat-ca"}).content.decode()
+        html = client.get(reverse("dossiers:inbox"), {"tab": "tat-ca", "cu": "1"}).content.decode()
         assert dossier.code in html and "Nguyễn Văn An" in html
         _none_of(WHOLE, html)
 

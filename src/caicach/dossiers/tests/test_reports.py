@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
 from caicach.core.models import AuditEntry
-from caicach.dossiers import reports
+from caicach.dossiers import documents, reports
 from caicach.dossiers.models import Dossier, DossierEvent
 from caicach.dossiers.reports import GroupBy, Period, PeriodError
 from caicach.dossiers.tests.factories import (
@@ -260,6 +260,7 @@ def test_the_register_lists_what_the_agency_received_in_order(tree, officers, ju
 def test_the_register_as_xlsx(tree, officers, june):
     content = reports.register_xlsx(officers.receiver, tree.dept_a, JUNE)
     sheet = load_workbook(io.BytesIO(content.read())).active
+    assert sheet.freeze_panes == "A5"  # the title, the period and the column headings stay
     values = [[c for c in row] for row in sheet.iter_rows(values_only=True)]
     assert values[0][0].startswith("SỔ THEO DÕI HỒ SƠ")
     assert values[1][0] == "Từ ngày 01/06/2025 đến ngày 30/06/2025"
@@ -284,6 +285,13 @@ def test_the_register_as_xlsx(tree, officers, june):
 def test_the_register_pdf_and_its_bound(tree, officers, june, monkeypatch):
     pdf = reports.register_pdf(officers.receiver, tree.dept_a, JUNE)
     assert pdf.startswith(b"%PDF")
+    html = documents.render_register_html(
+        tree.dept_a,
+        JUNE.start,
+        JUNE.end,
+        reports.register.register_queryset(officers.receiver, tree.dept_a, JUNE),
+    )
+    assert "{#" not in html and "Fixed layout" not in html  # no template comment printed
     monkeypatch.setattr(reports.register, "PDF_MAX_ROWS", 3)
     with pytest.raises(reports.TooManyRowsError) as caught:
         reports.register_pdf(officers.receiver, tree.dept_a, JUNE)

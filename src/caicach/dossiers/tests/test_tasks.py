@@ -291,3 +291,14 @@ def test_two_concurrent_runs_warn_once(tree, officers, version, people):
         assert _warn(near) == 1
     assert len(_warnings()) == 1
     assert len(_warning_mail()) == 2  # processor and agency leader of department A
+
+
+def test_a_warning_with_nobody_to_warn_is_not_recorded(tree, make_officer, version):
+    """Issue 16: the trail was flooded by due-soon warnings sent to no one."""
+    from caicach.dossiers.tests.factories import procedure_version
+
+    lone = make_officer("receiver", tree.dept_b, username="motcua_lone")
+    other = procedure_version(tree.dept_b)
+    dossier = receive(lone, other, tree.dept_b, received_at=RECEIVED)
+    assert _warn(dossier.due_at - timedelta(hours=1)) == 0
+    assert _warnings() == []

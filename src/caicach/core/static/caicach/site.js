@@ -43,3 +43,13 @@ document.addEventListener("htmx:beforeSwap", function (event) {
     event.detail.isError = false;
   }
 });
+
+document.addEventListener("click", function (event) {
+  // The menu button of a narrow screen opens and closes the top bar's links.
+  var button = event.target.closest && event.target.closest(".menu-toggle");
+  if (button) {
+    var bar = button.closest(".topbar");
+    var open = bar.classList.toggle("open");
+    button.setAttribute("aria-expanded", open ? "true" : "false");
+  }
+});
