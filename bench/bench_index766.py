@@ -68,11 +68,15 @@ def _fill(agency_ids: list[int]) -> None:
                 INSERT INTO metrics_dailyrollup (day, agency_id, procedure_id, version_id, channel,
                     received, received_online, finished, finished_online, finished_early,
                     finished_on_time, finished_legal_on_time, processing_days,
-                    supplement_requests, apologised, apologies, reused, digitised)
+                    supplement_requests, apologised, apologies, reused, digitised,
+                    received_full_online, received_full_online_eligible, electronic_result,
+                    fee_bearing, paid_online, rated, rated_satisfied, transfers,
+                    transfers_electronic)
                 SELECT DATE %s + (g %% 30), ({ids})[1 + g %% {len(agency_ids)}],
                        g / 90000 * 1000 + g %% 997, g / 90000 * 1000 + g %% 997,
                        (ARRAY['counter','online','post'])[1 + g / 30 %% 3],
-                       2, g %% 2, 2, g %% 2, 1, 2, 1, 3.5, g %% 3, 0, 0, 1, g %% 2
+                       2, g %% 2, 2, g %% 2, 1, 2, 1, 3.5, g %% 3, 0, 0, 1, g %% 2,
+                       g %% 2, 1, g %% 2, 2, g %% 2, 1, g %% 3 / 2, g %% 2, g %% 2
                 FROM generate_series(0, %s - 1) AS g
                 ON CONFLICT DO NOTHING
                 """,
