@@ -20,6 +20,8 @@ from django.conf import settings
 from django.db.models import Exists, F, IntegerField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
+from caicach.metrics.registry import FINISHED_MEASURES, RECEIVED_MEASURES
+
 __all__ = [
     "CONDITIONS",
     "FINISHED_MEASURES",
@@ -29,33 +31,6 @@ __all__ = [
     "rollup_sql",
     "side_filter",
 ]
-
-RECEIVED_MEASURES = (
-    "received",
-    "received_online",
-    "received_full_online",
-    "received_full_online_eligible",
-)
-FINISHED_MEASURES = (
-    "finished",
-    "finished_online",
-    "finished_early",
-    "finished_on_time",
-    "finished_legal_on_time",
-    "processing_days",
-    "supplement_requests",
-    "apologised",
-    "apologies",
-    "reused",
-    "digitised",
-    "electronic_result",
-    "fee_bearing",
-    "paid_online",
-    "rated",
-    "rated_satisfied",
-    "transfers",
-    "transfers_electronic",
-)
 
 
 def measure_side(measure: str) -> str:

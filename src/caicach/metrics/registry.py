@@ -18,8 +18,10 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 __all__ = [
+    "FINISHED_MEASURES",
     "FORMULA_VERSION",
     "KPI",
+    "RECEIVED_MEASURES",
     "ROLLUP_MEASURES",
     "UnknownKPIError",
     "all_kpis",
@@ -35,11 +37,13 @@ Source = Literal["rollup", "snapshot", "catalogue"]
 #: Counters of ``DailyRollup``. ``received_*`` sit on the day of receipt, the others on the day
 #: processing ended (``finished_at``, Vietnam time). Each is defined for the rebuild (SQL) and
 #: for the raw path (``metrics.facts``), and a property test checks the two agree.
-ROLLUP_MEASURES = (
+RECEIVED_MEASURES = (
     "received",
     "received_online",
     "received_full_online",
     "received_full_online_eligible",
+)
+FINISHED_MEASURES = (
     "finished",
     "finished_online",
     "finished_early",
@@ -59,6 +63,7 @@ ROLLUP_MEASURES = (
     "transfers",
     "transfers_electronic",
 )
+ROLLUP_MEASURES = (*RECEIVED_MEASURES, *FINISHED_MEASURES)
 SNAPSHOT_MEASURES = ("open_at_end", "overdue_at_end")
 CATALOGUE_MEASURES = (
     "versions",
