@@ -125,7 +125,10 @@ def test_a_worker_killed_mid_job_loses_and_duplicates_nothing(workers, settings)
         app.replace_connector(app.connector.get_worker_connector()),
         ThreadPoolExecutor(1) as thread,
     ):
-        assert thread.submit(asyncio.run, retry()).result() == 1
+        # At least the dead worker's job; with a zero stall time a job the survivor happens to
+        # be running at that instant (a periodic one) may be counted too, so "each exactly
+        # once" is checked on the notifications below, not on this count.
+        assert thread.submit(asyncio.run, retry()).result() >= 1
     _wait(lambda: _count(TASK, "succeeded") == JOBS)
 
     notified = ProcrastinateJob.objects.filter(task_name=send_notification.name)
