@@ -50,6 +50,14 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     # Answering a consultation or a cooperation request addressed to the agency (NĐ 61/2018
     # art. 19), checked over the agency asked, not the one holding the dossier.
     "dossiers.reply": frozenset({R.PROCESSOR, R.UNIT_LEADER, R.AGENCY_LEADER}),
+    # Reform plans (issue 15): leaders, the reform office and inspectors read the plans of their
+    # subtree; an agency's leaders submit its reported values; the reform office approves or
+    # returns them, imports plans and decides corrective proposals.
+    "plans.view": frozenset(
+        {R.UNIT_LEADER, R.AGENCY_LEADER, R.REFORM_OFFICER, R.INSPECTOR, R.ADMIN}
+    ),
+    "plans.report": frozenset({R.UNIT_LEADER, R.AGENCY_LEADER}),
+    "plans.approve": frozenset({R.REFORM_OFFICER}),
 }
 
 #: Actions granted over the whole tree to every role that has them, wherever its assignment is:

@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "caicach.ratings",
     "caicach.metrics",
     "caicach.notifications",
+    "caicach.plans",
     "caicach.demo",
 ]
 

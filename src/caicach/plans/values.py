@@ -1,0 +1,242 @@
+"""A target's value and status (issue 15, "A target's value comes either from a live metric or
+from an indicator that agencies report").
+
+* **Live** (``kpi_code``): ``caicach.metrics.compute.kpi`` for the scope. A stage already due is
+  judged on the KPI over the twelve months ending on its due date (a yearly target on the
+  year's figure); a stage to come on the trend of the monthly values of the last twelve whole
+  months up to today (``plans.projection``).
+* **Reported** (``indicator``): the approved :class:`ReportedValue` s of the scope's agency, each
+  at its period's end; a value not yet approved does not count.
+
+Scope: ``plan_agency`` is the plan's agency (its subtree); ``agency`` one named agency;
+``field`` the plan's agency restricted to the procedures of the named field codes (live only);
+``tier`` ("each agency of a tier") evaluates every agency of that level directly under the plan's
+agency (the departments, district or commune committees), valid on the day, and the target's
+status is that of the k-th best agency, ``k = ceil(share_required × n / 100)``: with 100 % the
+worst one decides, with 80 % four agencies in five must do at least as well. An agency with no
+data counts below an off-track one (it cannot show it meets the target).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from caicach.agencies.models import Agency
+from caicach.plans import projection as pj
+from caicach.plans import trajectory
+from caicach.plans.models import ReportedValue, ReportState, ScopeKind, Stage, Target
+
+__all__ = ["StageStatus", "TargetStatus", "evaluate_target", "scope_agencies"]
+
+WINDOW_MONTHS = 12
+_MARGIN = {"%": Decimal(5), "rank": Decimal(2), "tier": Decimal(1)}
+_BOUNDS: dict[str, tuple[Decimal | None, Decimal | None]] = {
+    "%": (Decimal(0), Decimal(100)),
+    "rank": (Decimal(1), None),
+    "tier": (Decimal(1), None),
+    "count": (Decimal(0), None),
+}
+
+
+@dataclass
+class StageStatus:
+    stage: Stage
+    threshold: Decimal | None
+    evaluation: pj.Evaluation | None  # None: a relative stage whose base is not known yet
+    combined: pj.Status | None = None  # a tier target: the k-th best agency's status
+
+    @property
+    def status(self) -> pj.Status:
+        if self.combined is not None:
+            return self.combined
+        return self.evaluation.status if self.evaluation else "no_data"
+
+
+@dataclass
+class TargetStatus:
+    target: Target
+    status: pj.Status
+    current: int  # index of the stage worked towards
+    stages: list[StageStatus]
+    agencies: list[tuple[Agency, pj.Status]] = field(default_factory=list)
+
+    @property
+    def current_stage(self) -> StageStatus:
+        return self.stages[self.current]
+
+
+def _month_end(day: date) -> date:
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+
+
+def _year_before(due: date) -> tuple[date, date]:
+    return (due.replace(year=due.year - 1) + timedelta(days=1), due)
+
+
+class _Series:
+    """The values of one target for one agency, computed once and reused across stages."""
+
+    def __init__(self, target: Target, agency: Agency, today: date) -> None:
+        self.target, self.agency, self.today = target, agency, today
+        self._reported: list[pj.Point] | None = None
+
+    def _kpi(self, first: date, last: date) -> Decimal | None:
+        from caicach.metrics.compute import kpi
+        from caicach.metrics.periods import Period
+
+        period = Period(first, last)
+        t = self.target
+        if t.scope_kind == ScopeKind.FIELD:
+            from caicach.metrics.figures import ratio
+            from caicach.metrics.registry import get
+            from caicach.procedures.models import Field
+
+            codes = [c for c in t.scope_field.split(",") if c]
+            ids = set(Field.objects.filter(code__in=codes).values_list("pk", flat=True))
+            rows = kpi(t.kpi_code, self.agency, period, by="field")
+            assert isinstance(rows, dict)
+            num = sum((Decimal(f.numerator) for k, f in rows.items() if k in ids), Decimal(0))
+            den = sum((Decimal(f.denominator) for k, f in rows.items() if k in ids), Decimal(0))
+            return ratio(num, den, factor=get(t.kpi_code).factor).value
+        figure = kpi(t.kpi_code, self.agency, period)
+        assert not isinstance(figure, dict)
+        return figure.value
+
+    def reported(self) -> list[pj.Point]:
+        if self._reported is None:
+            rows = ReportedValue.objects.filter(
+                indicator_id=self.target.indicator_id,
+                agency=self.agency,
+                state=ReportState.APPROVED,
+            ).values_list("period_end", "value")
+            self._reported = [pj.Point(d, v) for d, v in rows]
+        return self._reported
+
+    def value_at(self, due: date) -> Decimal | None:
+        """The value a stage due on ``due`` is judged on."""
+        if self.target.indicator_id:
+            before = [p for p in self.reported() if p.day <= due]
+            return max(before, key=lambda p: p.day).value if before else None
+        return self._kpi(*_year_before(due))
+
+    def trend(self) -> list[pj.Point]:
+        """The values a stage still to come is projected from."""
+        if self.target.indicator_id:
+            return [p for p in self.reported() if p.day <= self.today]
+        points = []
+        last = _month_end(self.today.replace(day=1) - timedelta(days=1))  # last whole month
+        for _ in range(WINDOW_MONTHS):
+            first = last.replace(day=1)
+            value = self._kpi(first, last)
+            if value is not None:
+                points.append(pj.Point(last, value))
+            last = first - timedelta(days=1)
+        return points
+
+
+def _evaluate_one(
+    target: Target, stages: list[Stage], agency: Agency, today: date
+) -> list[StageStatus]:
+    series = _Series(target, agency, today)
+    cache: dict[date, Decimal | None] = {}
+
+    def value_at(day: date) -> Decimal | None:
+        if day not in cache:
+            cache[day] = series.value_at(day) if day <= today else None
+        return cache[day]
+
+    pure = [trajectory.Stage(s.due, s.threshold, s.step, s.from_rule) for s in stages]
+    thresholds = trajectory.resolve(pure, value_at, target.baseline_due)
+    unit = target.unit
+    options: dict[str, Any] = {
+        "margin": _MARGIN.get(unit, Decimal(0)),
+        "tolerance": target.tolerance,
+        "bounds": _BOUNDS.get(unit, (None, None)),
+    }
+    trend: list[pj.Point] | None = None
+    out = []
+    comparison: pj.Comparison = target.comparison  # type: ignore[assignment]
+    for stage, threshold in zip(stages, thresholds, strict=True):
+        if threshold is None:
+            out.append(StageStatus(stage, None, None))
+            continue
+        if stage.due <= today:
+            value = value_at(stage.due)
+            points = [pj.Point(stage.due, value)] if value is not None else []
+        else:
+            trend = series.trend() if trend is None else trend
+            points = trend
+        evaluation = pj.evaluate(points, comparison, threshold, stage.due, today, **options)
+        out.append(StageStatus(stage, threshold, evaluation))
+    return out
+
+
+def scope_agencies(target: Target, today: date) -> list[Agency]:
+    """The agencies a target is evaluated over (see the module's docstring)."""
+    plan_agency = target.plan.agency
+    if target.scope_kind == ScopeKind.AGENCY and target.scope_agency is not None:
+        return [target.scope_agency]
+    if target.scope_kind == ScopeKind.TIER:
+        return list(
+            Agency.objects.valid_on(min(today, target.due))
+            .filter(parent=plan_agency, level=target.scope_tier)
+            .order_by("path")
+        )
+    return [plan_agency]
+
+
+def _kth(statuses: list[pj.Status], share: Decimal) -> pj.Status:
+    if not statuses:
+        return "no_data"
+    if all(s == "no_data" for s in statuses):
+        return "no_data"
+    ordered = sorted(statuses, key=pj.status_rank)
+    k = max(1, math.ceil(Decimal(len(ordered)) * share / 100))
+    chosen = ordered[min(k, len(ordered)) - 1]
+    return "off_track" if chosen == "no_data" else chosen
+
+
+def evaluate_target(
+    target: Target,
+    today: date,
+    *,
+    agency: Agency | None = None,
+    stages: list[Stage] | None = None,
+    agencies: Callable[[Target, date], list[Agency]] = scope_agencies,
+) -> TargetStatus:
+    """Every stage's status and the target's (that of the stage worked towards) on ``today``.
+    ``agency`` narrows a tier target to one of its agencies (the dashboards ask per agency)."""
+    stages = list(target.stages.all()) if stages is None else stages
+    current = pj.current_stage([s.due for s in stages], today)
+    scope = [agency] if agency is not None else agencies(target, today)
+    per_agency = [(a, _evaluate_one(target, stages, a, today)) for a in scope]
+    if len(per_agency) == 1 and target.scope_kind != ScopeKind.TIER:
+        rows = per_agency[0][1]
+        return TargetStatus(target, rows[current].status, current, rows)
+    merged: list[StageStatus] = []
+    for i, stage in enumerate(stages):
+        statuses = [rows[i].status for _, rows in per_agency]
+        status = _kth(statuses, target.share_required)
+        # The method and figures shown are those of an agency with that status (or the worst).
+        shown = next((rows[i] for _, rows in per_agency if rows[i].status == status), None)
+        shown = shown or per_agency[-1][1][i] if per_agency else None
+        merged.append(
+            StageStatus(
+                stage,
+                shown.threshold if shown else stage.threshold,
+                shown.evaluation if shown else None,
+                status,
+            )
+        )
+    return TargetStatus(
+        target,
+        merged[current].status if per_agency else "no_data",
+        current,
+        merged,
+        [(a, rows[current].status) for a, rows in per_agency],
+    )
