@@ -13,3 +13,15 @@ class PlansConfig(AppConfig):
 
         # Targets for the dashboards (issue 14), which sit below this app and cannot import it.
         registry.register_targets_provider(board.targets_for)
+        registry.register_menu(35, _("Kế hoạch CCHC"), "plans:list", "plans.view")
+        registry.register_audit_labels(
+            {
+                "plan.import": _("Nhập kế hoạch"),
+                "plan.value.submit": _("Gửi số liệu báo cáo"),
+                "plan.value.approve": _("Duyệt số liệu báo cáo"),
+                "plan.value.return": _("Trả lại số liệu báo cáo"),
+                "plan.proposal.create": _("Đề xuất nhiệm vụ khắc phục"),
+                "plan.proposal.accept": _("Chấp nhận đề xuất khắc phục"),
+                "plan.proposal.dismiss": _("Không chấp nhận đề xuất khắc phục"),
+            }
+        )

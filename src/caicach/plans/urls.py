@@ -1,0 +1,14 @@
+from django.urls import path
+
+from caicach.plans import views
+
+app_name = "plans"
+
+urlpatterns = [
+    path("", views.plan_list, name="list"),
+    path("<int:pk>/", views.plan_detail, name="detail"),
+    path("so-lieu/", views.reported_values, name="values"),
+    path("so-lieu/<int:pk>/duyet/", views.review_value, name="review"),
+    path("so-lieu/<int:pk>/minh-chung/", views.evidence, name="evidence"),
+    path("de-xuat/<int:pk>/", views.decide_proposal, name="proposal"),
+]
