@@ -11,8 +11,9 @@ from an indicator that agencies report").
 Scope: ``plan_agency`` is the plan's agency (its subtree); ``agency`` one named agency;
 ``field`` the plan's agency restricted to the procedures of the named field codes (live only);
 ``tier`` ("each agency of a tier") evaluates every agency of that level directly under the plan's
-agency (the departments, district or commune committees), valid on the day, and the target's
-status is that of the k-th best agency, ``k = ceil(share_required × n / 100)``: with 100 % the
+agency (the departments, district or commune committees); a stage counts the agencies in
+operation during its year (districts dissolved on 30/6/2025 count for 2024, the communes formed
+on 1/7/2025 from 2025), and its status is that of the k-th best agency, ``k = ceil(share_required × n / 100)``: with 100 % the
 worst one decides, with 80 % four agencies in five must do at least as well. An agency with no
 data counts below an off-track one (it cannot show it meets the target).
 """
@@ -25,6 +26,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
+
+from django.db.models import Q
 
 from caicach.agencies.models import Agency
 from caicach.plans import projection as pj
@@ -177,17 +180,28 @@ def _evaluate_one(
 
 
 def scope_agencies(target: Target, today: date) -> list[Agency]:
-    """The agencies a target is evaluated over (see the module's docstring)."""
+    """The agencies a target is evaluated over (see the module's docstring): for a tier, those
+    in operation at some time between the plan's start and the target's last due date (or
+    today, if sooner)."""
     plan_agency = target.plan.agency
     if target.scope_kind == ScopeKind.AGENCY and target.scope_agency is not None:
         return [target.scope_agency]
     if target.scope_kind == ScopeKind.TIER:
+        last = min(today, target.due)
         return list(
-            Agency.objects.valid_on(min(today, target.due))
-            .filter(parent=plan_agency, level=target.scope_tier)
+            Agency.objects.filter(parent=plan_agency, level=target.scope_tier)
+            .filter(valid_from__lte=last)
+            .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=target.plan.period_start))
             .order_by("path")
         )
     return [plan_agency]
+
+
+def _in_operation(agency: Agency, stage: Stage) -> bool:
+    """Whether ``agency`` existed during the year a stage is judged on (a district dissolved on
+    30/6/2025 counts for 2024, not for 2026; a commune formed on 1/7/2025 counts for 2025)."""
+    first, last = _year_before(stage.due)
+    return agency.valid_from <= last and (agency.valid_to is None or agency.valid_to >= first)
 
 
 def _kth(statuses: list[pj.Status], share: Decimal) -> pj.Status:
@@ -220,11 +234,12 @@ def evaluate_target(
         return TargetStatus(target, rows[current].status, current, rows)
     merged: list[StageStatus] = []
     for i, stage in enumerate(stages):
-        statuses = [rows[i].status for _, rows in per_agency]
+        active = [rows for a, rows in per_agency if _in_operation(a, stage)]
+        statuses = [rows[i].status for rows in active]
         status = _kth(statuses, target.share_required)
         # The method and figures shown are those of an agency with that status (or the worst).
-        shown = next((rows[i] for _, rows in per_agency if rows[i].status == status), None)
-        shown = shown or per_agency[-1][1][i] if per_agency else None
+        shown = next((rows[i] for rows in active if rows[i].status == status), None)
+        shown = shown or (active[-1][i] if active else None)
         merged.append(
             StageStatus(
                 stage,
@@ -238,5 +253,9 @@ def evaluate_target(
         merged[current].status if per_agency else "no_data",
         current,
         merged,
-        [(a, rows[current].status) for a, rows in per_agency],
+        [
+            (a, rows[current].status)
+            for a, rows in per_agency
+            if _in_operation(a, stages[current])
+        ],
     )

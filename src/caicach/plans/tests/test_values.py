@@ -61,6 +61,8 @@ domains:
 @pytest.fixture
 def plan(tree: Any) -> Any:
     Agency.objects.update(valid_from=date(2020, 1, 1))
+    for agency in vars(tree).values():
+        agency.refresh_from_db()
     tree.commune2 = AgencyFactory(
         code="000.00.62.H97",
         name="Xã Tân Lập",
