@@ -33,7 +33,9 @@ def test_reform_officer_reads_the_plan(
     page.get_by_role("link", name="Kế hoạch CCHC").click()
     page.get_by_role("link", name="Nghị quyết về đẩy mạnh cải cách hành chính").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Nghị quyết về đẩy mạnh")
-    target = page.locator("article.target", has_text="Hồ sơ công việc xử lý trên môi trường mạng — cấp xã")
+    target = page.locator(
+        "article.target", has_text="Hồ sơ công việc xử lý trên môi trường mạng — cấp xã"
+    )
     expect(target.locator(".badge").first).to_have_text(
         __import__("re").compile("Đã đạt|Đúng tiến độ|Có nguy cơ|Chậm tiến độ|Chưa có số liệu")
     )

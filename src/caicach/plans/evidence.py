@@ -16,7 +16,13 @@ __all__ = ["ALLOWED", "MAX_EVIDENCE_BYTES", "sniff"]
 
 MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
 #: extension → what people call it
-ALLOWED = {"pdf": "PDF", "docx": "Word (.docx)", "xlsx": "Excel (.xlsx)", "jpg": "JPEG", "png": "PNG"}
+ALLOWED = {
+    "pdf": "PDF",
+    "docx": "Word (.docx)",
+    "xlsx": "Excel (.xlsx)",
+    "jpg": "JPEG",
+    "png": "PNG",
+}
 
 
 def _office(content: bytes) -> str | None:

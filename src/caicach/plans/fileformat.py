@@ -58,7 +58,7 @@ def fmt_path(path: Path) -> str:
     return out
 
 
-class _Bad(Exception):
+class _BadValueError(Exception):
     def __init__(self, line: int, path: Path, vi: str, en: str) -> None:
         super().__init__(en)
         self.issue = FileIssue(line, fmt_path(path), vi, en)
@@ -80,14 +80,14 @@ def _scalar(node: yaml.ScalarNode, path: Path) -> Any:
         try:
             return Decimal(text.replace("_", ""))
         except InvalidOperation:
-            raise _Bad(
+            raise _BadValueError(
                 line, path, f"Số không hợp lệ: {text!r}.", f"Invalid number: {text!r}."
             ) from None
     if tag.endswith(":timestamp"):
         try:
             return date.fromisoformat(text)
         except ValueError:
-            raise _Bad(
+            raise _BadValueError(
                 line,
                 path,
                 f"Chỉ dùng ngày dạng YYYY-MM-DD, không dùng {text!r}.",
@@ -108,15 +108,17 @@ def _walk(node: yaml.Node, path: Path, lines: dict[Path, int]) -> Any:
             key = _walk(key_node, path, lines) if isinstance(key_node, yaml.ScalarNode) else None
             line = key_node.start_mark.line + 1
             if not isinstance(key, str):
-                raise _Bad(line, path, "Khóa phải là chữ.", "Keys must be text.")
+                raise _BadValueError(line, path, "Khóa phải là chữ.", "Keys must be text.")
             if key in out:
-                raise _Bad(
+                raise _BadValueError(
                     line, (*path, key), f"Khóa {key!r} lặp lại.", f"Duplicate key {key!r}."
                 )
             out[key] = _walk(value_node, (*path, key), lines)
         lines[path] = node.start_mark.line + 1
         return out
-    raise _Bad(1, path, "Nội dung không đọc được.", "Unreadable content.")  # pragma: no cover
+    raise _BadValueError(
+        1, path, "Nội dung không đọc được.", "Unreadable content."
+    )  # pragma: no cover
 
 
 def read_plan_file(text: str) -> tuple[Located | None, list[FileIssue]]:
@@ -137,7 +139,7 @@ def read_plan_file(text: str) -> tuple[Located | None, list[FileIssue]]:
     lines: dict[Path, int] = {}
     try:
         data = _walk(node, (), lines)
-    except _Bad as bad:
+    except _BadValueError as bad:
         return None, [bad.issue]
     if isinstance(data, datetime):  # pragma: no cover - dates are read as dates above
         data = data.date()

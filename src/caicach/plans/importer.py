@@ -410,9 +410,9 @@ def _check(src: Located) -> tuple[_Checker, dict[str, Any]]:
             codes.add(value)
         elif isinstance(value, dict):
             for key, item in value.items():
-                if key in ("agency", "lead", "supporting", "reporter", "recipient"):
-                    collect(item)
-                elif isinstance(item, (dict, list)):
+                if key in ("agency", "lead", "supporting", "reporter", "recipient") or isinstance(
+                    item, (dict, list)
+                ):
                     collect(item)
         elif isinstance(value, list):
             for item in value:
@@ -428,7 +428,7 @@ def _check(src: Located) -> tuple[_Checker, dict[str, Any]]:
     for i, raw in enumerate(c.items(root, (), "domains")):
         dp: Path = ("domains", i)
         d = c.mapping(raw, dp)
-        dom = {
+        dom: dict[str, Any] = {
             "code": _choice(c, d, dp, "code", DomainCode.values),
             "name": c.opt(d, dp, "name", str) or "",
             "targets": [],
@@ -479,7 +479,9 @@ def _write(c: _Checker, data: dict[str, Any], actor: Actor) -> ImportResult:
     order = 0
     for d_order, dom in enumerate(data["domains"]):
         domain = Domain.objects.create(
-            plan=plan, code=dom["code"], name=dom["name"] or DomainCode(dom["code"]).label,
+            plan=plan,
+            code=dom["code"],
+            name=dom["name"] or str(DomainCode(dom["code"]).label),
             order=d_order,
         )
         for t in dom["targets"]:

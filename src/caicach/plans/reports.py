@@ -155,7 +155,9 @@ def _pending(value_id: int, user: Any) -> ReportedValue:
         .first()
     )
     if row is None:
-        raise BilingualError("Không có giá trị này.", "No such value.", code="not_found", status=404)
+        raise BilingualError(
+            "Không có giá trị này.", "No such value.", code="not_found", status=404
+        )
     require(user, "plans.approve", row.agency)
     if row.state != ReportState.SUBMITTED:
         raise ConflictError("Giá trị này không chờ duyệt.", "This value is not awaiting approval.")

@@ -253,9 +253,5 @@ def evaluate_target(
         merged[current].status if per_agency else "no_data",
         current,
         merged,
-        [
-            (a, rows[current].status)
-            for a, rows in per_agency
-            if _in_operation(a, stages[current])
-        ],
+        [(a, rows[current].status) for a, rows in per_agency if _in_operation(a, stages[current])],
     )

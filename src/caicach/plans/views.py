@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from caicach.accounts.access import can, require, require_anywhere, scope
+from caicach.accounts.access import can, require_anywhere, scope
 from caicach.agencies.models import Agency
 from caicach.core.audit import Actor
 from caicach.core.errors import BilingualError
@@ -121,15 +121,15 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     plan = get_object_or_404(visible_plans(request.user), pk=pk)
     today = timezone.localdate()
     rows = [_row(r, request) for r in plan_targets(plan, today)]
-    domains = []
-    for domain in plan.domains.all():
-        domains.append(
-            {
-                "domain": domain,
-                "rows": [r for r in rows if r["target"].domain_id == domain.pk],
-                "tasks": [t for t in plan.tasks.all() if t.domain_id == domain.pk],
-            }
-        )
+    tasks = list(plan.tasks.select_related("lead_agency"))
+    domains = [
+        {
+            "domain": domain,
+            "rows": [r for r in rows if r["target"].domain_id == domain.pk],
+            "tasks": [t for t in tasks if t.domain_id == domain.pk],
+        }
+        for domain in plan.domains.all()
+    ]
     counts: dict[str, int] = {}
     for r in rows:
         counts[r["badge"]["code"]] = counts.get(r["badge"]["code"], 0) + 1
@@ -142,7 +142,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "plan": plan,
         "domains": domains,
         "summary": [(badge(code), counts.get(code, 0)) for code in STATUS],
-        "general_tasks": [t for t in plan.tasks.all() if t.domain_id is None],
+        "general_tasks": [t for t in tasks if t.domain_id is None],
         "duties": plan.duties.select_related("reporter", "recipient"),
         "proposals": open_proposals,
         "can_decide": can(request.user, "plans.approve", plan.agency),
@@ -166,7 +166,10 @@ def reported_values(request: HttpRequest) -> HttpResponse:
     form: dict[str, Any] = {}
     error = None
     if request.method == "POST":
-        form = {k: str(request.POST.get(k, ""))[:200] for k in ("indicator", "agency", "period", "value", "note")}
+        form = {
+            k: str(request.POST.get(k, ""))[:200]
+            for k in ("indicator", "agency", "period", "value", "note")
+        }
         indicator = next((i for i in indicators if i.code == form["indicator"]), None)
         agency = next((a for a in agencies if a.code == form["agency"]), None)
         upload = request.FILES.get("evidence")
@@ -206,10 +209,14 @@ def reported_values(request: HttpRequest) -> HttpResponse:
         "form": form,
         "error": error,
         "can_approve": any(
-            can(user, "plans.approve", v.agency) for v in visible if v.state == ReportState.SUBMITTED
+            can(user, "plans.approve", v.agency)
+            for v in visible
+            if v.state == ReportState.SUBMITTED
         ),
         "approvable": {
-            v.pk for v in visible if v.state == ReportState.SUBMITTED and can(user, "plans.approve", v.agency)
+            v.pk
+            for v in visible
+            if v.state == ReportState.SUBMITTED and can(user, "plans.approve", v.agency)
         },
         "states": dict(ReportState.choices),
     }
@@ -236,7 +243,7 @@ def review_value(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def evidence(request: HttpRequest, pk: int) -> HttpResponse:
+def evidence(request: HttpRequest, pk: int) -> FileResponse:
     require_anywhere(request.user, "plans.view")
     row = get_object_or_404(
         scope(ReportedValue.objects.exclude(evidence=""), request.user, "plans.view", "agency"),

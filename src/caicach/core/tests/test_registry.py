@@ -36,6 +36,7 @@ def test_each_officer_sees_the_registered_entries_allowed_in_order(
         "dossiers:inbox",
         "dossiers:register",
         "dossiers:apologies",
+        "plans:list",  # the reform plans (plans.view)
         "agencies:list",
         "accounts:officer_list",
         "procedures:list",
@@ -72,3 +73,22 @@ def test_the_home_page_shows_the_registered_figures_and_roles(
     assert '<div class="stat">1</div><div>cơ quan, đơn vị trong phạm vi của bạn</div>' in page
     assert "thủ tục hành chính bạn được xem" in page
     assert "Chuyên viên thụ lý" in page and tree.unit_a.name in page
+
+
+def test_targets_providers_are_kept_once_and_concatenated(monkeypatch: Any) -> None:
+    """An upper app (plans) offers targets to a lower one (the dashboards) without an import."""
+    monkeypatch.setattr(registry, "_targets_providers", [])
+    assert registry.targets_for("agency", "day") == []
+
+    def first(agency: Any, day: Any) -> list[dict[str, Any]]:
+        return [dict.fromkeys(registry.TARGET_KEYS, f"{agency}-{day}")]
+
+    def second(agency: Any, day: Any) -> list[dict[str, Any]]:
+        return [{"kpi_code": "x"}]
+
+    registry.register_targets_provider(first)
+    registry.register_targets_provider(first)  # ready() may run twice
+    registry.register_targets_provider(second)
+    assert registry.targets_provider() == [first, second]
+    rows = registry.targets_for("A", "D")
+    assert rows[0]["status"] == "A-D" and rows[1] == {"kpi_code": "x"}

@@ -18,8 +18,8 @@ from caicach.accounts.access import require_anywhere
 from caicach.accounts.api.permissions import IsOfficer
 from caicach.core.errors import BilingualError
 from caicach.dossiers.api.documents import error_response
-from caicach.plans.models import Plan
 from caicach.plans.api.serializers import PlanSerializer, TargetSerializer, target_data
+from caicach.plans.models import Plan
 from caicach.plans.queries import plan_targets, visible_plans
 
 _ERRORS = {
@@ -28,7 +28,7 @@ _ERRORS = {
 }
 
 
-class PlanListView(generics.ListAPIView):  # type: ignore[type-arg]
+class PlanListView(generics.ListAPIView[Plan]):
     permission_classes = [IsOfficer]
     serializer_class = PlanSerializer
     queryset = Plan.objects.none()  # for the schema; the scoped one comes from get_queryset

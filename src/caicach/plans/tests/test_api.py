@@ -8,12 +8,15 @@ import pytest
 
 from caicach.agencies.models import Agency
 from caicach.plans.models import Plan
-from caicach.plans.tests.test_pages import plan  # noqa: F401 - the fixture
 
 
 @pytest.mark.django_db
 def test_plans_and_targets(
-    client: Any, plan: Plan, tree: Any, make_officer: Any, django_assert_max_num_queries: Any  # noqa: F811
+    client: Any,
+    plan: Plan,
+    tree: Any,
+    make_officer: Any,
+    django_assert_max_num_queries: Any,
 ) -> None:
     client.force_login(make_officer("inspector", tree.province))
     with django_assert_max_num_queries(10):
@@ -31,16 +34,21 @@ def test_plans_and_targets(
 
 
 @pytest.mark.django_db
-def test_errors_are_bilingual(client: Any, plan: Plan, tree: Any, make_officer: Any) -> None:  # noqa: F811
+def test_errors_are_bilingual(client: Any, plan: Plan, tree: Any, make_officer: Any) -> None:
     client.force_login(make_officer("receiver", tree.dept_a))
     refused = client.get("/api/v1/plans/")
     assert refused.status_code == 403 and refused.json()["detail_vi"]
     other = Agency.objects.create(
-        code="000.00.00.H98", name="UBND tỉnh Khác", kind="people_committee", level="province",
+        code="000.00.00.H98",
+        name="UBND tỉnh Khác",
+        kind="people_committee",
+        level="province",
         valid_from="2020-01-01",
     )
     client.force_login(make_officer("inspector", other))
     missing = client.get(f"/api/v1/plans/{plan.pk}/targets/")
     assert missing.status_code == 404
     body = missing.json()
-    assert body["detail_vi"].startswith("Không có kế hoạch") and body["detail"].startswith("No such")
+    assert body["detail_vi"].startswith("Không có kế hoạch") and body["detail"].startswith(
+        "No such"
+    )

@@ -30,6 +30,8 @@ def test_demo_plans_load_fast_with_two_years_of_values(
     years = set(ReportedValue.objects.values_list("period", flat=True))
     assert years == {"2024", "2025"}
     assert ReportedValue.objects.filter(state="submitted").exists()  # waiting for approval
-    statuses = {r.status for r in plan_targets(Plan.objects.get(code=PROVINCE_PLAN), date(2026, 3, 1))}
+    statuses = {
+        r.status for r in plan_targets(Plan.objects.get(code=PROVINCE_PLAN), date(2026, 3, 1))
+    }
     assert {"achieved", "off_track"} <= statuses
     assert load_demo_plans() == 0  # idempotent

@@ -76,13 +76,28 @@ def test_a_stage_after_the_plans_end_is_refused(demo_tree: Any) -> None:
     [
         ("000.00.00.H90", "999.99.99.H00", "plan.agency", "No agency"),
         ("kpi: online_share", "kpi: made_up", "domains[0].targets[0].kpi", "No KPI"),
-        ("kpi: online_share", "indicator: nothing", "domains[0].targets[0].indicator", "No reported"),
+        (
+            "kpi: online_share",
+            "indicator: nothing",
+            "domains[0].targets[0].indicator",
+            "No reported",
+        ),
         ('unit: "%"', "unit: days", "domains[0].targets[0].unit", "Unit is %"),
-        ("comparison: at_least", "comparison: roughly", "domains[0].targets[0].comparison", "one of"),
+        (
+            "comparison: at_least",
+            "comparison: roughly",
+            "domains[0].targets[0].comparison",
+            "one of",
+        ),
         ("threshold: 50", "threshold: 150", "domains[0].targets[0].stages[0]", "between 0 and 100"),
         ("code: procedures", "code: astrology", "domains[0].code", "one of"),
         ("format: caicach-plan/1", "format: other", "format", "Expected format"),
-        ("period: {start: 2025, end: 2025}", "period: {start: 2025, end: 2024}", "plan.period.end", "ends first"),
+        (
+            "period: {start: 2025, end: 2025}",
+            "period: {start: 2025, end: 2024}",
+            "plan.period.end",
+            "ends first",
+        ),
     ],
 )
 @pytest.mark.django_db

@@ -11,17 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from caicach.agencies.models import Agency
-from caicach.core.audit import Actor
-from caicach.plans.importer import import_plan
 from caicach.plans.models import Plan, ReportedValue
-from caicach.plans.tests.test_values import PLAN
-
-
-@pytest.fixture
-def plan(tree: Any) -> Plan:
-    Agency.objects.update(valid_from=date(2020, 1, 1))
-    import_plan(PLAN, Actor.system("test"))
-    return Plan.objects.get(code="nq-thu")
 
 
 @pytest.mark.django_db
@@ -52,7 +42,10 @@ def test_scoping(client: Any, plan: Plan, tree: Any, make_officer: Any) -> None:
     assert client.get(reverse("plans:list")).status_code == 403
     # Another province's officer does not see it.
     other = Agency.objects.create(
-        code="000.00.00.H98", name="UBND tỉnh Khác", kind="people_committee", level="province",
+        code="000.00.00.H98",
+        name="UBND tỉnh Khác",
+        kind="people_committee",
+        level="province",
         valid_from=date(2020, 1, 1),
     )
     client.force_login(make_officer("inspector", other))
@@ -66,7 +59,12 @@ def test_submit_and_approve_through_the_pages(
     settings.MEDIA_ROOT = tmp_path
     leader = make_officer("agency_leader", tree.commune)
     client.force_login(leader)
-    form = {"indicator": "work_files_online", "agency": tree.commune.code, "period": "2024", "value": "65"}
+    form = {
+        "indicator": "work_files_online",
+        "agency": tree.commune.code,
+        "period": "2024",
+        "value": "65",
+    }
     bad = client.post(
         reverse("plans:values"),
         {**form, "evidence": SimpleUploadedFile("virus.exe", b"MZ\x90\x00bad", "application/pdf")},
@@ -81,7 +79,10 @@ def test_submit_and_approve_through_the_pages(
     assert ok.status_code == 302
     row = ReportedValue.objects.get()
     # The leader cannot approve; the inspector reads the evidence; the reform office approves.
-    assert client.post(reverse("plans:review", args=[row.pk]), {"decision": "approve"}).status_code == 403
+    assert (
+        client.post(reverse("plans:review", args=[row.pk]), {"decision": "approve"}).status_code
+        == 403
+    )
     client.force_login(make_officer("inspector", tree.province))
     evidence = client.get(reverse("plans:evidence", args=[row.pk]))
     assert evidence.status_code == 200 and evidence["X-Content-Type-Options"] == "nosniff"

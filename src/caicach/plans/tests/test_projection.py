@@ -32,22 +32,73 @@ RISING = pts((date(2025, 1, 1), 60), (date(2025, 1, 31), 66), (date(2025, 3, 2),
         ([], "at_least", "80", date(2025, 12, 31), date(2025, 6, 1), "no_data", "none", None),
         # Trend to 31/5/2025 (x = 150 days from 1/1): 66 + 0.2·(150 - 30) = 90 ≥ 80 → on track
         # (the latest, 72, does not meet 80 yet).
-        (RISING, "at_least", "80", date(2025, 5, 31), date(2025, 3, 5), "on_track", "linear_trend", "90"),
+        (
+            RISING,
+            "at_least",
+            "80",
+            date(2025, 5, 31),
+            date(2025, 3, 5),
+            "on_track",
+            "linear_trend",
+            "90",
+        ),
         # Same trend, threshold 95: 90 misses by 5 ≤ margin 5 → at risk.
-        (RISING, "at_least", "95", date(2025, 5, 31), date(2025, 3, 5), "at_risk", "linear_trend", "90"),
+        (
+            RISING,
+            "at_least",
+            "95",
+            date(2025, 5, 31),
+            date(2025, 3, 5),
+            "at_risk",
+            "linear_trend",
+            "90",
+        ),
         # Threshold 99: misses by 9 > 5 → off track.
-        (RISING, "at_least", "99", date(2025, 5, 31), date(2025, 3, 5), "off_track", "linear_trend", "90"),
+        (
+            RISING,
+            "at_least",
+            "99",
+            date(2025, 5, 31),
+            date(2025, 3, 5),
+            "off_track",
+            "linear_trend",
+            "90",
+        ),
         # Latest 72 already ≥ 70 and the trend holds → achieved (before the due date).
-        (RISING, "at_least", "70", date(2025, 5, 31), date(2025, 3, 5), "achieved", "linear_trend", "90"),
+        (
+            RISING,
+            "at_least",
+            "70",
+            date(2025, 5, 31),
+            date(2025, 3, 5),
+            "achieved",
+            "linear_trend",
+            "90",
+        ),
         # Falling values and "at most" (e.g. overdue share ≤ 5): 72 → 66 → 60 reversed; the
         # line falls 0.2 a day: at x = 150 the value is 66 - 0.2·120 = 42, clamped at 0..100.
         # Not ≤ 5 by 37 → off track.
         (
             pts((date(2025, 1, 1), 72), (date(2025, 1, 31), 66), (date(2025, 3, 2), 60)),
-            "at_most", "5", date(2025, 5, 31), date(2025, 3, 5), "off_track", "linear_trend", "42",
+            "at_most",
+            "5",
+            date(2025, 5, 31),
+            date(2025, 3, 5),
+            "off_track",
+            "linear_trend",
+            "42",
         ),
         # Two values only: no trend, the latest (66) is carried forward; 66 ≥ 60 → achieved.
-        (RISING[:2], "at_least", "60", date(2025, 12, 31), date(2025, 3, 5), "achieved", "latest", "66"),
+        (
+            RISING[:2],
+            "at_least",
+            "60",
+            date(2025, 12, 31),
+            date(2025, 3, 5),
+            "achieved",
+            "latest",
+            "66",
+        ),
         # A stage already due is judged on the last value on or before its due date: 66 on
         # 31/1 for a stage due 15/2 (72 came later): 66 < 70 → off track, whatever came after.
         (RISING, "at_least", "70", date(2025, 2, 15), date(2025, 6, 1), "off_track", "final", "66"),
@@ -58,10 +109,25 @@ RISING = pts((date(2025, 1, 1), 60), (date(2025, 1, 31), 66), (date(2025, 3, 2),
         # not in the top 20 by about 1 ≤ margin 2 → at risk.
         (
             pts((date(2023, 1, 1), 30), (date(2024, 1, 1), 27), (date(2025, 1, 1), 24)),
-            "rank_at_or_above", "20", date(2025, 12, 31), date(2025, 1, 2), "at_risk", "linear_trend", None,
+            "rank_at_or_above",
+            "20",
+            date(2025, 12, 31),
+            date(2025, 1, 2),
+            "at_risk",
+            "linear_trend",
+            None,
         ),
         # Exactly: 100 with tolerance 0; latest 100 carried → achieved.
-        (pts((date(2025, 1, 1), 100)), "exactly", "100", date(2025, 12, 31), date(2025, 2, 1), "achieved", "latest", "100"),
+        (
+            pts((date(2025, 1, 1), 100)),
+            "exactly",
+            "100",
+            date(2025, 12, 31),
+            date(2025, 2, 1),
+            "achieved",
+            "latest",
+            "100",
+        ),
     ],
 )
 def test_status_table(
@@ -116,7 +182,9 @@ def test_current_stage_and_worst() -> None:
 
 def test_trajectory_step_and_relative() -> None:
     # Sóc Trăng goal 4, district tier: 20% in 2021, +20 a year: 20, 40, 60, 80, 100.
-    stages = trajectory.expand({"kind": "step", "start": 2021, "until": 2025, "base": 20, "step": 20, "cap": 100})
+    stages = trajectory.expand(
+        {"kind": "step", "start": 2021, "until": 2025, "base": 20, "step": 20, "cap": 100}
+    )
     assert [s.threshold for s in stages] == [20, 40, 60, 80, 100]
     # Goal 17: from 2026 one rank better a year: rank 15 reached in 2025 → 14 for 2026 and,
     # if 2026 ends at 16, 15 for 2027.

@@ -69,7 +69,10 @@ def test_trajectories_are_stored_as_rule_and_stages(demo_tree: Any) -> None:
     # Sóc Trăng goal 4: 15% for communes in 2021, then +20 points a year: 15, 35, 55, 75, 95.
     assert commune.trajectory["step"] == 20
     stages = list(commune.stages.values_list("due", "threshold"))
-    assert stages == [(date(y, 12, 31), Decimal(v)) for y, v in zip(range(2021, 2026), (15, 35, 55, 75, 95), strict=True)]
+    assert stages == [
+        (date(y, 12, 31), Decimal(v))
+        for y, v in zip(range(2021, 2026), (15, 35, 55, 75, 95), strict=True)
+    ]
     province = Target.objects.get(plan__code="nq-10-2021-cchc", code="4-tinh")
     # 30, 50, 70, 90, then 110 capped at 100.
     assert province.stages.last().threshold == 100

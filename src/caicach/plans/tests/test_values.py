@@ -197,9 +197,18 @@ def test_corrective_proposal_accept_and_dismiss(plan: Any, make_officer: Any) ->
     proposals.dismiss(again.pk, office, ACTOR, "Đã có nhiệm vụ khắc phục")
     again.refresh_from_db()
     assert (again.state, again.reason) == ("dismissed", "Đã có nhiệm vụ khắc phục")
-    actions = list(AuditEntry.objects.filter(action__startswith="plan.proposal").values_list("action", flat=True))
+    actions = list(
+        AuditEntry.objects.filter(action__startswith="plan.proposal").values_list(
+            "action", flat=True
+        )
+    )
     assert sorted(actions) == sorted(
-        ["plan.proposal.create", "plan.proposal.accept", "plan.proposal.create", "plan.proposal.dismiss"]
+        [
+            "plan.proposal.create",
+            "plan.proposal.accept",
+            "plan.proposal.create",
+            "plan.proposal.dismiss",
+        ]
     )
     assert Task.objects.filter(proposal__isnull=False).count() == 1
     assert CorrectiveProposal.objects.count() == 2
@@ -255,7 +264,9 @@ def test_reported_value_submit_approve_return(
     reports.approve(row.pk, office, ACTOR)
     row.refresh_from_db()
     assert row.state == "approved" and row.reviewed_by == office
-    actions = list(AuditEntry.objects.filter(action__startswith="plan.value").values_list("action", flat=True))
+    actions = list(
+        AuditEntry.objects.filter(action__startswith="plan.value").values_list("action", flat=True)
+    )
     assert sorted(actions) == sorted(
         ["plan.value.submit", "plan.value.return", "plan.value.submit", "plan.value.approve"]
     )
