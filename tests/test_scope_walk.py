@@ -86,7 +86,11 @@ def world_b(tree: Any, make_officer: Any, settings: Any, tmp_path: Path) -> Worl
         paid_at=dossier.received_at,
         receipt_number="000001/2025",
     )
+    plan_b, value_b, proposal_b = _plan_b(tree.dept_b)
     values = {
+        "plan": str(plan_b.pk),
+        "reported_value": str(value_b.pk),
+        "proposal": str(proposal_b.pk),
         "payment": str(payment.pk),
         "dossier": dossier.code,
         "component": str(component.pk),
@@ -110,9 +114,48 @@ def world_b(tree: Any, make_officer: Any, settings: Any, tmp_path: Path) -> Worl
         APPLICANT_B["full_name"].encode(),
         APPLICANT_B["address"].encode(),
         "Bùi Bí Mật".encode(),
+        EVIDENCE_B,
+        PLAN_B_TITLE.encode(),
     ]
-    files = [component.file.name, export.file.name]
+    files = [component.file.name, export.file.name, value_b.evidence.name]
     return WorldB(dossier, values, secrets, files, receiver_b)
+
+
+EVIDENCE_B = b"%PDF-1.7 dept_b secret evidence 7d3b"
+PLAN_B_TITLE = "Kế hoạch bí mật của Sở B"
+
+
+def _plan_b(dept_b: Any) -> tuple[Any, Any, Any]:
+    """dept_b's own reform plan, a reported value with its evidence, a corrective proposal."""
+    from caicach.core.audit import Actor
+    from caicach.plans.importer import import_plan
+    from caicach.plans.models import CorrectiveProposal, ReportedIndicator, ReportedValue
+
+    text = (
+        "format: caicach-plan/1\n"
+        f"plan: {{code: kh-so-b, kind: yearly, title: {PLAN_B_TITLE}, agency: {dept_b.code},"
+        " period: {start: 2025, end: 2025}}\n"
+        "domains:\n  - code: digital_government\n    targets:\n"
+        "      - {code: '1', indicator: online_meetings, comparison: at_least, unit: '%',"
+        " label: Họp trực tuyến, stages: [{due: 2025, threshold: 80}]}\n"
+    )
+    plan = import_plan(text, Actor.system("test")).plan
+    value = ReportedValue(
+        indicator=ReportedIndicator.objects.get(code="online_meetings"),
+        agency=dept_b,
+        period="2025",
+        period_end=date(2025, 12, 31),
+        value=50,
+        submitted_at="2026-01-05T08:00:00+07:00",
+        evidence_type="pdf",
+    )
+    value.evidence.save("b-evidence.pdf", ContentFile(EVIDENCE_B), save=False)
+    value.save()
+    target = plan.targets.get()
+    proposal = CorrectiveProposal.objects.create(
+        target=target, agency=dept_b, title=PLAN_B_TITLE, deadline=date(2025, 12, 31)
+    )
+    return plan, value, proposal
 
 
 def _value(prefix: str, name: str, v: dict[str, str]) -> str | None:
@@ -133,6 +176,12 @@ def _value(prefix: str, name: str, v: dict[str, str]) -> str | None:
         return v["export"]
     if name == "pk" and "can-bo" in prefix:
         return v["officer"]
+    if name == "pk" and "ke-hoach/so-lieu" in prefix:
+        return v["reported_value"]
+    if name == "pk" and "ke-hoach/de-xuat" in prefix:
+        return v["proposal"]
+    if name == "pk" and ("ke-hoach/" in prefix or "plans/" in prefix):
+        return v["plan"]
     if name == "assignment_pk":
         return v["assignment"]
     if name == "payment_id":
@@ -253,6 +302,18 @@ def test_no_other_partys_data_on_any_url(tree, make_officer, world_b):
         .filter(id__gt=last_before, object_id=str(dossier.pk), object_type="dossiers.dossier")
         .count()
     )
+    # dept_b's reported value and corrective proposal are still waiting for dept_b's reviewers.
+    from caicach.plans.models import CorrectiveProposal, ReportedValue
+
+    foreign_actions += int(
+        ReportedValue.objects.get(pk=world_b.values["reported_value"]).state != "submitted"
+    )
+    foreign_actions += int(
+        CorrectiveProposal.objects.get(pk=world_b.values["proposal"]).state != "proposed"
+    )
+    foreign_actions += AuditEntry.objects.filter(
+        id__gt=last_before, action__startswith="plan."
+    ).count()
     # No access-log entry for dept_b's data either: nobody of dept_a saw it.
     seen = AuditEntry.objects.filter(action__startswith="access.").count()
     print(

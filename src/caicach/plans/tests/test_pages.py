@@ -92,3 +92,35 @@ def test_submit_and_approve_through_the_pages(
     client.post(reverse("plans:review", args=[row.pk]), {"decision": "approve"})
     row.refresh_from_db()
     assert row.state == "approved"
+
+
+@pytest.mark.parametrize(
+    ("field", "bad", "message"),
+    [
+        ("value", "NaN", "phải là một số"),
+        ("value", "1e999999", "phải là một số"),
+        ("value", "-3", "khoảng 0-100"),
+        ("period", "2025-13", "Tháng không hợp lệ"),
+        ("period", "2025-01-01..2025-02-01", "tháng, quý, 6 tháng hoặc năm"),
+        ("agency", "000.00.02.H97", "Chọn chỉ tiêu và cơ quan"),
+        ("note", "a\x00b", None),
+    ],
+)
+@pytest.mark.django_db
+def test_bad_reported_values_change_nothing(
+    client: Any, plan: Plan, tree: Any, make_officer: Any, field: str, bad: str, message: Any
+) -> None:
+    client.force_login(make_officer("agency_leader", tree.commune))
+    form = {
+        "indicator": "work_files_online",
+        "agency": tree.commune.code,
+        "period": "2024",
+        "value": "65",
+        "evidence": SimpleUploadedFile("bc.pdf", b"%PDF-1.4 x", "application/pdf"),
+        field: bad,
+    }
+    response = client.post(reverse("plans:values"), form)
+    assert response.status_code == 400
+    if message:
+        assert message in response.content.decode()
+    assert not ReportedValue.objects.exists()
