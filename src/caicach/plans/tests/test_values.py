@@ -289,3 +289,19 @@ def test_targets_provider_for_the_dashboards(plan: Any) -> None:
     (row,) = registry.targets_for(plan.commune, date(2025, 3, 1))
     assert (row["kpi_code"], row["status"], row["due"]) == ("", "achieved", date(2024, 12, 31))
     assert registry.targets_provider()  # the plans app registered its provider
+
+
+@pytest.mark.django_db
+def test_the_daily_job_and_the_command_propose(plan: Any, capsys: Any) -> None:
+    import time_machine
+    from django.core.management import call_command
+
+    from caicach.plans.tasks import propose_corrections
+
+    for month in range(1, 7):
+        _rollup(plan.province, date(2025, month, 3), 10, 1)
+    with time_machine.travel(date(2025, 7, 15)):
+        assert propose_corrections() == 1
+        call_command("plans", "propose")
+    assert "new proposals: 0" in capsys.readouterr().out
+    assert CorrectiveProposal.objects.count() == 1
