@@ -82,11 +82,31 @@ def _year_before(due: date) -> tuple[date, date]:
 
 
 class _Series:
-    """The values of one target for one agency, computed once and reused across stages."""
+    """The values of one target for one agency, computed once and reused across stages.
 
-    def __init__(self, target: Target, agency: Agency, today: date) -> None:
+    A KPI read from the daily rollups (most of them) is read in one grouped query, by month,
+    over every window the stages need (:meth:`_months`); the figure of a window of whole months
+    is then the sum of its months, which is what ``metrics.compute.kpi`` computes over the
+    window (``test_values.test_grouped_months_agree_with_kpi`` checks it). Other KPIs (stocks,
+    the catalogue) and windows that are not whole months ask ``kpi`` itself.
+    """
+
+    def __init__(
+        self,
+        target: Target,
+        agency: Agency,
+        today: date,
+        reported: list[pj.Point] | None = None,
+    ) -> None:
         self.target, self.agency, self.today = target, agency, today
-        self._reported: list[pj.Point] | None = None
+        self._reported = reported
+        self._by_month: dict[tuple[int, int], tuple[Decimal, Decimal]] | None = None
+
+    def _field_ids(self) -> set[int]:
+        from caicach.procedures.models import Field
+
+        codes = [c for c in self.target.scope_field.split(",") if c]
+        return set(Field.objects.filter(code__in=codes).values_list("pk", flat=True))
 
     def _kpi(self, first: date, last: date) -> Decimal | None:
         from caicach.metrics.compute import kpi
@@ -97,10 +117,8 @@ class _Series:
         if t.scope_kind == ScopeKind.FIELD:
             from caicach.metrics.figures import ratio
             from caicach.metrics.registry import get
-            from caicach.procedures.models import Field
 
-            codes = [c for c in t.scope_field.split(",") if c]
-            ids = set(Field.objects.filter(code__in=codes).values_list("pk", flat=True))
+            ids = self._field_ids()
             rows = kpi(t.kpi_code, self.agency, period, by="field")
             assert isinstance(rows, dict)
             num = sum((Decimal(f.numerator) for k, f in rows.items() if k in ids), Decimal(0))
@@ -109,6 +127,60 @@ class _Series:
         figure = kpi(t.kpi_code, self.agency, period)
         assert not isinstance(figure, dict)
         return figure.value
+
+    def _grouped(self) -> bool:
+        from caicach.metrics.compute import missing_fact
+        from caicach.metrics.registry import get
+
+        k = get(self.target.kpi_code)
+        return k.source == "rollup" and missing_fact(k) is None
+
+    def _months(self) -> dict[tuple[int, int], tuple[Decimal, Decimal]]:
+        """(year, month) → (numerator, denominator) from the rollups, one query."""
+        if self._by_month is None:
+            from django.db.models import Sum
+            from django.db.models.functions import ExtractMonth, ExtractYear
+
+            from caicach.metrics.models import DailyRollup
+            from caicach.metrics.registry import get
+            from caicach.metrics.scope import agency_ids
+
+            k = get(self.target.kpi_code)
+            dues = [s.due for s in self.target.stages.all() if s.due <= self.today]
+            first = min([_year_before(d)[0] for d in dues] + [_trend_first(self.today)])
+            last = max([*dues, self.today])
+            qs = DailyRollup.objects.filter(
+                day__gte=first, day__lte=last, agency_id__in=agency_ids(self.agency)
+            )
+            if self.target.scope_kind == ScopeKind.FIELD:
+                qs = qs.filter(procedure__field_id__in=self._field_ids())
+            rows = (
+                qs.annotate(y=ExtractYear("day"), m=ExtractMonth("day"))
+                .values("y", "m")
+                .annotate(n=Sum(k.numerator), d=Sum(k.denominator))
+                .order_by()
+            )
+            self._by_month = {
+                (r["y"], r["m"]): (Decimal(r["n"] or 0), Decimal(r["d"] or 0)) for r in rows
+            }
+        return self._by_month
+
+    def _window(self, first: date, last: date) -> Decimal | None:
+        """The KPI over ``[first, last]``; grouped when both ends are month ends/starts."""
+        whole = first.day == 1 and last == _month_end(last)
+        if not (whole and self._grouped()):
+            return self._kpi(first, last)
+        from caicach.metrics.figures import ratio
+        from caicach.metrics.registry import get
+
+        months = self._months()
+        num = den = Decimal(0)
+        y, m = first.year, first.month
+        while (y, m) <= (last.year, last.month):
+            n, d = months.get((y, m), (Decimal(0), Decimal(0)))
+            num, den = num + n, den + d
+            y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+        return ratio(num, den, factor=get(self.target.kpi_code).factor).value
 
     def reported(self) -> list[pj.Point]:
         if self._reported is None:
@@ -125,7 +197,7 @@ class _Series:
         if self.target.indicator_id:
             before = [p for p in self.reported() if p.day <= due]
             return max(before, key=lambda p: p.day).value if before else None
-        return self._kpi(*_year_before(due))
+        return self._window(*_year_before(due))
 
     def trend(self) -> list[pj.Point]:
         """The values a stage still to come is projected from."""
@@ -135,17 +207,29 @@ class _Series:
         last = _month_end(self.today.replace(day=1) - timedelta(days=1))  # last whole month
         for _ in range(WINDOW_MONTHS):
             first = last.replace(day=1)
-            value = self._kpi(first, last)
+            value = self._window(first, last)
             if value is not None:
                 points.append(pj.Point(last, value))
             last = first - timedelta(days=1)
         return points
 
 
+def _trend_first(today: date) -> date:
+    """The first day of the trend's window: twelve whole months before this one."""
+    first = today.replace(day=1)
+    for _ in range(WINDOW_MONTHS):
+        first = (first - timedelta(days=1)).replace(day=1)
+    return first
+
+
 def _evaluate_one(
-    target: Target, stages: list[Stage], agency: Agency, today: date
+    target: Target,
+    stages: list[Stage],
+    agency: Agency,
+    today: date,
+    reported: list[pj.Point] | None = None,
 ) -> list[StageStatus]:
-    series = _Series(target, agency, today)
+    series = _Series(target, agency, today, reported)
     cache: dict[date, Decimal | None] = {}
 
     def value_at(day: date) -> Decimal | None:
@@ -228,7 +312,18 @@ def evaluate_target(
     stages = list(target.stages.all()) if stages is None else stages
     current = pj.current_stage([s.due for s in stages], today)
     scope = [agency] if agency is not None else agencies(target, today)
-    per_agency = [(a, _evaluate_one(target, stages, a, today)) for a in scope]
+    reported: dict[int, list[pj.Point]] | None = None
+    if target.indicator_id:  # every agency's approved values in one query
+        reported = {a.pk: [] for a in scope}
+        rows = ReportedValue.objects.filter(
+            indicator_id=target.indicator_id, agency__in=scope, state=ReportState.APPROVED
+        ).values_list("agency_id", "period_end", "value")
+        for agency_id, day, value in rows:
+            reported[agency_id].append(pj.Point(day, value))
+    per_agency = [
+        (a, _evaluate_one(target, stages, a, today, reported[a.pk] if reported else None))
+        for a in scope
+    ]
     if len(per_agency) == 1 and target.scope_kind != ScopeKind.TIER:
         rows = per_agency[0][1]
         return TargetStatus(target, rows[current].status, current, rows)

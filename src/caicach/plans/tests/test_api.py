@@ -23,7 +23,7 @@ def test_plans_and_targets(
         listing = client.get("/api/v1/plans/").json()
     assert [p["code"] for p in listing["results"]] == ["nq-thu"]
     assert listing["results"][0]["agency"] == "000.00.00.H97"
-    with django_assert_max_num_queries(60):
+    with django_assert_max_num_queries(25):
         rows = client.get(f"/api/v1/plans/{plan.pk}/targets/").json()
     online = next(r for r in rows if r["code"] == "online")
     assert online["kpi_code"] == "online_share" and online["unit"] == "%"

@@ -305,3 +305,35 @@ def test_the_daily_job_and_the_command_propose(plan: Any, capsys: Any) -> None:
         call_command("plans", "propose")
     assert "new proposals: 0" in capsys.readouterr().out
     assert CorrectiveProposal.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_grouped_months_agree_with_kpi(plan: Any) -> None:
+    """The one-query monthly read gives what ``metrics.compute.kpi`` gives for each window."""
+    from caicach.metrics.compute import kpi
+    from caicach.metrics.periods import Period
+    from caicach.plans.values import _Series
+
+    for i, (day, received, online) in enumerate(
+        [
+            (date(2024, 1, 31), 10, 3),
+            (date(2024, 2, 1), 7, 7),
+            (date(2024, 12, 31), 5, 0),
+            (date(2025, 3, 15), 9, 4),
+            (date(2025, 6, 30), 4, 4),
+        ]
+    ):
+        _rollup(plan.dept_a if i % 2 else plan.unit_a, day, received, online)
+    target = Target.objects.get(code="online")
+    series = _Series(target, plan.province, date(2025, 7, 15))
+    windows = [
+        (date(2024, 1, 1), date(2024, 12, 31)),
+        (date(2024, 7, 1), date(2025, 6, 30)),
+        (date(2025, 3, 1), date(2025, 3, 31)),
+        (date(2024, 2, 1), date(2024, 2, 29)),
+        (date(2025, 5, 1), date(2025, 5, 31)),  # nothing: no data, not 0
+    ]
+    for first, last in windows:
+        expected = kpi("online_share", plan.province, Period(first, last))
+        assert series._window(first, last) == expected.value, (first, last)
+    assert series._window(date(2025, 5, 1), date(2025, 5, 31)) is None
