@@ -315,10 +315,10 @@ def evaluate_target(
     reported: dict[int, list[pj.Point]] | None = None
     if target.indicator_id:  # every agency's approved values in one query
         reported = {a.pk: [] for a in scope}
-        rows = ReportedValue.objects.filter(
+        approved = ReportedValue.objects.filter(
             indicator_id=target.indicator_id, agency__in=scope, state=ReportState.APPROVED
         ).values_list("agency_id", "period_end", "value")
-        for agency_id, day, value in rows:
+        for agency_id, day, value in approved:
             reported[agency_id].append(pj.Point(day, value))
     per_agency = [
         (a, _evaluate_one(target, stages, a, today, reported[a.pk] if reported else None))
