@@ -337,3 +337,21 @@ def test_grouped_months_agree_with_kpi(plan: Any) -> None:
         expected = kpi("online_share", plan.province, Period(first, last))
         assert series._window(first, last) == expected.value, (first, last)
     assert series._window(date(2025, 5, 1), date(2025, 5, 31)) is None
+
+
+@pytest.mark.django_db
+def test_evidence_over_the_limit_is_refused(plan: Any, make_officer: Any, monkeypatch: Any) -> None:
+    monkeypatch.setattr(reports, "MAX_EVIDENCE_BYTES", 10)
+    leader = make_officer("agency_leader", plan.commune)
+    with pytest.raises(BilingualError) as caught:
+        reports.submit_value(
+            leader,
+            ACTOR,
+            indicator=ReportedIndicator.objects.get(code="work_files_online"),
+            agency=plan.commune,
+            period="2025",
+            value="70",
+            evidence=("big.pdf", PDF + b"x" * 20),
+        )
+    assert caught.value.code == "evidence_too_large"
+    assert not ReportedValue.objects.exists()
