@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from caicach.accounts.access import can_any, require_anywhere
 from caicach.core.audit import Actor
 from caicach.core.errors import BilingualError
-from caicach.core.i18n import localized
+from caicach.core.i18n import localized, number
 from caicach.dossiers.models import Dossier
 from caicach.payments import rules, services
 from caicach.payments.documents import render_receipt
@@ -51,7 +51,7 @@ class RefundForm(forms.Form):
 
 def vnd(amount: int) -> str:
     """``8000`` -> ``8.000`` (Vietnamese thousands separator)."""
-    return f"{amount:,}".replace(",", ".")
+    return number(amount)
 
 
 def panel_context(request: HttpRequest, dossier: Dossier) -> dict[str, Any]:
