@@ -149,7 +149,7 @@ def kpi(
     rows: dict[Any, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
     sums = {"n": Sum(k.numerator), "d": Sum(k.denominator)}
     if qs is not None:
-        agg: Any = qs.values(*fields).annotate(**sums).order_by()
+        agg: Any = _grouped(qs, fields, sums)
     else:
         agg = rollup_sums(ids, period, fields, sums)
     for row in agg:
@@ -193,7 +193,7 @@ def rollup_sums(
         daily, monthly = daily.filter(agency_id__in=ids), monthly.filter(agency_id__in=ids)
     if months is None or not set(fields) <= {"agency_id", "channel", "month"}:
         daily = daily.filter(day__gte=period.first, day__lte=period.last)
-        return list(daily.values(*fields).annotate(**sums).order_by())
+        return _grouped(daily, fields, sums)
     dirty = set(
         DirtyMonth.objects.filter(month__gte=period.first, month__lte=period.last)
         .values_list("month", flat=True)
@@ -202,13 +202,21 @@ def rollup_sums(
     clean = [m for m in months if m not in dirty]
     out: list[dict[str, Any]] = []
     if clean:
-        out += monthly.filter(month__in=clean).values(*fields).annotate(**sums).order_by()
+        out += _grouped(monthly.filter(month__in=clean), fields, sums)
     if dirty:
         spans = Q()
         for month in sorted(dirty):
             spans |= Q(day__gte=month, day__lt=(month + timedelta(32)).replace(day=1))
-        out += daily.filter(spans).values(*fields).annotate(**sums).order_by()
+        out += _grouped(daily.filter(spans), fields, sums)
     return out
+
+
+def _grouped(qs: Any, fields: list[str], sums: dict[str, Any]) -> list[dict[str, Any]]:
+    """One row of ``sums`` per value of ``fields``; one row in all when ``fields`` is empty
+    (``values()`` with no field would group by every column, one row per rollup row)."""
+    if not fields:
+        return [qs.aggregate(**sums)]
+    return list(qs.values(*fields).annotate(**sums).order_by())
 
 
 def kpi_series(codes: list[str], agency: Agency, periods: list[Period]) -> dict[str, list[Figure]]:
