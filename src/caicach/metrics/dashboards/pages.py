@@ -100,7 +100,7 @@ class TargetRow:
     figure: Figure | None  # None for the 766 rows
     target: Target | None
     light: Light
-    points: str = ""  # 766: "x / y"
+    points: tuple[Decimal | None, Decimal | None] | None = None  # 766: points, counted max
     chart_svg: str = ""
     chart_table: list[list[str]] = field(default_factory=list)
     chart_labels: list[str] = field(default_factory=list)
@@ -182,6 +182,7 @@ def _chart(
     target: Target | None = None,
     *,
     percent: bool = True,
+    width: int = 640,
 ) -> tuple[str, list[list[str]], list[str]]:
     labels = [f"{p.first.month:02d}/{p.first.year % 100:02d}" for p in months]
     chart = charts.LineChart(
@@ -199,7 +200,7 @@ def _chart(
         y_min=0.0,
         y_max=100.0 if percent else None,
     )
-    return charts.line_svg(chart), charts.table_rows(chart), labels
+    return charts.line_svg(chart, width=width), charts.table_rows(chart), labels
 
 
 def overview(root: Agency, period: Period) -> Overview:
@@ -229,7 +230,7 @@ def overview(root: Agency, period: Period) -> Overview:
         row.reason = _name(fig.reason_vi, fig.reason_en)
         if k.source != "catalogue":
             row.chart_svg, row.chart_table, row.chart_labels = _chart(
-                label, months, [(label, trend[k.code])], t, percent=k.unit == "%"
+                label, months, [(label, trend[k.code])], t, percent=k.unit == "%", width=480
             )
         row.pulling_down = dash.contributors(k.code, kids, figs, t.threshold, t.comparison)
         rows.append(row)
@@ -250,7 +251,7 @@ def _index_rows(index: index766.IndexResult, by_code: dict[str, Target]) -> list
             None,
             t,
             light(scaled, t.comparison if t else ">=", t.threshold if t else None, "%"),
-            points=f"{_dec(index.total)} / {_dec(index.max_counted)}",
+            points=(_dec(index.total), _dec(index.max_counted)) if index.max_counted else None,
         )
     )
     for g in index.groups:
@@ -266,7 +267,7 @@ def _index_rows(index: index766.IndexResult, by_code: dict[str, Target]) -> list
                 None,
                 t,
                 light(share, t.comparison if t else ">=", t.threshold if t else None, "%"),
-                points=f"{_dec(g.points)} / {_dec(g.max_counted)}",
+                points=(_dec(g.points), _dec(g.max_counted)) if g.max_counted else None,
                 reason="" if g.max_counted else _("Không có chỉ tiêu nào có dữ liệu trong nhóm."),
             )
         )
@@ -301,6 +302,7 @@ class SubRow:
     lever: str
     k_to_full: int | None
     drillable: bool
+    unit: str = "%"
 
 
 @dataclass
@@ -426,6 +428,7 @@ def agency_page(agency: Agency, period: Period) -> AgencyPage:
                     s.sub.lever,
                     k_full,
                     s.sub.kpi in registered,
+                    get(s.sub.kpi).unit if s.sub.kpi in registered else "%",
                 )
             )
         groups.append((g, rows))

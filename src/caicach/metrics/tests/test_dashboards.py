@@ -208,3 +208,22 @@ def test_the_leader_home_shows_their_agency(tree, july, client, officers, make_o
     assert f"/chi-so/co-quan/{tree.dept_a.code}/" in html
     client.force_login(make_officer("processor", tree.dept_a, username="cv"))
     assert 'id="home-metrics"' not in client.get("/").content.decode()
+
+
+def test_late_steps_from_the_clock_ledger(tree, july, leader_client):
+    """D3 (received Wed 30/07 09:00, refused Wed 20/08 09:00) stayed 15 working days at step 1
+    (reception, budget 1 working day) in department A: 14 working days late there. In July
+    D2's step 1 ran 3 hours (its supplement pauses excluded): within its day."""
+    from caicach.metrics.dashboards.lateness import late_steps
+
+    august = late_steps(tree.dept_a, parse_period("2025-08"))
+    assert august.late == 1 and august.read == 1 and august.no_budget == 0
+    [step] = august.steps
+    assert (step.step_order, step.agency_id, step.dossiers) == (1, tree.dept_a.pk, 1)
+    assert step.late_days == Decimal("14.00")
+    assert [(u.agency_code, u.dossiers) for u in august.by_unit] == [(tree.dept_a.code, 1)]
+    july_late = late_steps(tree.dept_a, JULY)
+    assert july_late.late == 1 and july_late.steps == []
+    html = leader_client.get(f"/chi-so/co-quan/{tree.dept_a.code}/?period=2025-08")
+    table = re.search(r'<table id="late-steps">(.*?)</table>', html.content.decode(), re.S)
+    assert tree.dept_a.name in _text(table.group(1)) and "14,00" in _text(table.group(1))
