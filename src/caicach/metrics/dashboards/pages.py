@@ -438,6 +438,7 @@ def agency_page(agency: Agency, period: Period) -> AgencyPage:
         _("Xu hướng 12 tháng"),
         months,
         [(_name(get(c).name_vi, get(c).name_en), trend[c]) for c in TREND_KPIS],
+        width=520,
     )
     summary = [_name(get(c).name_vi, get(c).name_en) for c in SUMMARY_KPIS]
     children = [
