@@ -15,6 +15,7 @@ from caicach.core.errors import BilingualError
 from caicach.core.i18n import is_english
 from caicach.dossiers.reports.agencies import resolve_agency
 from caicach.metrics.dashboards import figures as dash
+from caicach.metrics.dashboards.cache import cached
 from caicach.metrics.dashboards.lights import light
 from caicach.metrics.dashboards.pages import SUMMARY_KPIS, _dec, targets
 from caicach.metrics.periods import Period
@@ -35,6 +36,10 @@ def leader_summary(user: Any) -> dict[str, Any]:
         return {}
     today = timezone.localdate()
     period = Period.month(today.year, today.month)
+    return cached("home", agency.pk, period.label, lambda: _summary(agency, period))
+
+
+def _summary(agency: Any, period: Period) -> dict[str, Any]:
     figs = dash.figures_for([agency], period, SUMMARY_KPIS)
     index = dash.index_results([agency], period, figs)[agency.pk]
     goals = {t.kpi_code: t for t in targets(agency, period.last)}

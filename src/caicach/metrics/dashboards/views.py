@@ -33,6 +33,7 @@ from caicach.dossiers.reports.agencies import resolve_agency
 from caicach.metrics import drill, index766
 from caicach.metrics.dashboards import figures as dash
 from caicach.metrics.dashboards import lateness, pages
+from caicach.metrics.dashboards.cache import cached
 from caicach.metrics.periods import Period, PeriodError, parse_period
 from caicach.metrics.registry import UnknownKPIError, get
 
@@ -111,7 +112,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         require_anywhere(request.user, ACTION)
         period = _period(request)
         root = _agency(request, request.GET.get("agency"))
-        data = pages.overview(root, period)
+        data = cached("overview", root.pk, period.label, lambda: pages.overview(root, period))
         if request.GET.get("tai"):
             return _download(request, data.tables(), f"tong-quan-{root.code}-{period.label}")
     except PageError as exc:
@@ -128,8 +129,12 @@ def agency_page(request: HttpRequest, code: str) -> HttpResponse:
         require_anywhere(request.user, ACTION)
         period = _period(request)
         agency = _agency(request, code)
-        data = pages.agency_page(agency, period)
-        late = lateness.late_steps(agency, period)
+        data, late = cached(
+            "agency",
+            agency.pk,
+            period.label,
+            lambda: (pages.agency_page(agency, period), lateness.late_steps(agency, period)),
+        )
         named = data.tables()
         named["tre-theo-buoc"] = tables.Table(
             _("Hồ sơ trễ theo bước"),

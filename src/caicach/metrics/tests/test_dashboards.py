@@ -227,3 +227,19 @@ def test_late_steps_from_the_clock_ledger(tree, july, leader_client):
     html = leader_client.get(f"/chi-so/co-quan/{tree.dept_a.code}/?period=2025-08")
     table = re.search(r'<table id="late-steps">(.*?)</table>', html.content.decode(), re.S)
     assert tree.dept_a.name in _text(table.group(1)) and "14,00" in _text(table.group(1))
+
+
+def test_the_cache_serves_warm_pages_without_reading_the_rollups(
+    tree, july, leader_client, settings, django_assert_max_num_queries
+):
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.METRICS_DASHBOARD_CACHE_SECONDS = 60
+    url = f"/chi-so/co-quan/{tree.dept_a.code}/?period=2025-07"
+    first = leader_client.get(url).content.decode()
+    with django_assert_max_num_queries(8) as warm:  # session, user, roles, the agency asked
+        second = leader_client.get(url).content.decode()
+    assert not any("metrics_dailyrollup" in q["sql"] for q in warm.captured_queries)
+    assert _row(first, "data-kpi", "on_time_766") == _row(second, "data-kpi", "on_time_766")
+    cache.clear()
