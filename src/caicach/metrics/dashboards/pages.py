@@ -103,6 +103,8 @@ class TargetRow:
     points: tuple[Decimal | None, Decimal | None] | None = None  # 766: points, counted max
     chart_svg: str = ""
     chart_table: list[list[str]] = field(default_factory=list)
+    #: (month shown, value shown, the month's period label) for links to its dossiers
+    trend_cells: list[tuple[str, str, str]] = field(default_factory=list)
     chart_labels: list[str] = field(default_factory=list)
     pulling_down: list[dash.Contributor] = field(default_factory=list)
     reason: str = ""
@@ -232,6 +234,10 @@ def overview(root: Agency, period: Period) -> Overview:
             row.chart_svg, row.chart_table, row.chart_labels = _chart(
                 label, months, [(label, trend[k.code])], t, percent=k.unit == "%", width=480
             )
+            row.trend_cells = [
+                (cells[0], cells[1], p.label)
+                for cells, p in zip(row.chart_table, months, strict=True)
+            ]
         row.pulling_down = dash.contributors(k.code, kids, figs, t.threshold, t.comparison)
         rows.append(row)
     rows.extend(_index_rows(index, by_code))
@@ -316,7 +322,9 @@ class AgencyPage:
     trend_svg: str
     trend_head: list[str]
     trend_rows: list[list[str]]
-    children: list[tuple[Agency, list[Decimal | None], Decimal | None]]
+    #: (month shown, the month's period label, [(KPI code, value shown)]) for the links
+    trend_cells: list[tuple[str, str, list[tuple[str, str]]]]
+    children: list[tuple[Agency, list[tuple[str, Decimal | None]], Decimal | None]]
     summary_names: list[str]
 
     def tables(self) -> dict[str, Table]:
@@ -339,7 +347,7 @@ class AgencyPage:
             for _g, rows in self.groups
             for s in rows
         ]
-        kids = [[a.code, a.name, *vals, total] for a, vals, total in self.children]
+        kids = [[a.code, a.name, *(v for _c, v in vals), total] for a, vals, total in self.children]
         return {
             "kpi": Table(
                 _("Chỉ số"),
@@ -444,7 +452,7 @@ def agency_page(agency: Agency, period: Period) -> AgencyPage:
     children = [
         (
             a,
-            [_dec(figs[(c, a.pk)].value) for c in SUMMARY_KPIS],
+            [(c, _dec(figs[(c, a.pk)].value)) for c in SUMMARY_KPIS],
             _dec(results[a.pk].scaled),
         )
         for a in kids
@@ -459,6 +467,10 @@ def agency_page(agency: Agency, period: Period) -> AgencyPage:
         svg,
         [_("Tháng"), *[_name(get(c).name_vi, get(c).name_en) for c in TREND_KPIS]],
         table,
+        [
+            (cells[0], p.label, list(zip(TREND_KPIS, cells[1:], strict=True)))
+            for cells, p in zip(table, months, strict=True)
+        ],
         children,
         summary,
     )
