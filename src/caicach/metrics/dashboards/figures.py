@@ -6,8 +6,8 @@ agency`` over ``DailyRollup``, one over ``OpenSnapshot``, two per catalogue meas
 from the same figures (:func:`index766.index_for_all` with a reader that returns them), so the
 pages never scan dossiers for a KPI and show what the command prints.
 
-The 12-month trend is one ``GROUP BY month`` over ``DailyRollup`` for every flow KPI and one read
-of the month-end snapshots; a catalogue KPI (a count of procedures in force on a day) has no
+The 12-month trend is ``metrics.compute.kpi_series`` for every flow KPI (one grouped read over
+the span) and one read of the month-end snapshots; a catalogue KPI (a count of procedures in force on a day) has no
 monthly trend here (it changes when the catalogue does, not by month).
 """
 
@@ -20,11 +20,10 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Sum
-from django.db.models.functions import TruncMonth
 
 from caicach.agencies.models import Agency
 from caicach.metrics import index766
-from caicach.metrics.compute import missing_fact
+from caicach.metrics.compute import kpi_series, missing_fact
 from caicach.metrics.figures import Figure, ratio
 from caicach.metrics.periods import Period
 from caicach.metrics.registry import KPI, all_kpis, get
@@ -95,8 +94,8 @@ def monthly(
     codes: Sequence[str], agency: Agency, months: Sequence[Period]
 ) -> dict[str, list[Figure | None]]:
     """Each KPI's figure for each month (``None``: no monthly trend for a catalogue KPI):
-    one grouped rollup query and one snapshot query for all of them."""
-    from caicach.metrics.models import DailyRollup, OpenSnapshot, SnapshotDay
+    ``compute.kpi_series`` for the flows and one snapshot query for all the stocks."""
+    from caicach.metrics.models import OpenSnapshot, SnapshotDay
 
     kpis = _trend_kpis(codes)
     out: dict[str, list[Figure | None]] = {c: [None] * len(months) for c in codes}
@@ -106,35 +105,10 @@ def monthly(
     if not months:
         return out
     ids = agency_ids(agency)
-    index = {(p.first.year, p.first.month): i for i, p in enumerate(months)}
-    flows = [k for k in kpis if k.source == "rollup"]
-    if flows:
-        measures = sorted({m for k in flows for m in (k.numerator, k.denominator)})
-        rows: Any = (
-            DailyRollup.objects.filter(
-                day__gte=months[0].first, day__lte=months[-1].last, agency_id__in=ids
-            )
-            .annotate(month=TruncMonth("day"))
-            .values("month")
-            .annotate(**{f"s_{m}": Sum(m) for m in measures})
-            .order_by()
-        )
-        sums: dict[int, dict[str, Decimal]] = {}
-        for row in rows:
-            month: date = row["month"]
-            sums[index[(month.year, month.month)]] = {
-                m: Decimal(row[f"s_{m}"] or 0) for m in measures
-            }
-        for k in flows:
-            zero = dict.fromkeys(measures, Decimal(0))
-            out[k.code] = [
-                ratio(
-                    sums.get(i, zero)[k.numerator],
-                    sums.get(i, zero)[k.denominator],
-                    factor=k.factor,
-                )
-                for i in range(len(months))
-            ]
+    flows = [k.code for k in kpis if k.source == "rollup"]
+    if flows:  # one grouped read over the span (monthly rollups where the months are clean)
+        for code, figs in kpi_series(flows, agency, list(months)).items():
+            out[code] = list(figs)
     stocks = [k for k in kpis if k.source == "snapshot"]
     if stocks:
         ends = [p.last for p in months]

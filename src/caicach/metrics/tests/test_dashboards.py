@@ -113,7 +113,7 @@ def test_query_counts_do_not_grow_with_the_agencies(
     django_assert_max_num_queries,
 ):
     url = f"/chi-so/co-quan/{tree.dept_a.code}/?period=2025-07"
-    with django_assert_max_num_queries(30):
+    with django_assert_max_num_queries(32):
         assert leader_client.get(url).status_code == 200
     office = make_officer("reform_officer", tree.province, username="cchc")
     client.force_login(office)
