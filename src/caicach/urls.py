@@ -39,6 +39,7 @@ urlpatterns = [
     path("tra-cuu/", include("caicach.dossiers.lookup")),
     path("danh-gia/", include("caicach.ratings.urls")),
     path("quay/", include("caicach.ratings.kiosk_urls")),
+    path("chi-so/", include("caicach.metrics.dashboards.urls")),
     path("api/v1/", include(api_v1)),
     path("api/oauth/", include("caicach.accounts.api.oauth")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
