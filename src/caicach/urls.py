@@ -25,7 +25,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("caicach.ratings.api.urls")),
     path("", include("caicach.plans.api.urls")),
     path("lookup/<str:code>/", LookupAPI.as_view(), name="api-lookup"),
-    path("metrics/766/", include("caicach.metrics.index766_api")),
+    path("metrics/766/", include("caicach.metrics.api.index766")),
     path("metrics/", include("caicach.metrics.api.urls")),
 ]
 
@@ -40,6 +40,7 @@ urlpatterns = [
     path("tra-cuu/", include("caicach.dossiers.lookup")),
     path("danh-gia/", include("caicach.ratings.urls")),
     path("quay/", include("caicach.ratings.kiosk_urls")),
+    path("chi-so/", include("caicach.metrics.dashboards.urls")),
     path("ke-hoach/", include("caicach.plans.urls")),
     path("api/v1/", include(api_v1)),
     path("api/oauth/", include("caicach.accounts.api.oauth")),

@@ -16,3 +16,9 @@ class MetricsConfig(AppConfig):
         from caicach.metrics import index766
 
         index766.connect()
+        # The dashboards (issue 14): the menu entry and the leader's home summary.
+        from caicach.core import registry
+        from caicach.metrics.dashboards.home import leader_summary
+
+        registry.register_menu(32, _("Chỉ số CCHC"), "dashboards:overview", "reports.view")
+        registry.register_home_section(20, "metrics/dashboards/_home.html", leader_summary)
