@@ -158,7 +158,9 @@ def audit_labels() -> dict[str, Any]:
 
 #: What a targets provider returns for each target (issue 14 dashboards; issue 15 plans):
 #: ``{"kpi_code", "comparison", "threshold", "unit", "due", "status", "label_vi", "label_en",
-#: "url"}``; ``kpi_code`` is empty for a target measured by a reported indicator.
+#: "url"}``; ``kpi_code`` is empty for a target measured by a reported indicator; ``comparison``
+#: is ">=", "<=", "=" (or "rank<=" for a rank); ``threshold`` is None while a relative stage's
+#: base is unknown.
 TARGET_KEYS = (
     "kpi_code",
     "comparison",

@@ -18,7 +18,11 @@ from caicach.agencies.models import Agency
 from caicach.plans.models import ScopeKind, Target
 from caicach.plans.values import evaluate_target
 
-__all__ = ["targets_for"]
+__all__ = ["SYMBOLS", "targets_for"]
+
+#: The comparison as the dashboards read it (``metrics.dashboards``: ">=", "<=", "="); a rank
+#: target (never a KPI's) is "rank<=", lower is better.
+SYMBOLS = {"at_least": ">=", "at_most": "<=", "exactly": "=", "rank_at_or_above": "rank<="}
 
 
 def _in_force(day: date) -> Q:
@@ -49,7 +53,7 @@ def targets_for(agency: Agency, day: date) -> list[dict[str, Any]]:
         out.append(
             {
                 "kpi_code": target.kpi_code,
-                "comparison": target.comparison,
+                "comparison": SYMBOLS[target.comparison],
                 "threshold": stage.threshold,
                 "unit": target.unit,
                 "due": stage.stage.due,

@@ -279,7 +279,8 @@ def test_targets_provider_for_the_dashboards(plan: Any) -> None:
     assert {r["label_vi"] for r in rows} == {"Hồ sơ trực tuyến", "PAR INDEX"}
     assert all(set(r) == set(registry.TARGET_KEYS) for r in rows)
     online = next(r for r in rows if r["kpi_code"] == "online_share")
-    assert (online["threshold"], online["due"], online["status"]) == (
+    assert (online["comparison"], online["threshold"], online["due"], online["status"]) == (
+        ">=",
         Decimal(70),
         date(2025, 12, 31),
         "no_data",
