@@ -16,3 +16,7 @@ class MetricsConfig(AppConfig):
         from caicach.metrics import index766
 
         index766.connect()
+        # The monthly 766 and quarterly one-stop reports (issue 14, metrics.documents).
+        from caicach.core import registry
+
+        registry.register_menu(32, _("Báo cáo CCHC"), "metrics_documents:page", "reports.view")
