@@ -137,7 +137,9 @@ def kpi(
         qs = qs.filter(agency_id__in=ids)
     fields = _group_fields(by)
     rows: dict[Any, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
-    agg = qs.values(*fields).annotate(n=Sum(k.numerator), d=Sum(k.denominator)).order_by()
+    sums = {"n": Sum(k.numerator), "d": Sum(k.denominator)}
+    # No breakdown: one aggregate row (``values()`` with no field would group by the row id).
+    agg = [qs.aggregate(**sums)] if not fields else qs.values(*fields).annotate(**sums).order_by()
     for row in agg:
         acc = rows[_key(by, row, tiers)]
         acc[0] += row["n"] or 0
