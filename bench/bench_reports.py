@@ -27,12 +27,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from bench_index766 import AGENCIES, _tree  # the same province
 from caicach.metrics.documents import content
 from caicach.metrics.documents.docx_writer import render_docx
 from caicach.metrics.documents.pdf_writer import render_pdf
 from caicach.metrics.periods import parse_period
-
-from bench_index766 import AGENCIES, _tree  # the same province
 
 ROWS_PER_MONTH = int(os.environ.get("BENCH_ROWS_PER_MONTH", "300000"))
 MONTHS = [f"2024-{m:02d}" for m in range(8, 13)] + [f"2025-{m:02d}" for m in range(1, 10)]

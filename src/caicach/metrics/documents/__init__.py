@@ -5,7 +5,8 @@ One job per module:
 
 =================  ===========================================================================
 ``model``          the document as data: header, numbered sections, tables, charts (pure)
-``content``        builds the two documents from ``metrics.compute.kpi`` and ``index766``
+``content``        builds either document (``monthly``: Decision 766; ``quarterly``: one-stop;
+                   ``common``: numbers as printed, the layout parts)
 ``chart_png``      the same chart models as ``metrics.charts`` drawn to PNG for Word (Pillow)
 ``docx_writer``    the DOCX file (python-docx)
 ``pdf_writer``     the PDF file (WeasyPrint, templates ``metrics/documents/``)

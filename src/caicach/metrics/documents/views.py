@@ -106,7 +106,7 @@ def files(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def download(request: HttpRequest, pk: str) -> HttpResponse:
+def download(request: HttpRequest, pk: str) -> HttpResponse | FileResponse:
     """A finished file: its owner only, while the agency is in their scope."""
     require_anywhere(request.user, jobs.PERMISSION)
     try:
@@ -116,7 +116,7 @@ def download(request: HttpRequest, pk: str) -> HttpResponse:
     except BilingualError as exc:
         context = {"error": localized(exc), **_files_context(request.user)}
         return render(request, "metrics/documents/_files.html", context, status=exc.status)
-    name = row.file.name.rsplit("/", 1)[-1]
+    name = str(row.file.name).rsplit("/", 1)[-1]
     content_type = jobs.FORMATS[row.fmt][0]
     response = FileResponse(
         row.file.open("rb"), as_attachment=True, filename=name, content_type=content_type

@@ -178,7 +178,7 @@ def test_every_number_of_the_quarterly_report_is_the_kpi(tree, july):
     assert settled[3] == _num(Decimal(legal["denominator"]) - Decimal(legal["numerator"]))
     assert settled[4] == content.d(Decimal(legal["value"]))
     other = {r[0]: r for r in table(tables, "Chỉ tiêu")[1:]}
-    for code, label in content._OTHER_ROWS:
+    for code, label in content.OTHER_ROWS:
         row, k = other[label], kpis[code]
         if code != "avg_processing_days":
             assert row[1] == _num(k["numerator"]), code
