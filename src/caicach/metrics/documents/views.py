@@ -31,6 +31,11 @@ KIND_LABELS = {
     "766": gettext_lazy("Báo cáo tháng theo Quyết định 766/QĐ-TTg"),
     "one_stop": gettext_lazy("Báo cáo quý tình hình, kết quả giải quyết TTHC"),
 }
+#: Short names in the list of files (narrow screens).
+SHORT_LABELS = {
+    "766": gettext_lazy("QĐ 766, tháng"),
+    "one_stop": gettext_lazy("Giải quyết TTHC, quý"),
+}
 #: The most recent files listed on the page.
 FILES_LISTED = 10
 
@@ -50,7 +55,7 @@ def _files_context(user: Any) -> dict[str, Any]:
     return {
         "files": rows,
         "files_waiting": any(r.status in REPORT_FILE_UNFINISHED for r in rows),
-        "kind_labels": KIND_LABELS,
+        "kind_labels": SHORT_LABELS,
         "sync_max": jobs.SYNC_MAX_AGENCIES,
     }
 
@@ -114,7 +119,7 @@ def download(request: HttpRequest, pk: str) -> HttpResponse | FileResponse:
         if row.status != ReportFileStatus.DONE or not row.file:
             raise jobs.ReportFileNotFoundError()
     except BilingualError as exc:
-        context = {"error": localized(exc), **_files_context(request.user)}
+        context = {"files_error": localized(exc), **_files_context(request.user)}
         return render(request, "metrics/documents/_files.html", context, status=exc.status)
     name = str(row.file.name).rsplit("/", 1)[-1]
     content_type = jobs.FORMATS[row.fmt][0]
