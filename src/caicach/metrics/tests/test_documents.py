@@ -19,6 +19,8 @@ import docx
 import pytest
 from django.urls import reverse
 from docx.shared import Mm, Pt
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from procrastinate.contrib.django.models import ProcrastinateJob
 
 from caicach.core.audit import Actor
@@ -307,3 +309,41 @@ def test_the_job_fails_cleanly_when_the_scope_is_gone(tree, july, make_officer):
     jobs.build_report_file(row.pk)
     row.refresh_from_db()
     assert row.status == ReportFileStatus.FAILED and "phạm vi" in row.error
+
+
+@given(
+    st.lists(st.one_of(st.none(), st.floats(0, 100)), min_size=1, max_size=14),
+    st.lists(st.one_of(st.none(), st.floats(0, 1000)), min_size=1, max_size=12),
+)
+@settings(max_examples=15, deadline=None)
+def test_any_chart_draws_as_png_of_its_svg_size(values, bars):
+    """The Word charts: any values (gaps included) give a PNG at twice the SVG's size."""
+    from PIL import Image
+
+    from caicach.metrics.charts import Bar, BarChart, LineChart, Series
+    from caicach.metrics.documents.chart_png import chart_png
+
+    line = LineChart("t", [str(i) for i in range(len(values))], [Series("s", values)], target=90)
+    image = Image.open(io.BytesIO(chart_png(line)))
+    assert image.size == (1280, 520)
+    chart = BarChart("b", [Bar(f"Xã {i}", v) for i, v in enumerate(bars)], target=50)
+    image = Image.open(io.BytesIO(chart_png(chart)))
+    assert image.size == (1280, 2 * (8 + 22 * len(bars) + 24))
+
+
+@given(st.decimals(min_value=-(10**9), max_value=10**9, places=4, allow_nan=False))
+def test_numbers_print_the_vietnamese_way_and_read_back(x):
+    text = content.d(x)
+    back = Decimal(text.replace(".", "").replace(",", "."))
+    assert back == x.quantize(Decimal("0.01"))
+    assert "," in text and text.count(",") == 1
+
+
+def test_the_page_reads_a_bounded_number_of_queries(
+    tree, officers, client, django_assert_max_num_queries
+):
+    client.force_login(officers.leader)
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("metrics_documents:page")).status_code == 200
+    with django_assert_max_num_queries(8):
+        assert client.get(reverse("metrics_documents:files")).status_code == 200
