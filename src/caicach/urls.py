@@ -38,6 +38,7 @@ urlpatterns = [
     path("ho-so/", include("caicach.dossiers.urls")),
     path("tra-cuu/", include("caicach.dossiers.lookup")),
     path("danh-gia/", include("caicach.ratings.urls")),
+    path("bao-cao-cchc/", include("caicach.metrics.documents.urls")),
     path("quay/", include("caicach.ratings.kiosk_urls")),
     path("chi-so/", include("caicach.metrics.dashboards.urls")),
     path("api/v1/", include(api_v1)),
