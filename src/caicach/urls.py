@@ -26,6 +26,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("lookup/<str:code>/", LookupAPI.as_view(), name="api-lookup"),
     path("metrics/766/", include("caicach.metrics.index766_api")),
     path("metrics/", include("caicach.metrics.api.urls")),
+    path("open-data/", include("caicach.metrics.api.open_data")),
 ]
 
 urlpatterns = [
@@ -38,6 +39,7 @@ urlpatterns = [
     path("ho-so/", include("caicach.dossiers.urls")),
     path("tra-cuu/", include("caicach.dossiers.lookup")),
     path("danh-gia/", include("caicach.ratings.urls")),
+    path("cong-khai/", include("caicach.metrics.public.urls")),
     path("quay/", include("caicach.ratings.kiosk_urls")),
     path("api/v1/", include(api_v1)),
     path("api/oauth/", include("caicach.accounts.api.oauth")),
