@@ -32,7 +32,6 @@ from caicach.dossiers.api.serializers import DossierErrorSerializer
 from caicach.metrics.periods import PeriodError, parse_period
 from caicach.metrics.public import cache
 from caicach.metrics.public.service import (
-    COUNTS,
     RATES,
     UnknownAgencyError,
     agency_document,
@@ -74,7 +73,9 @@ class CSVRenderer(BaseRenderer):
     format = "csv"
     charset = "utf-8"
 
-    def render(self, data: Any, accepted_media_type: Any = None, renderer_context: Any = None) -> Any:
+    def render(
+        self, data: Any, accepted_media_type: Any = None, renderer_context: Any = None
+    ) -> Any:
         return data if isinstance(data, bytes) else json.dumps(data).encode()
 
 
@@ -152,12 +153,16 @@ def _error(status: int, vi: str, en: str, code: str, retry: int = 0) -> HttpResp
 
 
 _ERR = {
-    400: OpenApiResponse(DossierErrorSerializer, description="Bad period."),
-    404: OpenApiResponse(DossierErrorSerializer, description="No such agency in the period."),
-    429: OpenApiResponse(
+    (400, "application/json"): OpenApiResponse(DossierErrorSerializer, description="Bad period."),
+    (404, "application/json"): OpenApiResponse(
+        DossierErrorSerializer, description="No such agency in the period."
+    ),
+    (429, "application/json"): OpenApiResponse(
         DossierErrorSerializer, description="Too many uncached requests; see Retry-After."
     ),
-    503: OpenApiResponse(DossierErrorSerializer, description="Busy; see Retry-After."),
+    (503, "application/json"): OpenApiResponse(
+        DossierErrorSerializer, description="Busy; see Retry-After."
+    ),
 }
 
 
@@ -194,8 +199,11 @@ class OpenDataKPIs(APIView):
                 "agency", str, OpenApiParameter.QUERY, description="Agency code (its subtree)."
             ),
             OpenApiParameter(
-                "format", str, OpenApiParameter.QUERY, enum=["json", "csv"], description="json "
-                "(default) or csv."
+                "format",
+                str,
+                OpenApiParameter.QUERY,
+                enum=["json", "csv"],
+                description="json (default) or csv.",
             ),
         ],
         responses={

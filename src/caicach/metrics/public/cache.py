@@ -169,7 +169,7 @@ def cached(request: HttpRequest, cache_key: str, timeout: int, fn: Callable[[], 
     """The cached value, or ``fn()`` computed under :func:`compute_guarded` and stored."""
     value = store().get(cache_key)
     if value is not None:
-        return value  # type: ignore[no-any-return]
+        return value
     value = compute_guarded(request, fn)
     store().set(cache_key, value, timeout)
     return value

@@ -16,9 +16,8 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from caicach.core.tables import Table
 from caicach.core.text import normalise
@@ -176,9 +175,10 @@ def trend_chart(doc: dict[str, Any], title: str) -> tuple[str, list[str], list[l
     chart = charts.LineChart(title, labels, series, unit="%", y_min=0, y_max=100)
     svg = charts.line_svg(chart, width=720, height=320)
     header = [_("Tháng"), *(labels_by_code[c] for c in TREND)]
-    rows = []
-    for month in doc["trend"]:
-        rows.append([month["period"], *(number(month["kpis"][c]["value"], 2) for c in TREND)])
+    rows = [
+        [month["period"], *(number(month["kpis"][c]["value"], 2) for c in TREND)]
+        for month in doc["trend"]
+    ]
     return svg, header, rows
 
 
@@ -201,7 +201,7 @@ def index_table(index: dict[str, Any]) -> dict[str, Any]:
             {
                 "number": g["number"],
                 "name": g["name_en"] if english else g["name_vi"],
-                "points": number(g["points"], 2),
+                "points": number(g["points"] if Decimal(g["max"]) else None, 2),
                 "max": number(g["max"], 2),
                 "pmax": g["pmax"],
             }

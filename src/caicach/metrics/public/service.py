@@ -259,21 +259,20 @@ def trend(agency: Agency, period: Period) -> list[dict[str, Any]]:
             .annotate(**{f"s_{m}": Sum(m) for m in measures})
             .order_by()
         )
-        for row in rows:
-            month = row["month"]
-            key = month.date() if hasattr(month, "date") else month
-            sums[key] = row
+        for found in rows:
+            start = found["month"]
+            sums[start.date() if hasattr(start, "date") else start] = dict(found)
     out = []
     for month in months:
-        row = sums.get(month.first, {})
+        row: dict[str, Any] = sums.get(month.first, {})
         values: dict[str, Any] = {}
         for k in kpis:
             if k not in live:
                 reason = compute.missing_fact(k) or ("", "")
                 values[k.code] = _figure(Figure(0, 0, None, *reason))
                 continue
-            num = row.get(f"s_{k.numerator}") or 0
-            den = row.get(f"s_{k.denominator}") or 0
-            values[k.code] = _figure(ratio(Decimal(num), Decimal(den), factor=k.factor))
+            num = Decimal(row.get(f"s_{k.numerator}") or 0)
+            den = Decimal(row.get(f"s_{k.denominator}") or 0)
+            values[k.code] = _figure(ratio(num, den, factor=k.factor))
         out.append({"period": month.label, "kpis": values})
     return out

@@ -140,7 +140,9 @@ def overview(request: HttpRequest) -> HttpResponse:
     doc_key = cache.key("overview", period.label)
 
     def document() -> dict[str, Any]:
-        return cache.cached(request, doc_key, cache.seconds(period), lambda: overview_document(period))
+        return cache.cached(
+            request, doc_key, cache.seconds(period), lambda: overview_document(period)
+        )
 
     if fmt in FORMATS:
         try:

@@ -22,7 +22,15 @@ from django.db import OperationalError
 from django.test import Client
 
 from caicach.calendars.services import calendar_for
-from caicach.dossiers.tests.factories import CITIZEN_ID, PERSON, PHONE, act, procedure_version, receive, vn
+from caicach.dossiers.tests.factories import (
+    CITIZEN_ID,
+    PERSON,
+    PHONE,
+    act,
+    procedure_version,
+    receive,
+    vn,
+)
 from caicach.metrics import compute, index766
 from caicach.metrics.figures import Figure
 from caicach.metrics.periods import Period, parse_period
@@ -86,7 +94,7 @@ def test_every_published_figure_equals_metrics_compute(tree, july):
     by_code = {a["code"]: a for a in body["agencies"]}
     # The province and the agencies directly under it; not the unit inside dept_a.
     assert set(by_code) == {a.code for a in (tree.province, tree.dept_a, tree.dept_b, tree.commune)}
-    assert [a["code"] for a in body["agencies"]][0] == tree.province.code
+    assert next(a["code"] for a in body["agencies"]) == tree.province.code
     for agency in (tree.province, tree.dept_a, tree.dept_b, tree.commune):
         row = by_code[agency.code]
         for code in RATES:
@@ -132,7 +140,7 @@ def test_the_page_shows_the_same_numbers(tree, july):
     html = r.content.decode()
     assert "UBND tỉnh Thử" in html and "Sở Tư pháp" in html and "Xã Tân Phú" in html
     assert "60,00" in html  # the province's online share, Vietnamese decimal comma
-    assert f'/cong-khai/co-quan/{tree.dept_a.code}/' in html
+    assert f"/cong-khai/co-quan/{tree.dept_a.code}/" in html
     assert "<svg" in html and "2024-08" in html  # the trend chart and its table
     agency_page = Client().get(f"/cong-khai/co-quan/{tree.dept_a.code}/", {"period": "2025-07"})
     assert agency_page.status_code == 200
@@ -192,7 +200,7 @@ def test_if_none_match_answers_304(tree, july, django_assert_num_queries):
     api_first = _api(c, period="2025-07")
     with django_assert_num_queries(0):
         page = c.get(PAGE, {"period": "2025-07"}, HTTP_IF_NONE_MATCH=first["ETag"])
-        api = c.get(API, {"period": "2025-07"}, HTTP_IF_NONE_MATCH=f'W/{api_first["ETag"]}')
+        api = c.get(API, {"period": "2025-07"}, HTTP_IF_NONE_MATCH=f"W/{api_first['ETag']}")
     assert page.status_code == 304 and page["ETag"] == first["ETag"] and not page.content
     assert api.status_code == 304
     other = c.get(PAGE, {"period": "2025-07"}, HTTP_IF_NONE_MATCH='"stale"')
@@ -288,13 +296,13 @@ def test_no_free_slot_is_a_503(tree, monkeypatch):
 def test_search_ignores_diacritics_and_sorting_is_done_on_the_server(tree, july):
     c = Client()
     found = c.get(PAGE, {"period": "2025-07", "q": "tan phu"}).content.decode()
-    table = found[found.index('id="bang"'):]
+    table = found[found.index('id="bang"') :]
     assert "Xã Tân Phú" in table and "Sở Xây dựng" not in table
     by_received = c.get(PAGE, {"period": "2025-07", "sort": "-received"}).content.decode()
-    table = by_received[by_received.index("<tbody>", by_received.index('id="bang"')):]
+    table = by_received[by_received.index("<tbody>", by_received.index('id="bang"')) :]
     assert table.index("Sở Tư pháp") < table.index("Sở Xây dựng")  # 3 received before 1
     communes = c.get(PAGE, {"period": "2025-07", "cap": "xa"}).content.decode()
-    table = communes[communes.index('id="bang"'):]
+    table = communes[communes.index('id="bang"') :]
     assert "Xã Tân Phú" in table and "Sở Tư pháp" not in table
 
 
