@@ -24,7 +24,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from caicach.accounts.middleware import public
 from caicach.core.tables import FORMATS, download
@@ -123,7 +123,7 @@ def _query(**params: str) -> str:
 
 
 @public
-@require_GET
+@require_safe
 def overview(request: HttpRequest) -> HttpResponse:
     """The province's figures and every department's and commune's, for one period."""
     lang = _language(request)
@@ -215,7 +215,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 
 @public
-@require_GET
+@require_safe
 def agency(request: HttpRequest, code: str) -> HttpResponse:
     """One department's or commune's public page: its figures, its 766 groups, its trend."""
     lang = _language(request)
