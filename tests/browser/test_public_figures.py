@@ -82,3 +82,5 @@ def test_the_public_page_without_signing_in(page: Page, live_server, tree, width
     page.get_by_role("link", name="EN").click()
     expect(page.locator("h1")).to_contain_text("2025-07")
     expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.locator("h2").first).to_contain_text("Figures of the period")
+    page.screenshot(path=str(SHOTS / f"public-agency-en-{width}.png"), full_page=True)

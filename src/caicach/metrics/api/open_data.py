@@ -242,7 +242,7 @@ class OpenDataKPIs(APIView):
                     else json.dumps(body, ensure_ascii=False).encode("utf-8")
                 )
                 entry = (data, cache.etag_for(data))
-                cache.store().set(answer_key, entry, max_age)
+                cache.put(answer_key, entry, max_age)
         except UnknownAgencyError as exc:
             return _error(404, exc.vi, exc.en, "unknown_agency")
         except cache.TooMany:

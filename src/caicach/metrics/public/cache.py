@@ -43,6 +43,7 @@ from caicach.metrics.public.service import is_live
 
 __all__ = [
     "Busy",
+    "put",
     "TooMany",
     "bump",
     "cached",
@@ -86,11 +87,16 @@ def store() -> Any:
 
 
 def generation() -> int:
-    value = store().get(_GENERATION)
-    if value is None:
-        value = time.time_ns()
-        store().add(_GENERATION, value, timeout=None)
-        value = store().get(_GENERATION, value)
+    """The number in every key; set once, changed by :func:`bump`."""
+    try:
+        value = store().get(_GENERATION)
+        if value is None:
+            value = time.time_ns()
+            store().add(_GENERATION, value, timeout=None)
+            value = store().get(_GENERATION, value)
+    except OSError:  # an unreadable data folder: answers are computed, not kept
+        log.exception("could not read the public cache generation")
+        return 0
     return int(value)
 
 
@@ -100,6 +106,14 @@ def bump() -> None:
         store().set(_GENERATION, time.time_ns(), timeout=None)
     except OSError:  # a read-only or full data folder must not break a rebuild
         log.exception("could not invalidate the public cache")
+
+
+def put(cache_key: str, value: Any, timeout: int) -> None:
+    """Store an answer; a full or read-only data folder costs speed, never the answer."""
+    try:
+        store().set(cache_key, value, timeout)
+    except OSError:
+        log.exception("could not store a public answer")
 
 
 def bump_on_commit() -> None:
@@ -171,5 +185,5 @@ def cached(request: HttpRequest, cache_key: str, timeout: int, fn: Callable[[], 
     if value is not None:
         return value
     value = compute_guarded(request, fn)
-    store().set(cache_key, value, timeout)
+    put(cache_key, value, timeout)
     return value

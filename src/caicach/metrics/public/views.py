@@ -107,7 +107,7 @@ def _serve(
         if entry is None:
             body = render()
             entry = (body, cache.etag_for(body))
-            cache.store().set(page_key, entry, max_age)
+            cache.put(page_key, entry, max_age)
     except cache.TooMany:
         return _message(request, lang, 429, cache.TOO_MANY_VI, cache.TooMany.retry_after)
     except cache.Busy:

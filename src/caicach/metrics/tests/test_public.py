@@ -218,6 +218,16 @@ def test_a_rebuild_makes_the_cached_answers_stale(tree, july, django_capture_on_
     assert after["computed_at"] >= before["computed_at"]
 
 
+def test_a_cache_that_cannot_be_written_costs_speed_not_the_answer(tree, july, monkeypatch):
+    def refuse(*args: Any, **kwargs: Any) -> None:
+        raise OSError("read-only file system")
+
+    monkeypatch.setattr(caches["public"], "set", refuse)
+    monkeypatch.setattr(caches["public"], "add", refuse)
+    assert Client().get(PAGE, {"period": "2025-07"}).status_code == 200
+    assert _api(Client(), period="2025-07").status_code == 200
+
+
 def test_the_cache_lifetime_depends_on_whether_the_period_is_over(settings):
     settings.PUBLIC_CACHE_SECONDS, settings.PUBLIC_CACHE_CLOSED_SECONDS = 11, 22
     assert cache.seconds(JULY) == 22
