@@ -43,7 +43,6 @@ from caicach.metrics.public.service import is_live
 
 __all__ = [
     "Busy",
-    "put",
     "TooMany",
     "bump",
     "cached",
@@ -51,6 +50,7 @@ __all__ = [
     "generation",
     "key",
     "not_modified",
+    "put",
     "seconds",
 ]
 
