@@ -24,7 +24,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("caicach.dossiers.api.urls")),
     path("", include("caicach.ratings.api.urls")),
     path("lookup/<str:code>/", LookupAPI.as_view(), name="api-lookup"),
-    path("metrics/766/", include("caicach.metrics.index766_api")),
+    path("metrics/766/", include("caicach.metrics.api.index766")),
     path("metrics/", include("caicach.metrics.api.urls")),
     path("open-data/", include("caicach.metrics.api.open_data")),
 ]
