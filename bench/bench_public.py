@@ -8,7 +8,7 @@ Usage (a throw-away test database; nothing else is touched)::
 Builds the province of ``bench_index766`` (600 agencies: departments with units, communes) and
 fills ``DailyRollup`` with ``ROWS_PER_MONTH`` rows for each of the 12 months the trend reads
 (2024-08 … 2025-07; the busiest month of the 10-million-dossier province has about 300,000 rollup
-rows), then, through the Django test client (every middleware, no network):
+rows) and remakes the monthly rollups (``rollup.refresh_months``, the every-minute job), then, through the Django test client (every middleware, no network):
 
 * **cold**: the public cache emptied before each request (``COLD`` times): the figures read from
   the rollups (every agency, the 766 index, the trend), the page rendered;
@@ -33,6 +33,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from bench_index766 import _tree  # the same 600-agency province (pytest puts bench/ on the path)
+from caicach.metrics import rollup
 from caicach.metrics.periods import parse_period
 from caicach.metrics.public import service
 
@@ -92,12 +93,14 @@ def test_public_page_and_open_data_cold_and_cached(settings: Any) -> None:
     settings.PUBLIC_COMPUTE_LIMIT = 1_000_000
     agencies = _tree()
     _fill([a.pk for a in agencies])
+    refreshed = rollup.refresh_months()  # as the every-minute job leaves them
     client = Client()
     store = caches["public"]
     report: dict[str, Any] = {
         "agencies": len(agencies),
         "rollup_rows_per_month": ROWS_PER_MONTH,
         "months": len(MONTHS),
+        "monthly_rollups_refreshed": refreshed,
     }
     for name, url in (("page", PAGE), ("api_json", API), ("api_csv", API + "&format=csv")):
         cold = []
@@ -134,7 +137,7 @@ def test_public_page_and_open_data_cold_and_cached(settings: Any) -> None:
     start = time.perf_counter()
     service._rows([root, *children], period)
     middle = time.perf_counter()
-    service.trend(root, period)
+    service.trend(root, period)  # compute.kpi_series: monthly rollups
     report["cold_parts_s"] = {
         "agencies_and_766": round(middle - start, 3),
         "trend_12_months": round(time.perf_counter() - middle, 3),

@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
-from django.utils.formats import date_format, number_format
+from django.utils.formats import date_format, get_format
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
@@ -27,6 +27,7 @@ from caicach.metrics.public.service import COUNTS, RATES, TREND
 __all__ = [
     "COLUMNS",
     "Column",
+    "Style",
     "cells",
     "columns",
     "download_table",
@@ -70,11 +71,36 @@ def columns() -> tuple[Column, ...]:
     return COLUMNS
 
 
+@dataclass(frozen=True)
+class Style:
+    """How the active language writes numbers, and the column labels: read once per page (a
+    translation lookup per cell made a 300-row page take a second)."""
+
+    decimal: str
+    thousands: str
+    english: bool
+    labels: tuple[str, ...]
+
+    @classmethod
+    def current(cls) -> Style:
+        return cls(
+            str(get_format("DECIMAL_SEPARATOR")),
+            str(get_format("THOUSAND_SEPARATOR")),
+            (get_language() or "vi").startswith("en"),
+            tuple(str(c.label) for c in COLUMNS),
+        )
+
+    def number(self, value: Any, places: int = 0) -> str:
+        """``1.234`` / ``98,50`` in Vietnamese, ``1,234`` / ``98.50`` in English; a dash for none."""
+        if value is None or value == "":
+            return "—"
+        text = f"{Decimal(str(value)):,.{places}f}"
+        return text.replace(",", "\x00").replace(".", self.decimal).replace("\x00", self.thousands)
+
+
 def number(value: Any, places: int = 0) -> str:
     """A figure in the page's language (``1.234`` / ``98,50`` in Vietnamese), or a dash."""
-    if value is None or value == "":
-        return "—"
-    return number_format(Decimal(str(value)), places, force_grouping=True)
+    return Style.current().number(value, places)
 
 
 def _value(row: dict[str, Any], column: Column) -> Decimal | str | None:
@@ -122,22 +148,22 @@ def filter_rows(rows: Sequence[dict[str, Any]], query: str, tier: str) -> list[d
     return out
 
 
-def cells(row: dict[str, Any]) -> list[dict[str, Any]]:
+def cells(row: dict[str, Any], style: Style | None = None) -> list[dict[str, Any]]:
     """The formatted cells of one row after the name (with the no-data reason as a title)."""
-    english = (get_language() or "vi").startswith("en")
+    style = style or Style.current()
     out = []
-    for column in COLUMNS[1:]:
+    for i, column in enumerate(COLUMNS[1:], start=1):
         if column.kind == "count":
-            out.append({"text": number(row["counts"][column.key]), "title": ""})
+            cell = {"text": style.number(row["counts"][column.key]), "title": ""}
         elif column.kind == "rate":
             fig = row["rates"][column.key]
-            reason = fig["reason_en"] if english else fig["reason_vi"]
+            reason = fig["reason_en"] if style.english else fig["reason_vi"]
             title = f"{fig['numerator']}/{fig['denominator']}" if fig["value"] else reason
-            out.append({"text": number(fig["value"], 2), "title": title})
+            cell = {"text": style.number(fig["value"], 2), "title": title}
         else:
-            index = row["index766"]
-            out.append({"text": number(index["total_scaled"], 2), "title": ""})
-        out[-1]["label"] = str(column.label)
+            cell = {"text": style.number(row["index766"]["total_scaled"], 2), "title": ""}
+        cell["label"] = style.labels[i]
+        out.append(cell)
     return out
 
 

@@ -20,16 +20,13 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Sum
-from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from caicach.agencies.models import Agency, AgencyLevel
 from caicach.metrics import compute, index766
-from caicach.metrics.figures import Figure, ratio
+from caicach.metrics.figures import Figure
 from caicach.metrics.periods import Period
 from caicach.metrics.registry import FORMULA_VERSION, get
-from caicach.metrics.scope import agency_ids
 
 __all__ = [
     "COUNTS",
@@ -240,39 +237,12 @@ def trend_months(period: Period) -> list[Period]:
 
 
 def trend(agency: Agency, period: Period) -> list[dict[str, Any]]:
-    """Each month's flow KPIs of ``agency``'s subtree, in one grouped read of ``DailyRollup``
-    (equal to :func:`caicach.metrics.compute.kpi` for each month: the same sums)."""
-    from caicach.metrics.models import DailyRollup
-
+    """Each month's flow KPIs of ``agency``'s subtree, by :func:`caicach.metrics.compute.
+    kpi_series` (one grouped read over the monthly rollups; the same figures as
+    :func:`~caicach.metrics.compute.kpi` month by month)."""
     months = trend_months(period)
-    kpis = [get(c) for c in TREND]
-    live = [k for k in kpis if compute.missing_fact(k) is None]
-    measures = sorted({m for k in live for m in (k.numerator, k.denominator)})
-    sums: dict[date, dict[str, Any]] = {}
-    if measures:
-        rows = (
-            DailyRollup.objects.filter(
-                day__gte=months[0].first, day__lte=months[-1].last, agency_id__in=agency_ids(agency)
-            )
-            .annotate(month=TruncMonth("day"))
-            .values("month")
-            .annotate(**{f"s_{m}": Sum(m) for m in measures})
-            .order_by()
-        )
-        for found in rows:
-            start = found["month"]
-            sums[start.date() if hasattr(start, "date") else start] = dict(found)
-    out = []
-    for month in months:
-        row: dict[str, Any] = sums.get(month.first, {})
-        values: dict[str, Any] = {}
-        for k in kpis:
-            if k not in live:
-                reason = compute.missing_fact(k) or ("", "")
-                values[k.code] = _figure(Figure(0, 0, None, *reason))
-                continue
-            num = Decimal(row.get(f"s_{k.numerator}") or 0)
-            den = Decimal(row.get(f"s_{k.denominator}") or 0)
-            values[k.code] = _figure(ratio(num, den, factor=k.factor))
-        out.append({"period": month.label, "kpis": values})
-    return out
+    series = compute.kpi_series(list(TREND), agency, months)
+    return [
+        {"period": month.label, "kpis": {code: _figure(series[code][i]) for code in TREND}}
+        for i, month in enumerate(months)
+    ]

@@ -181,6 +181,7 @@ def overview(request: HttpRequest) -> HttpResponse:
                         else ("ascending" if sort == column.key else ""),
                     }
                 )
+            style = present.Style.current()
             svg, trend_header, trend_rows = present.trend_chart(
                 doc, _("Xu hướng 12 tháng của toàn tỉnh")
             )
@@ -192,7 +193,7 @@ def overview(request: HttpRequest) -> HttpResponse:
                 "index": present.index_table(doc["rows"][0]["index766"]) if doc["rows"] else None,
                 "when": present.when(doc),
                 "heads": heads,
-                "rows": [{"row": r, "cells": present.cells(r)} for r in shown],
+                "rows": [{"row": r, "cells": present.cells(r, style)} for r in shown],
                 "total_rows": len(rows),
                 "q": query,
                 "cap": tier,
