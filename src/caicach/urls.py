@@ -27,6 +27,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("lookup/<str:code>/", LookupAPI.as_view(), name="api-lookup"),
     path("metrics/766/", include("caicach.metrics.api.index766")),
     path("metrics/", include("caicach.metrics.api.urls")),
+    path("open-data/", include("caicach.metrics.api.open_data")),
 ]
 
 urlpatterns = [
@@ -39,6 +40,8 @@ urlpatterns = [
     path("ho-so/", include("caicach.dossiers.urls")),
     path("tra-cuu/", include("caicach.dossiers.lookup")),
     path("danh-gia/", include("caicach.ratings.urls")),
+    path("bao-cao-cchc/", include("caicach.metrics.documents.urls")),
+    path("cong-khai/", include("caicach.metrics.public.urls")),
     path("quay/", include("caicach.ratings.kiosk_urls")),
     path("chi-so/", include("caicach.metrics.dashboards.urls")),
     path("ke-hoach/", include("caicach.plans.urls")),

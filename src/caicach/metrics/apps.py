@@ -22,3 +22,4 @@ class MetricsConfig(AppConfig):
 
         registry.register_menu(32, _("Chỉ số CCHC"), "dashboards:overview", "reports.view")
         registry.register_home_section(20, "metrics/dashboards/_home.html", leader_summary)
+        registry.register_menu(33, _("Báo cáo CCHC"), "metrics_documents:page", "reports.view")

@@ -16,6 +16,7 @@ from caicach.metrics.compute import kpi
 from caicach.metrics.figures import Figure
 from caicach.metrics.models import FrozenValue, Revision
 from caicach.metrics.periods import Period
+from caicach.metrics.public.cache import bump_on_commit
 from caicach.metrics.registry import FORMULA_VERSION, all_kpis
 from caicach.metrics.rollup import snapshot
 
@@ -50,6 +51,7 @@ def close_period(
 ) -> CloseResult:
     """Freeze every KPI for every agency (first close), or record revisions (a later close)."""
     snapshot(period.last)
+    bump_on_commit()  # the public page shows the closed month's figures afresh
     agencies = agencies if agencies is not None else list(Agency.objects.all())
     catalogue = catalogue_version(period)
     now = timezone.now()

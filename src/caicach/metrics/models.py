@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -202,3 +203,54 @@ class Revision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.frozen_id} {self.recorded_at:%Y-%m-%d} {self.cause}"
+
+
+class ReportFileStatus(models.TextChoices):
+    PENDING = "pending", _("Đang chờ")
+    RUNNING = "running", _("Đang tạo")
+    DONE = "done", _("Đã xong")
+    FAILED = "failed", _("Không tạo được")
+
+
+#: A report file still to come (its job has not finished).
+REPORT_FILE_UNFINISHED = (ReportFileStatus.PENDING, ReportFileStatus.RUNNING)
+
+
+class ReportFile(models.Model):
+    """A monthly Decision 766 report or a quarterly one-stop report (DOCX or PDF) made by a
+    background job for the officer who asked for it (issue 14, "produced in the background when
+    long"; ``metrics.documents.jobs``). Only its owner lists and downloads it, and only while the
+    agency is still in their ``reports.view`` scope."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="report_files",
+        verbose_name=_("người yêu cầu"),
+    )
+    agency = models.ForeignKey(
+        "agencies.Agency", on_delete=models.PROTECT, related_name="+", verbose_name=_("cơ quan")
+    )
+    kind = models.CharField(_("loại báo cáo"), max_length=10)
+    period = models.CharField(_("kỳ báo cáo"), max_length=30)
+    fmt = models.CharField(_("định dạng"), max_length=4)
+    status = models.CharField(
+        _("trạng thái"),
+        max_length=10,
+        choices=ReportFileStatus.choices,
+        default=ReportFileStatus.PENDING,
+    )
+    agencies = models.PositiveIntegerField(_("số cơ quan trực thuộc"), default=0)
+    file = models.FileField(_("tệp"), upload_to="reports/%Y/%m/", blank=True, max_length=300)
+    error = models.CharField(_("lỗi"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("thời điểm yêu cầu"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("thời điểm xong"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["owner", "-created_at"], name="report_file_owner_idx")]
+        verbose_name = _("báo cáo CCHC (tệp)")
+        verbose_name_plural = _("báo cáo CCHC (tệp)")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.agency_id} {self.period} {self.fmt} ({self.status})"

@@ -35,6 +35,7 @@ def rebuild(*, snapshots: bool = True) -> dict[str, float | int]:
     """Rebuild every rollup from the dossier table, in one transaction; returns timings."""
     started = time.monotonic()
     with transaction.atomic(), connection.cursor() as cur:
+        _public_figures_changed()
         cur.execute("LOCK TABLE metrics_dailyrollup IN EXCLUSIVE MODE")
         cur.execute("TRUNCATE metrics_dailyrollup")
         cur.execute("SET LOCAL work_mem = '256MB'")
@@ -62,6 +63,13 @@ def rebuild(*, snapshots: bool = True) -> dict[str, float | int]:
         "snapshots": days,
         "total_s": round(time.monotonic() - started, 3),
     }
+
+
+def _public_figures_changed() -> None:
+    """The public page's cached answers are stale once this commits (metrics.public.cache)."""
+    from caicach.metrics.public.cache import bump_on_commit
+
+    bump_on_commit()
 
 
 def month_ends(first: date, last: date) -> list[date]:

@@ -3,6 +3,7 @@
 ``refresh_months`` runs every minute: the months whose daily rollups changed get their monthly
 rows remade (``metrics.rollup.refresh_months``). Until then readers take those months from the
 daily rows, so figures are never stale, only slower to read (issue 14, "Speed").
+``render_report`` writes a long official report asked for on its page.
 """
 
 from __future__ import annotations
@@ -18,3 +19,13 @@ from caicach.metrics import rollup
 def refresh_months(timestamp: int | None = None) -> int:
     """The number of months remade (Procrastinate passes the scheduled ``timestamp``, unused)."""
     return rollup.refresh_months()
+
+
+@app.task(name="metrics.render_report", queue=jobs.BATCH)
+def render_report(file_id: int) -> None:
+    """Render a long monthly 766 or quarterly one-stop report (DOCX or PDF) asked for by an
+    officer and store it (:func:`caicach.metrics.documents.jobs.build_report_file`). Not retried:
+    a failure is recorded on the row and the officer asks again."""
+    from caicach.metrics.documents.jobs import build_report_file
+
+    build_report_file(file_id)

@@ -515,6 +515,56 @@ METRICS_DASHBOARD_CACHE_SECONDS = env(
     "Metrics",
 )
 
+# The public transparency page and the open-data API (metrics/public, issue 14): answers come
+# from the "public" cache, a file cache in the data folder shared by every worker process (a hit
+# reads no database row; docs/formats/open-data.md says how it is invalidated).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "public": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(DATA_DIR / "cache" / "public"),
+        "TIMEOUT": 3600,
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    },
+}
+PUBLIC_CACHE_SECONDS = env(
+    "PUBLIC_CACHE_SECONDS",
+    300,
+    "Seconds the public transparency page and the open-data API keep the figures of a period "
+    "that is still running (today inside it) before reading the rollups again; the figures of "
+    "a past period are kept PUBLIC_CACHE_CLOSED_SECONDS. A rollup rebuild or a month's close "
+    "makes every cached answer stale at once.",
+    "Metrics",
+)
+PUBLIC_CACHE_CLOSED_SECONDS = env(
+    "PUBLIC_CACHE_CLOSED_SECONDS",
+    3600,
+    "Seconds the public page and the open-data API keep the figures of a past period.",
+    "Metrics",
+)
+PUBLIC_COMPUTE_LIMIT = env(
+    "PUBLIC_COMPUTE_LIMIT",
+    30,
+    "Uncached public answers (figures read from the rollups) one client address may cause per "
+    "minute; more are answered 429 with Retry-After (counted in PostgreSQL for all processes). "
+    "Answers from the cache are not counted.",
+    "Metrics",
+)
+PUBLIC_COMPUTE_CONCURRENCY = env(
+    "PUBLIC_COMPUTE_CONCURRENCY",
+    2,
+    "Uncached public answers one worker process computes at the same time; a further one is "
+    "answered 503 with Retry-After (the site stays up for the officers).",
+    "Metrics",
+)
+PUBLIC_COMPUTE_TIMEOUT_MS = env(
+    "PUBLIC_COMPUTE_TIMEOUT_MS",
+    10000,
+    "PostgreSQL statement timeout of an uncached public answer, in milliseconds; past it the "
+    "answer is 503 with Retry-After.",
+    "Metrics",
+)
+
 # Jobs deferred by a job commit with its rows; notifications and batches on separate queues;
 # stalled jobs retried (caicach/core/jobs.py).
 PROCRASTINATE_ON_APP_READY = "caicach.core.jobs.on_app_ready"

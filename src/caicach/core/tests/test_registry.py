@@ -37,6 +37,7 @@ def test_each_officer_sees_the_registered_entries_allowed_in_order(
         "dossiers:register",
         "dossiers:apologies",
         "dashboards:overview",  # the reform dashboards (metrics, issue 14)
+        "metrics_documents:page",  # the official reform reports (metrics, issue 14)
         "plans:list",  # the reform plans (plans.view)
         "agencies:list",
         "accounts:officer_list",

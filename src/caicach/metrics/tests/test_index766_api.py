@@ -42,7 +42,8 @@ def test_one_agency(tree, inspector):
 def test_every_agency_in_scope_with_few_queries(
     tree, inspector, leader_a, django_assert_max_num_queries
 ):
-    with django_assert_max_num_queries(12):
+    # 13: the rollups add one read (the months still marked dirty, issue 14).
+    with django_assert_max_num_queries(13):
         r = _client(inspector).get(URL + "all/", {"period": "2025-Q3"})
     assert r.status_code == 200, r.content
     codes = [x["agency"] for x in r.json()["results"]]
