@@ -38,6 +38,7 @@ urlpatterns = [
     path("ho-so/", include("caicach.dossiers.urls")),
     path("tra-cuu/", include("caicach.dossiers.lookup")),
     path("danh-gia/", include("caicach.ratings.urls")),
+    path("xep-hang/", include("caicach.metrics.rankings.urls")),
     path("quay/", include("caicach.ratings.kiosk_urls")),
     path("api/v1/", include(api_v1)),
     path("api/oauth/", include("caicach.accounts.api.oauth")),

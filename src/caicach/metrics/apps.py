@@ -16,3 +16,8 @@ class MetricsConfig(AppConfig):
         from caicach.metrics import index766
 
         index766.connect()
+        # Fair rankings of departments and communes (issue 14; metrics.rankings.access decides
+        # the tiers each caller sees).
+        from caicach.core import registry
+
+        registry.register_menu(35, _("Xếp hạng"), "rankings:tiers", "reports.view")

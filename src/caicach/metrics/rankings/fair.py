@@ -48,6 +48,7 @@ __all__ = [
     "Interval",
     "Ranking",
     "Standing",
+    "competition_ranks",
     "rank",
     "wilson",
 ]
@@ -322,8 +323,11 @@ def _standings(
     return out, province, ref_num, ref_den
 
 
-def _competition(values: Mapping[str, Fraction], higher_is_better: bool) -> dict[str, int]:
-    """Rank = 1 + the number of strictly better values ("1224" ranking)."""
+def competition_ranks(
+    values: Mapping[str, Fraction], higher_is_better: bool = True
+) -> dict[str, int]:
+    """Rank = 1 + the number of strictly better values ("1224" ranking): equal values share a
+    rank and the next rank is skipped."""
     ordered = sorted(values.values(), reverse=higher_is_better)
     ranks: dict[Fraction, int] = {}
     for i, v in enumerate(ordered):
@@ -365,16 +369,14 @@ def rank(
     eligible = {u: s for u, s in standings.items() if s.eligible}
     ratios = {u: s.ratio for u, s in eligible.items() if s.ratio is not None}
     raws = {u: s.raw_rate for u, s in eligible.items() if s.raw_rate is not None}
-    fair_ranks = _competition(ratios, higher_is_better)
-    raw_ranks = _competition(raws, higher_is_better)
+    fair_ranks = competition_ranks(ratios, higher_is_better)
+    raw_ranks = competition_ranks(raws, higher_is_better)
     final = {
         u: replace(s, rank=fair_ranks.get(u), raw_rank=raw_ranks.get(u))
         for u, s in standings.items()
     }
     ranked = sorted((s for s in final.values() if s.rank is not None), key=_rank_key)
-    apart = sorted(
-        (s for s in final.values() if s.rank is None), key=lambda s: (-s.volume, s.unit)
-    )
+    apart = sorted((s for s in final.values() if s.rank is None), key=lambda s: (-s.volume, s.unit))
     improvements: list[Improvement] = []
     if previous is not None:
         before, _, _, _ = _standings(

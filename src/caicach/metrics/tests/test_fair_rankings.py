@@ -4,7 +4,7 @@ most improved, why here), and their properties."""
 
 from __future__ import annotations
 
-from fractions import Fraction as F
+from fractions import Fraction
 
 import pytest
 from hypothesis import given, settings
@@ -31,24 +31,28 @@ MIX = {
 
 def test_raw_and_fair_ranks_disagree_when_the_mix_differs() -> None:
     r = rank(cells(MIX), min_volume=30)
-    assert r.province_rate == F(240, 300)
+    assert r.province_rate == Fraction(240, 300)
     a, b, c = (r.by_unit[u] for u in "ABC")
     # Raw: A 68/100 = 68%, B 85/100 = 85%, C 87/100 = 87% -> C 1, B 2, A 3.
-    assert (a.raw_rate, b.raw_rate, c.raw_rate) == (F(68, 100), F(85, 100), F(87, 100))
+    assert (a.raw_rate, b.raw_rate, c.raw_rate) == (
+        Fraction(68, 100),
+        Fraction(85, 100),
+        Fraction(87, 100),
+    )
     assert (c.raw_rank, b.raw_rank, a.raw_rank) == (1, 2, 3)
     # Expected: A 80 × 0.6 + 20 × 0.9 = 48 + 18 = 66; B 10 × 0.6 + 90 × 0.9 = 6 + 81 = 87;
     # C the same mix as B: 87.
     assert (a.expected, b.expected, c.expected) == (66, 87, 87)
-    assert a.expected_rate == F(66, 100)
+    assert a.expected_rate == Fraction(66, 100)
     # O/E: A 68/66 = 1.0303 > C 87/87 = 1 > B 85/87 = 0.977 -> A 1, C 2, B 3.
-    assert (a.ratio, b.ratio, c.ratio) == (F(68, 66), F(85, 87), F(1))
+    assert (a.ratio, b.ratio, c.ratio) == (Fraction(68, 66), Fraction(85, 87), Fraction(1))
     assert (a.rank, c.rank, b.rank) == (1, 2, 3)
     assert [s.unit for s in r.ranked] == ["A", "C", "B"]
     # Adjusted = O/E × R: A 68/66 × 0.8 = 82.42%, C 80%, B 85/87 × 0.8 = 78.16%.
-    assert a.adjusted_rate == F(68, 66) * F(4, 5)
+    assert a.adjusted_rate == Fraction(68, 66) * Fraction(4, 5)
     assert float(a.adjusted_rate) == pytest.approx(0.824242, abs=1e-6)
     assert float(b.adjusted_rate) == pytest.approx(0.781609, abs=1e-6)
-    assert c.adjusted_rate == F(4, 5)
+    assert c.adjusted_rate == Fraction(4, 5)
     # Why: A's copies are 20 on time where the province rate predicts 20 × 0.9 = 18 (+2);
     # its land transfers are as predicted (48 - 80 × 0.6 = 0), so only copies are named.
     assert [(x.stratum, x.gap) for x in a.contributions] == [("copy", 2), ("land", 0)]
@@ -158,12 +162,12 @@ def test_most_improved_with_significance() -> None:
     before = [Cell("A", "p", 50, 100), Cell("B", "p", 80, 100)]
     r = rank(now, before)
     [a] = r.most_improved
-    assert a.unit == "A" and a.change == F(3, 10) and a.significant
+    assert a.unit == "A" and a.change == Fraction(3, 10) and a.significant
     assert {i.unit for i in r.improvements} == {"A", "B"}
     # Small counts: 3/5 -> 4/5 is +20 points, but the intervals overlap: not significant.
     r = rank([Cell("A", "p", 4, 5)], [Cell("A", "p", 3, 5)], min_volume=1)
     [a] = r.most_improved
-    assert a.change == F(1, 5) and not a.significant
+    assert a.change == Fraction(1, 5) and not a.significant
     # Ineligible in the comparison period (10 < 30): no change is shown.
     r = rank([Cell("A", "p", 80, 100)], [Cell("A", "p", 5, 10)])
     assert r.improvements == ()
@@ -194,7 +198,9 @@ def test_an_agency_at_the_province_rate_everywhere_has_ratio_one(
     ref: list[tuple[int, int]], ks: list[int]
 ) -> None:
     reference = {f"p{i}": (n, d) for i, (n, d) in enumerate(ref)}
-    cs = [Cell("A", f"p{i}", n * k, d * k) for (i, (n, d)), k in zip(enumerate(ref), ks)]
+    cs = [
+        Cell("A", f"p{i}", n * k, d * k) for (i, (n, d)), k in zip(enumerate(ref), ks, strict=False)
+    ]
     s = rank(cs, reference=reference, min_volume=1).by_unit["A"]
     if s.expected:
         assert s.ratio == 1

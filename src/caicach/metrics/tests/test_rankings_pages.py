@@ -1,0 +1,239 @@
+"""Fair ranking pages (/xep-hang/, issue 14): the hand-built case where raw and fair ranks
+disagree read from the rollups, folded up the tree; who sees which tier; bad input; exports;
+query counts; the raw rate equal to ``caicach kpi``."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.urls import reverse
+
+from caicach.agencies.models import AgencyKind, AgencyLevel
+from caicach.agencies.tests.factories import AgencyFactory
+from caicach.dossiers.tests.factories import procedure_version
+from caicach.metrics import compute
+from caicach.metrics.models import DailyRollup
+from caicach.metrics.periods import parse_period
+from caicach.metrics.rankings import query
+from caicach.procedures.models import Procedure
+
+pytestmark = pytest.mark.django_db
+
+JULY = "2025-07"
+
+
+def _put(agency: Any, version: Any, day: date, on_time: int, finished: int) -> None:
+    DailyRollup.objects.create(
+        day=day,
+        agency=agency,
+        procedure_id=version.procedure_id,
+        version=version,
+        channel="counter",
+        finished=finished,
+        finished_on_time=on_time,
+        received=finished,
+        received_online=on_time,
+    )
+
+
+@pytest.fixture
+def province(tree: Any) -> Any:
+    """Departments A (Sở Tư pháp, its land transfers held by its unit), B (Sở Xây dựng), C;
+    communes Tân Phú and Bình An. July 2025 as in ``test_fair_rankings.MIX``:
+    A land 48/80 (on unit A), copy 20/20 -> raw 68%; B land 4/10, copy 81/90 -> 85%;
+    C land 8/10, copy 79/90 -> 87%; the communes' copies 36/40 and 9/10. Province: land 60/100
+    = 60%, copy 225/250 = 90%.
+    June 2025: A land 30/80, copy 20/20 (50/100), for "most improved" (previous month)."""
+    dept_c = AgencyFactory(
+        code="000.00.03.H97", name="Sở Y tế", parent=tree.province, valid_from=date(2020, 1, 1)
+    )
+    commune2 = AgencyFactory(
+        code="000.00.62.H97",
+        name="Xã Bình An",
+        kind=AgencyKind.COMMUNE,
+        level=AgencyLevel.COMMUNE,
+        parent=tree.province,
+        valid_from=date(2020, 1, 1),
+    )
+    land = procedure_version(tree.dept_a)
+    copy = procedure_version(tree.dept_a)
+    Procedure.objects.filter(pk=land.procedure_id).update(name="Chuyển nhượng đất")
+    Procedure.objects.filter(pk=copy.procedure_id).update(name="Chứng thực bản sao")
+    d1, d2 = date(2025, 7, 3), date(2025, 7, 20)
+    _put(tree.unit_a, land, d1, 30, 50)
+    _put(tree.unit_a, land, d2, 18, 30)  # 48/80, two days
+    _put(tree.dept_a, copy, d1, 20, 20)
+    _put(tree.dept_b, land, d1, 4, 10)
+    _put(tree.dept_b, copy, d2, 81, 90)
+    _put(dept_c, land, d1, 8, 10)
+    _put(dept_c, copy, d1, 79, 90)
+    _put(tree.commune, copy, d1, 36, 40)
+    _put(commune2, copy, d1, 9, 10)  # 10 < 30: too few
+    _put(tree.unit_a, land, date(2025, 6, 5), 30, 80)
+    _put(tree.dept_a, copy, date(2025, 6, 5), 20, 20)
+    tree.dept_c, tree.commune2, tree.land, tree.copy = dept_c, commune2, land, copy
+    return tree
+
+
+def _url(tier: str, **params: str) -> str:
+    from urllib.parse import urlencode
+
+    return reverse("rankings:table", args=[tier]) + "?" + urlencode(params)
+
+
+def test_raw_and_fair_ranks_disagree_on_the_page(
+    client: Any, province: Any, make_officer: Any, django_assert_max_num_queries: Any
+) -> None:
+    client.force_login(make_officer("reform_officer", province.province, username="cchc"))
+    url = _url("so-nganh", kpi="on_time_766", period=JULY, compare="previous")
+    with django_assert_max_num_queries(14):
+        response = client.get(url)
+    assert response.status_code == 200
+    rows = response.context["rows"]
+    # Fair: A (68/66 = 1.03) 1st, C (87/87 = 1) 2nd, B (85/87 = 0.98) 3rd; raw: C, B, A.
+    assert [(r["agency"].code, r["s"].rank, r["s"].raw_rank) for r in rows] == [
+        ("000.00.01.H97", 1, 3),
+        ("000.00.03.H97", 2, 1),
+        ("000.00.02.H97", 3, 2),
+    ]
+    # The province reference includes the communes' copies, at 90% too: copy 180 + 36 + 9 = 225
+    # of 250; A's expected = 80 × 60% + 20 × 90% = 66.
+    a = rows[0]
+    assert a["raw"] == "68,0" and a["expected"] == "66,0"
+    assert a["s"].expected == 66
+    body = response.content.decode()
+    assert "Xếp hạng công bằng" in body and "<svg" in body
+    assert "(thô 3)" in body
+    # A went from 50% to 68% raw (one mix): in "most improved" against June.
+    improved = response.context["improved"]
+    assert [x["agency"].code for x in improved] == ["000.00.01.H97"]
+    assert improved[0]["i"].significant
+
+
+def test_the_raw_rate_is_what_caicach_kpi_prints(province: Any) -> None:
+    period = parse_period(JULY)
+    table = query.fair_table("so-nganh", "on_time_766", period)
+    for agency in (province.dept_a, province.dept_b, province.dept_c):
+        figure = compute.kpi("on_time_766", agency, period)
+        s = table.ranking.by_unit[str(agency.pk)]
+        assert s.raw_rate is not None and figure.value is not None  # type: ignore[union-attr]
+        assert Decimal(s.raw_rate.numerator * 100) / s.raw_rate.denominator == figure.value  # type: ignore[union-attr]
+
+
+def test_communes_with_too_few_dossiers_are_listed_apart(
+    client: Any, province: Any, make_officer: Any
+) -> None:
+    client.force_login(make_officer("reform_officer", province.province, username="cchc"))
+    response = client.get(_url("xa-phuong", kpi="on_time_766", period=JULY))
+    assert response.status_code == 200
+    assert [r["agency"].code for r in response.context["rows"]] == ["000.00.61.H97"]
+    assert [r["agency"].code for r in response.context["apart"]] == ["000.00.62.H97"]
+    assert "Quá ít hồ sơ, không xếp hạng" in response.content.decode()
+
+
+def test_why_names_the_procedures(client: Any, province: Any, make_officer: Any) -> None:
+    client.force_login(make_officer("reform_officer", province.province, username="cchc"))
+    url = reverse("rankings:why", args=["so-nganh", province.dept_b.code])
+    response = client.get(url, {"kpi": "on_time_766", "period": JULY})
+    assert response.status_code == 200
+    body = response.content.decode()
+    # B: land 4 of 10 where 60% predicts 6 (-2.0).
+    assert "Chuyển nhượng đất" in body and "-2.0" in body
+    assert "Hạng 3/3" in body
+
+
+def test_csv_and_xlsx_exports(client: Any, province: Any, make_officer: Any) -> None:
+    client.force_login(make_officer("reform_officer", province.province, username="cchc"))
+    response = client.get(_url("so-nganh", kpi="on_time_766", period=JULY, tai="csv"))
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0][0] == "Hạng" and [r[2] for r in rows[1:]] == [
+        "000.00.01.H97",
+        "000.00.03.H97",
+        "000.00.02.H97",
+    ]
+    response = client.get(_url("so-nganh", kpi="on_time_766", period=JULY, tai="xlsx"))
+    assert response.status_code == 200 and response.content[:2] == b"PK"
+
+
+def test_the_766_total_is_ranked_without_adjustment(
+    client: Any, province: Any, make_officer: Any
+) -> None:
+    client.force_login(make_officer("reform_officer", province.province, username="cchc"))
+    response = client.get(_url("so-nganh", kpi="766", period=JULY))
+    assert response.status_code == 200
+    assert "không điều chỉnh theo cơ cấu thủ tục" in response.content.decode()
+    assert len(response.context["index"]) == 3
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"period": "2025-13"}, "Tháng không hợp lệ"),
+        ({"period": "hôm qua"}, "Kỳ báo cáo không hợp lệ"),
+        ({"kpi": "khong-co"}, "Không có chỉ số"),
+        ({"kpi": "avg_processing_days"}, "không xếp hạng được"),
+        ({"compare": "x"}, "Không có cách so sánh"),
+    ],
+)
+def test_bad_input_is_a_400_with_the_reason(
+    client: Any, province: Any, make_officer: Any, params: dict[str, str], message: str
+) -> None:
+    client.force_login(make_officer("reform_officer", province.province, username="cchc"))
+    response = client.get(_url("so-nganh", **params))
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert client.get(reverse("rankings:table", args=["huyen"])).status_code == 404
+
+
+def test_who_sees_what(client: Any, province: Any, make_officer: Any) -> None:
+    why = "rankings:why"
+    q = {"kpi": "on_time_766", "period": JULY}
+    # A commune leader: the commune ranking, the why of their own commune only.
+    client.force_login(make_officer("agency_leader", province.commune, username="ctxa"))
+    assert client.get(_url("xa-phuong", **q)).status_code == 200
+    assert client.get(_url("so-nganh", **q)).status_code == 403
+    assert client.get(reverse("rankings:tiers")).status_code == 302
+    assert client.get(reverse(why, args=["xa-phuong", province.commune.code]), q).status_code == 200
+    assert (
+        client.get(reverse(why, args=["xa-phuong", province.commune2.code]), q).status_code == 404
+    )
+    assert client.get(reverse(why, args=["so-nganh", province.dept_a.code]), q).status_code == 403
+    response = client.get(_url("xa-phuong", **q))
+    links = [r["link"] for r in [*response.context["rows"], *response.context["apart"]]]
+    assert links[0] and not links[1]  # Tân Phú (own) linked, Bình An not
+    # A department leader: the departments' ranking; not the communes'.
+    client.force_login(make_officer("agency_leader", province.dept_a, username="gdso"))
+    assert client.get(_url("so-nganh", **q)).status_code == 200
+    assert client.get(_url("xa-phuong", **q)).status_code == 403
+    assert client.get(reverse(why, args=["so-nganh", province.dept_b.code]), q).status_code == 404
+    # A unit leader under a department: reports.view, but no tier.
+    client.force_login(make_officer("unit_leader", province.unit_a, username="tp"))
+    assert client.get(reverse("rankings:tiers")).status_code == 403
+    assert client.get(_url("so-nganh", **q)).status_code == 403
+    # A receiver: no reports.view at all.
+    client.force_login(make_officer("receiver", province.dept_a, username="motcua"))
+    assert client.get(_url("so-nganh", **q)).status_code == 403
+    client.logout()
+    assert client.get(_url("so-nganh", **q)).status_code == 302  # to the login page
+
+
+def test_comparison_periods() -> None:
+    p = parse_period
+    assert query.comparison_period(p("2025-07"), "year") == p("2024-07")
+    assert query.comparison_period(p("2024-02"), "year") == p("2023-02")
+    assert query.comparison_period(p("2025-01"), "previous") == p("2024-12")
+    assert query.comparison_period(p("2025-Q1"), "previous") == p("2024-Q4")
+    assert query.comparison_period(p("2025-H2"), "previous") == p("2025-H1")
+    assert query.comparison_period(p("2025"), "previous") == p("2024")
+    assert query.comparison_period(p("2025-07-11..2025-07-20"), "previous") == p(
+        "2025-07-01..2025-07-10"
+    )
+    assert query.comparison_period(p("2024-02-29..2024-03-01"), "year") == p(
+        "2023-02-28..2023-03-01"
+    )
