@@ -5,6 +5,7 @@ sees the chart and the table, opens a department's "why", and switches to the co
 from __future__ import annotations
 
 import pytest
+from django.core.cache import cache
 from playwright.sync_api import Page, expect
 
 from caicach.dossiers.tests.conftest import (  # noqa: F401 - agencies in operation since 2020
@@ -17,6 +18,13 @@ from tests.browser.conftest import login
 from tests.browser.shots import shoot
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def _no_stale_ranking():
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.mark.parametrize("width", [1280, 390])

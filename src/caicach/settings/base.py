@@ -502,6 +502,13 @@ METRICS_RANKING_MIN_DOSSIERS = env(
     "against one with 4,000).",
     "Metrics",
 )
+METRICS_RANKING_CACHE_SECONDS = env(
+    "METRICS_RANKING_CACHE_SECONDS",
+    300,
+    "Fair rankings (issue 14): seconds a computed ranking (a tier, a KPI, a period) is kept in "
+    "the cache before it is read again from the rollups; 0 reads it on every request.",
+    "Metrics",
+)
 
 # Jobs deferred by a job commit with its rows; notifications and batches on separate queues;
 # stalled jobs retried (caicach/core/jobs.py).

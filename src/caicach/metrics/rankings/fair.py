@@ -36,14 +36,17 @@ The method (docs/architecture.md, "Fair rankings"):
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
+from typing import NamedTuple
 
 __all__ = [
     "Cell",
     "Contribution",
+    "Counts",
     "Improvement",
     "Interval",
     "Ranking",
@@ -55,23 +58,21 @@ __all__ = [
 
 #: 95% two-sided normal quantile.
 Z95 = 1.959963984540054
-ONE = Fraction(1)
 
 
-@dataclass(frozen=True)
-class Cell:
-    """The counts of one unit for one stratum (procedure) over one period."""
+class Cell(NamedTuple):
+    """The counts of one unit for one stratum (procedure) over one period (a named tuple: a
+    month of a province is some 10^5 cells; :func:`rank` checks them)."""
 
     unit: str
     stratum: str
     numerator: int
     denominator: int
 
-    def __post_init__(self) -> None:
-        if self.denominator < 0 or self.numerator < 0:
-            raise ValueError("counts are never negative")
-        if self.numerator > self.denominator:
-            raise ValueError("a proportion's numerator cannot exceed its denominator")
+
+#: What :func:`rank` reads: a :class:`Cell` or the same plain tuple ``(unit, stratum,
+#: numerator, denominator)`` (the query module passes plain tuples: no object per cell).
+Counts = tuple[str, str, int, int]
 
 
 @dataclass(frozen=True)
@@ -93,11 +94,11 @@ class Contribution:
     stratum: str
     denominator: int
     observed: int
-    expected: Fraction
-    province_rate: Fraction
+    expected: float
+    province_rate: float
 
     @property
-    def gap(self) -> Fraction:
+    def gap(self) -> float:
         return self.observed - self.expected
 
     @property
@@ -112,12 +113,12 @@ class Standing:
     unit: str
     volume: int  # Σ denominator
     observed: int  # Σ numerator
-    expected: Fraction | None  # Σ d_p × r_p (None: volume 0)
-    raw_rate: Fraction | None
+    expected: float | None  # Σ d_p × r_p (None: volume 0)
+    raw_rate: Fraction | None  # exact: the figure ``caicach kpi`` prints
     raw_ci: Interval | None
-    expected_rate: Fraction | None
-    ratio: Fraction | None  # O / E
-    adjusted_rate: Fraction | None  # min(1, O / E × R)
+    expected_rate: float | None
+    ratio: float | None  # O / E
+    adjusted_rate: float | None  # min(1, O / E × R)
     adjusted_ci: Interval | None
     eligible: bool
     reason: str = ""  # "too_few" or "no_expected" when not eligible
@@ -128,7 +129,7 @@ class Standing:
     why_en: str = ""
 
     @property
-    def gap_points(self) -> Fraction | None:
+    def gap_points(self) -> float | None:
         """Raw rate minus expected rate, in proportion (× 100: percentage points)."""
         if self.raw_rate is None or self.expected_rate is None:
             return None
@@ -138,13 +139,13 @@ class Standing:
 @dataclass(frozen=True)
 class Improvement:
     unit: str
-    now: Fraction
-    before: Fraction
+    now: float
+    before: float
     now_ci: Interval
     before_ci: Interval
 
     @property
-    def change(self) -> Fraction:
+    def change(self) -> float:
         return self.now - self.before
 
     @property
@@ -163,6 +164,10 @@ class Ranking:
     apart: tuple[Standing, ...]  # too few dossiers / no expected value, by volume descending
     improvements: tuple[Improvement, ...] = ()  # every unit eligible in both periods
     by_unit: dict[str, Standing] = field(default_factory=dict)
+    improvement_by_unit: dict[str, Improvement] = field(default_factory=dict)
+
+    def improvement_of(self, unit: str) -> Improvement | None:
+        return self.improvement_by_unit.get(unit)
 
     @property
     def most_improved(self) -> tuple[Improvement, ...]:
@@ -244,7 +249,7 @@ def _why(s: Standing, labels: Mapping[str, str], higher: bool) -> tuple[str, str
 
 
 def _standings(
-    cells: Iterable[Cell],
+    cells: Iterable[Counts],
     *,
     units: Sequence[str] = (),
     reference: Mapping[str, tuple[int, int]] | None = None,
@@ -253,20 +258,24 @@ def _standings(
     top: int,
     labels: Mapping[str, str],
     higher_is_better: bool,
+    explain: bool = True,
 ) -> tuple[dict[str, Standing], Fraction | None, int, int]:
     per_unit: dict[str, dict[str, list[int]]] = {u: {} for u in units}
     summed: dict[str, list[int]] = {}
-    for c in cells:
-        acc = per_unit.setdefault(c.unit, {}).setdefault(c.stratum, [0, 0])
-        acc[0] += c.numerator
-        acc[1] += c.denominator
-        tot = summed.setdefault(c.stratum, [0, 0])
-        tot[0] += c.numerator
-        tot[1] += c.denominator
+    for unit, stratum, n, d in cells:
+        if n < 0 or n > d:
+            raise ValueError("a proportion's numerator lies between 0 and its denominator")
+        acc = per_unit.setdefault(unit, {}).setdefault(stratum, [0, 0])
+        acc[0] += n
+        acc[1] += d
+        tot = summed.setdefault(stratum, [0, 0])
+        tot[0] += n
+        tot[1] += d
     ref = {k: (v[0], v[1]) for k, v in summed.items()} if reference is None else dict(reference)
     ref_num = sum(n for n, _ in ref.values())
     ref_den = sum(d for _, d in ref.values())
     province = Fraction(ref_num, ref_den) if ref_den else None
+    rates = {k: n / d for k, (n, d) in ref.items() if d > 0}
     out: dict[str, Standing] = {}
     for unit, strata in per_unit.items():
         volume = sum(d for _, d in strata.values())
@@ -277,16 +286,17 @@ def _standings(
             vi, en = _why(s, labels, higher_is_better)
             out[unit] = replace(s, why_vi=vi, why_en=en)
             continue
-        contributions = []
+        # (stratum, d, n, d × r_p, r_p) per procedure: floats, since an exact sum over hundreds
+        # of procedures' rates grows huge denominators (bench/bench_rankings.py).
+        parts = []
         for stratum, (n, d) in strata.items():
             if d == 0:
                 continue
-            rn, rd = ref.get(stratum, (0, 0))
-            if rd <= 0:
+            r_p = rates.get(stratum)
+            if r_p is None:
                 raise ValueError(f"no province figure for stratum {stratum!r}")
-            r_p = Fraction(rn, rd)
-            contributions.append(Contribution(stratum, d, n, d * r_p, r_p))
-        expected = sum((c.expected for c in contributions), Fraction(0))
+            parts.append((stratum, d, n, d * r_p, r_p))
+        expected = math.fsum(p[3] for p in parts)
         raw = Fraction(observed, volume)
         raw_ci = wilson(observed, volume, z)
         expected_rate = expected / volume
@@ -296,13 +306,14 @@ def _standings(
         adjusted_ci = None
         if expected > 0:
             ratio = observed / expected
-            adjusted = min(ONE, ratio * province)
-            scale = float(province / expected_rate)
+            adjusted = min(1.0, ratio * float(province))
+            scale = float(province) / expected_rate
             assert raw_ci is not None
             adjusted_ci = Interval(min(1.0, raw_ci.low * scale), min(1.0, raw_ci.high * scale))
         elif eligible:
             eligible, reason = False, "no_expected"
-        contributions.sort(key=lambda c: (-abs(c.gap), c.stratum))
+        heaviest = heapq.nsmallest(top, parts, key=lambda p: (-abs(p[2] - p[3]), p[0]))
+        contributions = [Contribution(*p) for p in heaviest]
         s = Standing(
             unit=unit,
             volume=volume,
@@ -318,26 +329,33 @@ def _standings(
             reason=reason,
             contributions=tuple(contributions[:top]),
         )
-        vi, en = _why(s, labels, higher_is_better)
-        out[unit] = replace(s, why_vi=vi, why_en=en)
+        if explain:
+            vi, en = _why(s, labels, higher_is_better)
+            s = replace(s, why_vi=vi, why_en=en)
+        out[unit] = s
     return out, province, ref_num, ref_den
 
 
 def competition_ranks(
-    values: Mapping[str, Fraction], higher_is_better: bool = True
+    values: Mapping[str, Fraction | float], higher_is_better: bool = True
 ) -> dict[str, int]:
     """Rank = 1 + the number of strictly better values ("1224" ranking): equal values share a
-    rank and the next rank is skipped."""
-    ordered = sorted(values.values(), reverse=higher_is_better)
-    ranks: dict[Fraction, int] = {}
-    for i, v in enumerate(ordered):
-        ranks.setdefault(v, i + 1)
-    return {unit: ranks[v] for unit, v in values.items()}
+    rank and the next rank is skipped. Values within a relative 1e-9 of the one before are equal
+    (float rounding must not split a tie)."""
+    ordered = sorted(values.items(), key=lambda i: i[1], reverse=higher_is_better)
+    out: dict[str, int] = {}
+    current, last = 0, None
+    for i, (unit, v) in enumerate(ordered):
+        if last is None or not math.isclose(v, last, rel_tol=1e-9, abs_tol=1e-12):
+            current = i + 1
+        out[unit] = current
+        last = v
+    return out
 
 
 def rank(
-    cells: Iterable[Cell],
-    previous: Iterable[Cell] | None = None,
+    cells: Iterable[Counts],
+    previous: Iterable[Counts] | None = None,
     *,
     units: Sequence[str] = (),
     reference: Mapping[str, tuple[int, int]] | None = None,
@@ -384,9 +402,10 @@ def rank(
             reference=previous_reference,
             min_volume=min_volume,
             z=z,
-            top=top,
+            top=0,
             labels=names,
             higher_is_better=higher_is_better,
+            explain=False,
         )
         for u, s in final.items():
             b = before.get(u)
@@ -413,6 +432,7 @@ def rank(
         apart=tuple(apart),
         improvements=tuple(improvements),
         by_unit=final,
+        improvement_by_unit={i.unit: i for i in improvements},
     )
 
 

@@ -22,13 +22,15 @@ from fractions import Fraction
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
 from django.db.models import Sum
 
 from caicach.agencies.models import Agency, AgencyKind, AgencyLevel
 from caicach.metrics import compute, index766
 from caicach.metrics.periods import Period, PeriodError, _month_end
-from caicach.metrics.rankings.fair import Cell, Ranking, competition_ranks, rank
-from caicach.metrics.registry import KPI, all_kpis, get
+from caicach.metrics.rankings.fair import Counts, Ranking, competition_ranks, rank
+from caicach.metrics.registry import FORMULA_VERSION, KPI, all_kpis, get
 
 __all__ = [
     "COMPARE",
@@ -110,19 +112,25 @@ def tier_units(tier: str, period: Period) -> list[Agency]:
 
 def _cells(
     k: KPI, period: Period, members: dict[int, list[int]]
-) -> tuple[list[Cell], dict[str, tuple[int, int]]]:
+) -> tuple[list[Counts], dict[str, tuple[int, int]]]:
     """One grouped read: the cells of the ranked units and the province's per-procedure totals."""
     from caicach.metrics.models import DailyRollup
 
-    rows = (
+    qs = (
         DailyRollup.objects.filter(day__gte=period.first, day__lte=period.last)
         .values_list("agency_id", "procedure_id")
         .annotate(n=Sum(k.numerator), d=Sum(k.denominator))
         .order_by()
     )
+    # The ORM's SQL, read with a plain cursor: some 10^5 grouped rows a month, where the
+    # queryset's per-row converters cost seconds (bench/bench_rankings.py).
+    sql, params = qs.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
     reference: dict[str, list[int]] = {}
     per: dict[tuple[int, str], list[int]] = {}
-    for agency_id, procedure_id, n, d in rows.iterator(chunk_size=20_000):
+    for agency_id, procedure_id, n, d in rows:
         n, d = int(n or 0), int(d or 0)
         if not d:
             continue
@@ -134,7 +142,7 @@ def _cells(
             acc = per.setdefault((target, stratum), [0, 0])
             acc[0] += n
             acc[1] += d
-    cells = [Cell(str(u), s, n, d) for (u, s), (n, d) in per.items()]
+    cells = [(str(u), s, n, d) for (u, s), (n, d) in per.items()]
     return cells, {s: (n, d) for s, (n, d) in reference.items()}
 
 
@@ -154,7 +162,20 @@ class FairTable:
 def fair_table(
     tier: str, code: str, period: Period, compare: str = "year", *, top: int = 3
 ) -> FairTable:
-    """The fair ranking of ``tier`` for KPI ``code`` over ``period`` (and its comparison)."""
+    """The fair ranking of ``tier`` for KPI ``code`` over ``period`` (and its comparison), kept
+    ``METRICS_RANKING_CACHE_SECONDS`` in the cache (the same for every caller: who sees which
+    rows is decided by the pages; the rollups move only as dossiers finish)."""
+    seconds = int(getattr(settings, "METRICS_RANKING_CACHE_SECONDS", 300))
+    key = f"rankings:{FORMULA_VERSION}:{tier}:{code}:{period.label}:{compare}:{top}:{min_volume()}"
+    if seconds > 0 and (hit := cache.get(key)) is not None:
+        return hit
+    table = _fair_table(tier, code, period, compare, top)
+    if seconds > 0:
+        cache.set(key, table, seconds)
+    return table
+
+
+def _fair_table(tier: str, code: str, period: Period, compare: str, top: int) -> FairTable:
     k = get(code)
     previous = comparison_period(period, compare)
     agencies = tier_units(tier, period)
@@ -173,7 +194,7 @@ def fair_table(
     before, before_ref = _cells(k, previous, members)
     from caicach.procedures.models import Procedure
 
-    wanted = {int(c.stratum) for c in cells}
+    wanted = {int(c[1]) for c in cells}
     labels = {
         str(pk): name
         for pk, name in Procedure.objects.filter(pk__in=wanted).values_list("pk", "name")

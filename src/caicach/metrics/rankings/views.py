@@ -34,6 +34,8 @@ from caicach.metrics.registry import KPI, UnknownKPIError, get
 
 DEFAULT_KPI = "on_time_766"
 WHY_TOP = 10
+#: A long tier's chart shows its first and last units (and the caller's own); the table has all.
+CHART_ENDS = 15
 
 
 class BadInputError(ValueError):
@@ -53,7 +55,7 @@ def _ci(ci: Interval | None) -> str:
     return "" if ci is None else f"{_pct(ci.low)}–{_pct(ci.high)}"
 
 
-def _points(value: Fraction | None) -> str:
+def _points(value: Fraction | float | None) -> str:
     if value is None:
         return "—"
     text = f"{float(value) * 100:+.1f}"
@@ -109,7 +111,7 @@ def _why_url(tier: str, code: str, kpi: str, period: Period, compare: str) -> st
 
 def _row(s: Standing, table: query.FairTable, user: Any, kpi: str, compare: str) -> dict[str, Any]:
     agency = table.units[s.unit]
-    change = next((i for i in table.ranking.improvements if i.unit == s.unit), None)
+    change = table.ranking.improvement_of(s.unit)
     return {
         "s": s,
         "agency": agency,
@@ -171,6 +173,9 @@ def _chart(rows: list[dict[str, Any]], title: str, province: Fraction | None) ->
     the table shows others too; the province rate as the reference line."""
     bars = []
     own = [r for r in rows if r["link"]]
+    if len(rows) > 2 * CHART_ENDS + 10:  # the top, the bottom and the caller's own units
+        ends = {id(r) for r in (*rows[:CHART_ENDS], *rows[-CHART_ENDS:])}
+        rows = [r for r in rows if id(r) in ends or (r["link"] and len(own) < len(rows))]
     for r in rows:
         s = r["s"]
         if s.adjusted_rate is None or s.adjusted_ci is None:

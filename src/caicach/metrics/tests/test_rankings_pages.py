@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 
 from caicach.metrics import compute
@@ -20,6 +21,13 @@ from caicach.metrics.tests.ranking_data import build_province
 pytestmark = pytest.mark.django_db
 
 JULY = "2025-07"
+
+
+@pytest.fixture(autouse=True)
+def _no_stale_ranking() -> Any:
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture
@@ -52,7 +60,7 @@ def test_raw_and_fair_ranks_disagree_on_the_page(
     # of 250; A's expected = 80 × 60% + 20 × 90% = 66.
     a = rows[0]
     assert a["raw"] == "68,0" and a["expected"] == "66,0"
-    assert a["s"].expected == 66
+    assert a["s"].expected == pytest.approx(66)
     body = response.content.decode()
     assert "Xếp hạng công bằng" in body and "<svg" in body
     assert "(thô 3)" in body
@@ -168,6 +176,19 @@ def test_who_sees_what(client: Any, province: Any, make_officer: Any) -> None:
     assert client.get(_url("so-nganh", **q)).status_code == 403
     client.logout()
     assert client.get(_url("so-nganh", **q)).status_code == 302  # to the login page
+
+
+def test_a_ranking_is_computed_once_then_read_from_the_cache(
+    province: Any, settings: Any, django_assert_num_queries: Any
+) -> None:
+    period = parse_period(JULY)
+    first = query.fair_table("so-nganh", "on_time_766", period)
+    with django_assert_num_queries(0):
+        again = query.fair_table("so-nganh", "on_time_766", period)
+    assert [s.unit for s in again.ranking.ranked] == [s.unit for s in first.ranking.ranked]
+    settings.METRICS_RANKING_CACHE_SECONDS = 0
+    with django_assert_num_queries(5):  # units, the tree, July, the comparison, the names
+        query.fair_table("so-nganh", "on_time_766", period)
 
 
 def test_comparison_periods() -> None:
