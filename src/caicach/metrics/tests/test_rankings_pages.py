@@ -102,6 +102,16 @@ def test_why_names_the_procedures(client: Any, province: Any, make_officer: Any)
     assert "Hạng 3/3" in body
 
 
+def test_the_page_in_english(client: Any, province: Any, make_officer: Any, settings: Any) -> None:
+    client.force_login(make_officer("reform_officer", province.province, username="cchc"))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    body = client.get(_url("so-nganh", kpi="on_time_766", period=JULY)).content.decode()
+    assert "Fair rankings" in body and "Mix-adjusted rate (%)" in body and "68.0" in body
+    url = reverse("rankings:why", args=["so-nganh", province.dept_a.code])
+    body = client.get(url, {"kpi": "on_time_766", "period": JULY}).content.decode()
+    assert "Its mix of procedures at the province&#x27;s rates predicts 66.0%" in body
+
+
 def test_csv_and_xlsx_exports(client: Any, province: Any, make_officer: Any) -> None:
     client.force_login(make_officer("reform_officer", province.province, username="cchc"))
     response = client.get(_url("so-nganh", kpi="on_time_766", period=JULY, tai="csv"))
