@@ -24,7 +24,6 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Sum
 
 from caicach.agencies.models import Agency, AgencyKind, AgencyLevel
 from caicach.metrics import compute, index766
@@ -113,37 +112,62 @@ def tier_units(tier: str, period: Period) -> list[Agency]:
 def _cells(
     k: KPI, period: Period, members: dict[int, list[int]]
 ) -> tuple[list[Counts], dict[str, tuple[int, int]]]:
-    """One grouped read: the cells of the ranked units and the province's per-procedure totals."""
+    """One grouped read: the cells of the ranked units and the province's per-procedure totals.
+
+    The rows are folded into the units by the database (a join on the agency → unit pairs) and
+    grouped twice in the same scan (``GROUPING SETS``: per unit and procedure, and per procedure
+    over every agency, the reference); read with a plain cursor (some 10^5 rows a month, where
+    a queryset's per-row converters cost seconds: bench/bench_rankings.py). An agency counted
+    in two ranked units (nested units: not the case of departments or communes) is folded here
+    instead, so that no row is counted twice in the reference.
+    """
     from caicach.metrics.models import DailyRollup
 
-    qs = (
-        DailyRollup.objects.filter(day__gte=period.first, day__lte=period.last)
-        .values_list("agency_id", "procedure_id")
-        .annotate(n=Sum(k.numerator), d=Sum(k.denominator))
-        .order_by()
-    )
-    # The ORM's SQL, read with a plain cursor: some 10^5 grouped rows a month, where the
-    # queryset's per-row converters cost seconds (bench/bench_rankings.py).
-    sql, params = qs.query.sql_with_params()
+    q = connection.ops.quote_name
+    table = q(DailyRollup._meta.db_table)
+    n_col, d_col = q(k.numerator), q(k.denominator)
+    nested = any(len(targets) > 1 for targets in members.values())
+    pairs = [] if nested else [(a, t[0]) for a, t in members.items()]
+    sql = f"""
+        SELECT m.unit, r.procedure_id, SUM(r.{n_col}), SUM(r.{d_col}), GROUPING(m.unit)
+        FROM {table} r
+        LEFT JOIN unnest(%s::int[], %s::int[]) AS m(agency, unit) ON m.agency = r.agency_id
+        WHERE r.day >= %s AND r.day <= %s
+        GROUP BY GROUPING SETS ((m.unit, r.procedure_id), (r.procedure_id))
+    """
+    if nested:
+        sql = f"""
+            SELECT r.agency_id, r.procedure_id, SUM(r.{n_col}), SUM(r.{d_col}), 0
+            FROM {table} r WHERE r.day >= %s AND r.day <= %s
+            GROUP BY r.agency_id, r.procedure_id
+        """
+    params: list[Any] = [period.first, period.last]
+    if not nested:
+        params = [[a for a, _ in pairs], [u for _, u in pairs], *params]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    reference: dict[str, list[int]] = {}
-    per: dict[tuple[int, str], list[int]] = {}
-    for agency_id, procedure_id, n, d in rows:
-        n, d = int(n or 0), int(d or 0)
+    reference: dict[str, tuple[int, int]] = {}
+    cells: list[Counts] = []
+    folded: dict[tuple[int, str], list[int]] = {}
+    for unit, procedure_id, n, d, whole in rows:
         if not d:
             continue
         stratum = str(procedure_id)
-        ref = reference.setdefault(stratum, [0, 0])
-        ref[0] += n
-        ref[1] += d
-        for target in members.get(agency_id, ()):
-            acc = per.setdefault((target, stratum), [0, 0])
-            acc[0] += n
-            acc[1] += d
-    cells = [(str(u), s, n, d) for (u, s), (n, d) in per.items()]
-    return cells, {s: (n, d) for s, (n, d) in reference.items()}
+        if whole:
+            reference[stratum] = (int(n or 0), int(d))
+        elif not nested:
+            if unit is not None:
+                cells.append((str(unit), stratum, int(n or 0), int(d)))
+        else:
+            ref = reference.get(stratum, (0, 0))
+            reference[stratum] = (ref[0] + int(n or 0), ref[1] + int(d))
+            for target in members.get(unit, ()):
+                acc = folded.setdefault((target, stratum), [0, 0])
+                acc[0] += int(n or 0)
+                acc[1] += int(d)
+    cells.extend((str(u), s, n, d) for (u, s), (n, d) in folded.items())
+    return cells, reference
 
 
 @dataclass(frozen=True)

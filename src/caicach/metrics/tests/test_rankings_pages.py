@@ -201,6 +201,18 @@ def test_a_ranking_is_computed_once_then_read_from_the_cache(
         query.fair_table("so-nganh", "on_time_766", period)
 
 
+def test_nested_units_are_folded_without_counting_a_row_twice(province: Any) -> None:
+    """The database folds rows into units when each agency belongs to one; an agency in two
+    ranked units (the province and a department) is folded in Python, the reference intact."""
+    period, k = parse_period(JULY), query.get("on_time_766")
+    p, a = province.province.pk, province.dept_a.pk
+    flat_cells, flat_ref = query._cells(k, period, {province.unit_a.pk: [a], a: [a]})
+    nested_cells, nested_ref = query._cells(k, period, {province.unit_a.pk: [p, a], a: [p, a]})
+    assert flat_ref == nested_ref  # land 60/100, copy 225/250, each row once
+    assert sorted(c for c in nested_cells if c[0] == str(a)) == sorted(flat_cells)
+    assert sum(c[3] for c in nested_cells if c[0] == str(p)) == 100  # A's 80 land + 20 copy
+
+
 def test_comparison_periods() -> None:
     p = parse_period
     assert query.comparison_period(p("2025-07"), "year") == p("2024-07")
