@@ -36,6 +36,7 @@ def test_each_officer_sees_the_registered_entries_allowed_in_order(
         "dossiers:inbox",
         "dossiers:register",
         "dossiers:apologies",
+        "rankings:tiers",  # the fair rankings (metrics.rankings)
         "agencies:list",
         "accounts:officer_list",
         "procedures:list",
