@@ -127,6 +127,8 @@ def _value(prefix: str, name: str, v: dict[str, str]) -> str | None:
         return v["agency"]
     if name == "agency_code":
         return v["agency"]
+    if name == "kpi":  # the dashboards' dossiers behind a KPI (/chi-so/co-quan/…/ho-so/<kpi>/)
+        return v["kpi"]
     if name in ("component",) or (name == "pk" and "giay-to" in prefix):
         return v["component"]
     if name == "pk" and ("so-theo-doi/tep" in prefix or "register-exports" in prefix):

@@ -24,7 +24,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("caicach.dossiers.api.urls")),
     path("", include("caicach.ratings.api.urls")),
     path("lookup/<str:code>/", LookupAPI.as_view(), name="api-lookup"),
-    path("metrics/766/", include("caicach.metrics.index766_api")),
+    path("metrics/766/", include("caicach.metrics.api.index766")),
     path("metrics/", include("caicach.metrics.api.urls")),
 ]
 
@@ -40,6 +40,7 @@ urlpatterns = [
     path("danh-gia/", include("caicach.ratings.urls")),
     path("xep-hang/", include("caicach.metrics.rankings.urls")),
     path("quay/", include("caicach.ratings.kiosk_urls")),
+    path("chi-so/", include("caicach.metrics.dashboards.urls")),
     path("api/v1/", include(api_v1)),
     path("api/oauth/", include("caicach.accounts.api.oauth")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -3,7 +3,8 @@
 Each app registers, in its ``AppConfig.ready()``, its menu entries (:func:`register_menu`), the
 figures and sections of the home page (:func:`register_home_card`,
 :func:`register_home_section`), and the access app installs the rules that decide who may see
-what (:func:`set_access_policy`). ``core`` reads these lists; it never names a domain app.
+what (:func:`set_access_policy`), and the plans app offers its targets to the dashboards
+(:func:`register_targets_provider`). ``core`` reads these lists; it never names a domain app.
 Without a policy installed, nothing is allowed (fail closed).
 """
 
@@ -153,3 +154,41 @@ def register_audit_labels(labels: dict[str, Any]) -> None:
 
 def audit_labels() -> dict[str, Any]:
     return dict(_audit_labels)
+
+
+#: What a targets provider returns for each target (issue 14 dashboards; issue 15 plans):
+#: ``{"kpi_code", "comparison", "threshold", "unit", "due", "status", "label_vi", "label_en",
+#: "url"}``; ``kpi_code`` is empty for a target measured by a reported indicator.
+TARGET_KEYS = (
+    "kpi_code",
+    "comparison",
+    "threshold",
+    "unit",
+    "due",
+    "status",
+    "label_vi",
+    "label_en",
+    "url",
+)
+
+_targets_providers: list[Callable[[Any, Any], list[dict[str, Any]]]] = []
+
+
+def register_targets_provider(fn: Callable[[Any, Any], list[dict[str, Any]]]) -> None:
+    """A function ``fn(agency, day) -> [target dict]`` from an upper app (plans) for the pages of
+    a lower one (the metrics dashboards), which cannot import it. Kept once, in order."""
+    if fn not in _targets_providers:
+        _targets_providers.append(fn)
+
+
+def targets_provider() -> list[Callable[[Any, Any], list[dict[str, Any]]]]:
+    return list(_targets_providers)
+
+
+def targets_for(agency: Any, day: Any) -> list[dict[str, Any]]:
+    """Every registered provider's targets for ``agency`` on ``day`` (keys: :data:`TARGET_KEYS`);
+    an empty list when no app provides any."""
+    out: list[dict[str, Any]] = []
+    for fn in _targets_providers:
+        out.extend(fn(agency, day))
+    return out

@@ -30,14 +30,10 @@ class DossiersConfig(AppConfig):
 
 def _audit_labels() -> dict[str, object]:
     """The trail's words for the dossier actions and states, in the reader's language."""
-    from django.utils.functional import lazy
-    from django.utils.translation import get_language
     from django.utils.translation import gettext_lazy as _
 
+    from caicach.core.i18n import bilingual as word
     from caicach.dossiers.workflow import DossierAction, DossierState
-
-    def word(vi: str, en: str) -> object:
-        return lazy(lambda: en if (get_language() or "vi").startswith("en") else vi, str)()
 
     labels: dict[str, object] = {
         f"dossier.{a.value}": word(a.label_vi, a.label_en) for a in DossierAction

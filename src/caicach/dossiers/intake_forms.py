@@ -21,7 +21,9 @@ from django.utils.translation import gettext_lazy as _
 
 from caicach.accounts.access import receipt_reach, scope_paths
 from caicach.agencies.models import Agency
+from caicach.core.i18n import is_english
 from caicach.core.text import normalise
+from caicach.dossiers.inputs import DossierInputError, as_applicant, clean_applicant
 from caicach.dossiers.services import MAX_COMPONENT_BYTES, ComponentInput, sniff
 from caicach.dossiers.targets import deciding_choices
 from caicach.procedures.models import Component, Procedure, ProcedureVersion
@@ -223,6 +225,7 @@ class IntakeForm(forms.Form):
                 self.add_error("receiving_agency", _("Chưa chọn cơ quan tiếp nhận."))
         if self.version is None and not self.errors.get("procedure"):
             self.add_error("procedure", _("Chưa chọn thủ tục hành chính."))
+        self._check_applicant(data)
         for row in self.checklist:
             upload = data.get(row.file_field)
             ref = (data.get(row.ref_field) or "").strip() if row.reusable else ""
@@ -249,6 +252,23 @@ class IntakeForm(forms.Form):
                     ),
                 )
         return data
+
+    def _check_applicant(self, data: dict[str, Any]) -> None:
+        """The service's identity checks (citizen ID, tax code, phone…) run here too, so that
+        one failed submit shows every error, files and identity alike (issue 16)."""
+        fields = ("kind", "full_name", "id_number", "phone", "email", "address", "tax_code",
+                  "representative")  # fmt: skip
+        try:
+            clean_applicant(
+                as_applicant({f: data.get(f) or "" for f in fields}), timezone.localdate()
+            )
+        except DossierInputError as error:
+            english = is_english()
+            for key, message_vi in error.errors_vi.items():
+                name = key.removeprefix("applicant.")
+                if name in self.fields and name not in self.errors:
+                    text = error.errors_en.get(key, message_vi) if english else message_vi
+                    self.add_error(name, text)
 
     def _check_upload(self, name: str, upload: Any) -> None:
         if upload.size > MAX_COMPONENT_BYTES:

@@ -29,12 +29,13 @@ from django.db.models import F, Func, Prefetch, Q, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from caicach.calendars.rules import WorkCalendar
+from caicach.core.i18n import bilingual
 from caicach.dossiers import deadlines
 from caicach.dossiers.clock import EventKind, Timeliness
 from caicach.dossiers.workflow import OPEN_STATES, Channel, DossierAction, DossierState
 
-STATE_CHOICES = [(s.value, s.label_vi) for s in DossierState]
-ACTION_CHOICES = [(a.value, a.label_vi) for a in DossierAction]
+STATE_CHOICES = [(s.value, bilingual(s.label_vi, s.label_en)) for s in DossierState]
+ACTION_CHOICES = [(a.value, bilingual(a.label_vi, a.label_en)) for a in DossierAction]
 CHANNEL_CHOICES = [
     (Channel.COUNTER.value, _("Trực tiếp")),
     (Channel.POST.value, _("Bưu chính")),

@@ -17,6 +17,7 @@ from django.http import HttpRequest
 from caicach.core import ratelimit
 from caicach.core.client import client_address
 from caicach.core.events import Query
+from caicach.core.i18n import localized
 from caicach.dossiers.models import Dossier
 from caicach.dossiers.workflow import DossierState
 
@@ -59,7 +60,7 @@ def find(code: str, *, phone_last4: str = "", token: str = "") -> Dossier | None
 
 def _label(state: str) -> str:
     try:
-        return DossierState(state).label_vi
+        return localized(DossierState(state), "label")
     except ValueError:
         return state
 

@@ -35,7 +35,7 @@ from caicach.calendars.services import calendar_for
 from caicach.core import registry
 from caicach.core.audit import Actor
 from caicach.core.errors import BilingualError
-from caicach.core.i18n import localized
+from caicach.core.i18n import localized, number
 from caicach.dossiers import access_log, clock, deadlines, privacy, services, supplements
 from caicach.dossiers import inbox as inbox_queries
 from caicach.dossiers.asof import AS_OF_LABELS, dossier_as_of, parse_as_of, verdict_label
@@ -309,7 +309,7 @@ def _export(
         messages.error(
             request,
             _("Danh sách có hơn %(n)s hồ sơ: hãy lọc bớt rồi xuất lại.")
-            % {"n": f"{inbox_queries.EXPORT_LIMIT:,}".replace(",", ".")},
+            % {"n": number(inbox_queries.EXPORT_LIMIT)},
         )
         query = request.GET.copy()
         query.pop("xuat", None)
@@ -358,7 +358,7 @@ def _duration(td: timedelta, calendar: Any) -> str:
     td = abs(td)
     days = int(working_time_to_days(td, calendar))
     hours = (td - days * calendar.day_length).total_seconds() / 3600
-    hours_text = f"{hours:.1f}".rstrip("0").rstrip(".").replace(".", ",")
+    hours_text = number(hours, 1) if round(hours, 1) % 1 else number(hours)
     if days and hours_text != "0":
         return sign + _("%(d)d ngày %(h)s giờ") % {"d": days, "h": hours_text}
     if days:
@@ -490,7 +490,7 @@ def _actions(dossier: Dossier, roles: list[str]) -> list[dict[str, Any]]:
         out.append(
             {
                 "code": act.value,
-                "label": act.label_vi,
+                "label": localized(act, "label"),
                 "reason": act in REASON_ACTIONS,
                 "note_required": act in NOTE_ACTIONS,
                 "agency": act in AGENCY_ACTIONS,
@@ -707,7 +707,10 @@ def act(request: HttpRequest, code: str, action: str) -> HttpResponse:
     messages.success(
         request,
         _("Đã thực hiện “%(action)s”. Trạng thái: %(state)s.")
-        % {"action": chosen.label_vi, "state": DossierState(changed.state).label_vi},
+        % {
+            "action": localized(chosen, "label"),
+            "state": localized(DossierState(changed.state), "label"),
+        },
     )
     for warning in getattr(changed, "warnings", []):
         text = getattr(warning, "message_vi", "")

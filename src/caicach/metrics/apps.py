@@ -16,8 +16,12 @@ class MetricsConfig(AppConfig):
         from caicach.metrics import index766
 
         index766.connect()
+        # The dashboards (issue 14): the menu entry and the leader's home summary.
+        from caicach.core import registry
+        from caicach.metrics.dashboards.home import leader_summary
+
+        registry.register_menu(32, _("Chỉ số CCHC"), "dashboards:overview", "reports.view")
+        registry.register_home_section(20, "metrics/dashboards/_home.html", leader_summary)
         # Fair rankings of departments and communes (issue 14; metrics.rankings.access decides
         # the tiers each caller sees).
-        from caicach.core import registry
-
         registry.register_menu(35, _("Xếp hạng"), "rankings:tiers", "reports.view")

@@ -570,7 +570,8 @@ def kpis_for_agencies(
 ) -> dict[tuple[str, int], Figure]:
     """Every registered KPI in ``codes`` for every agency (its subtree, merged predecessors
     included, as ``metrics.scope.agency_ids``) in a few grouped reads: one over the agency table,
-    one ``GROUP BY agency`` over ``DailyRollup`` for all the flow measures, one over
+    one ``GROUP BY agency`` over the rollups for all the flow measures (``compute.rollup_sums``:
+    monthly rows for clean whole months), one over
     ``OpenSnapshot`` for the stocks, two per catalogue measure; the rows are then folded up the
     agency paths here. Equal to ``metrics.compute.kpi`` per agency (a test checks it); added here
     because ``metrics.compute`` reads one agency at a time (the 1 s target for every agency).
@@ -613,8 +614,10 @@ def kpis_for_agencies(
         ks = [k for k in ks if k not in slow]
         if not ks:
             continue
+        measures = sorted({m for k in ks for m in (k.numerator, k.denominator)})
+        sums = {f"s_{m}": Sum(m) for m in measures}
         if source == "rollup":
-            qs = models.DailyRollup.objects.filter(day__gte=period.first, day__lte=period.last)
+            rows = compute.rollup_sums(None, period, ["agency_id"], sums)
         else:
             qs = models.OpenSnapshot.objects.filter(day=period.last)
             if not qs.exists():
@@ -626,8 +629,7 @@ def kpis_for_agencies(
                     {(k.code, a.pk): Figure(0, 0, None, *reason) for k in ks for a in agencies}
                 )
                 continue
-        measures = sorted({m for k in ks for m in (k.numerator, k.denominator)})
-        rows = qs.values("agency_id").annotate(**{f"s_{m}": Sum(m) for m in measures}).order_by()
+            rows = list(qs.values("agency_id").annotate(**sums).order_by())
         totals: dict[int, dict[str, Decimal]] = {
             a.pk: dict.fromkeys(measures, Decimal(0)) for a in agencies
         }

@@ -15,21 +15,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
-class DailyRollup(models.Model):
-    day = models.DateField()
-    agency = models.ForeignKey(
-        "agencies.Agency", on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
-    )
-    procedure = models.ForeignKey(
-        "procedures.Procedure", on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
-    )
-    version = models.ForeignKey(
-        "procedures.ProcedureVersion",
-        on_delete=models.DO_NOTHING,
-        related_name="+",
-        db_constraint=False,
-    )
-    channel = models.CharField(max_length=10)
+class RollupCounters(models.Model):
+    """One counter per additive measure (``metrics.registry.ROLLUP_MEASURES``)."""
+
     received = models.IntegerField(default=0)
     received_online = models.IntegerField(default=0)
     received_full_online = models.IntegerField(default=0, db_default=0)
@@ -54,6 +42,26 @@ class DailyRollup(models.Model):
     transfers_electronic = models.IntegerField(default=0, db_default=0)
 
     class Meta:
+        abstract = True
+
+
+class DailyRollup(RollupCounters):
+    day = models.DateField()
+    agency = models.ForeignKey(
+        "agencies.Agency", on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
+    )
+    procedure = models.ForeignKey(
+        "procedures.Procedure", on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
+    )
+    version = models.ForeignKey(
+        "procedures.ProcedureVersion",
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
+    )
+    channel = models.CharField(max_length=10)
+
+    class Meta:
         verbose_name = _("tổng hợp theo ngày")
         constraints = [
             models.UniqueConstraint(
@@ -65,6 +73,50 @@ class DailyRollup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.agency_id} {self.procedure_id} {self.channel}"
+
+
+class MonthlyRollup(RollupCounters):
+    """:class:`DailyRollup` summed per month × deciding agency × channel (issue 14, "Speed").
+
+    A month's rows are exact only while the month is not in :class:`DirtyMonth`; readers
+    (``metrics.compute``) take clean months from here and dirty ones from the daily rows, so a
+    figure is the same whichever table it came from. ``metrics.rollup.refresh_months`` rebuilds
+    the dirty months (a periodic job, and the full rebuild).
+    """
+
+    month = models.DateField(help_text="The month's first day.")
+    agency = models.ForeignKey(
+        "agencies.Agency", on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
+    )
+    channel = models.CharField(max_length=10)
+
+    class Meta:
+        verbose_name = _("tổng hợp theo tháng")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "agency", "channel"], name="metrics_monthly_rollup_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.agency_id} {self.channel}"
+
+
+class DirtyMonth(models.Model):
+    """A month whose daily rows changed (in transaction ``xact``) since its monthly rows were
+    made. Written by a statement trigger on ``metrics_dailyrollup`` (migration 0003): one row
+    per month and writing transaction, so concurrent writers never wait on each other here."""
+
+    month = models.DateField()
+    xact = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["month", "xact"], name="metrics_dirty_month_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} ({self.xact})"
 
 
 class OpenSnapshot(models.Model):

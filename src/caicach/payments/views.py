@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from caicach.accounts.access import can_any, require_anywhere
 from caicach.core.audit import Actor
 from caicach.core.errors import BilingualError
-from caicach.core.i18n import localized
+from caicach.core.i18n import localized, number
 from caicach.dossiers.models import Dossier
 from caicach.payments import rules, services
 from caicach.payments.documents import render_receipt
@@ -51,7 +51,7 @@ class RefundForm(forms.Form):
 
 def vnd(amount: int) -> str:
     """``8000`` -> ``8.000`` (Vietnamese thousands separator)."""
-    return f"{amount:,}".replace(",", ".")
+    return number(amount)
 
 
 def panel_context(request: HttpRequest, dossier: Dossier) -> dict[str, Any]:
@@ -127,24 +127,8 @@ def _record(request: HttpRequest, code: str, write: Any) -> Any:
 @require_POST
 def record_cash(request: HttpRequest, code: str) -> HttpResponse:
     """The counter takes cash: records it, numbers the receipt, back to the dossier page."""
-    require_anywhere(request.user, "dossiers.view")
     form = CashForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _form_errors(form))
-        return _back(code)
-    payment = _record(
-        request,
-        code,
-        lambda: services.record_payment(
-            Actor.from_request(request),
-            code,
-            services.PaymentInput(
-                amount=form.cleaned_data["amount"],
-                channel="cash",
-                note=form.cleaned_data["note"],
-            ),
-        ),
-    )
+    payment = _take(request, code, form, channel="cash")
     if payment is not None:
         messages.success(
             request,
@@ -158,26 +142,8 @@ def record_cash(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def record_transfer(request: HttpRequest, code: str) -> HttpResponse:
     """A bank transfer received for the dossier, with the bank's reference."""
-    require_anywhere(request.user, "dossiers.view")
     form = TransferForm(request.POST, prefix="transfer")
-    if not form.is_valid():
-        messages.error(request, _form_errors(form))
-        return _back(code)
-    payment = _record(
-        request,
-        code,
-        lambda: services.record_payment(
-            Actor.from_request(request),
-            code,
-            services.PaymentInput(
-                amount=form.cleaned_data["amount"],
-                channel="bank_transfer",
-                paid_at=form.cleaned_data["paid_at"],
-                reference=form.cleaned_data["reference"],
-                note=form.cleaned_data["note"],
-            ),
-        ),
-    )
+    payment = _take(request, code, form, channel="bank_transfer", extra=("paid_at", "reference"))
     if payment is not None:
         messages.success(
             request,
@@ -191,6 +157,32 @@ def record_transfer(request: HttpRequest, code: str) -> HttpResponse:
             },
         )
     return _back(code)
+
+
+def _take(
+    request: HttpRequest, code: str, form: Any, *, channel: str, extra: tuple[str, ...] = ()
+) -> Any:
+    """Record a payment taken by an officer from ``form`` (amount, note and the ``extra``
+    fields); the form's errors become a message. The payment, or ``None`` when refused."""
+    require_anywhere(request.user, "dossiers.view")
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return None
+    data = form.cleaned_data
+    return _record(
+        request,
+        code,
+        lambda: services.record_payment(
+            Actor.from_request(request),
+            code,
+            services.PaymentInput(
+                amount=data["amount"],
+                channel=channel,
+                note=data["note"],
+                **{name: data[name] for name in extra},
+            ),
+        ),
+    )
 
 
 @login_required

@@ -490,6 +490,29 @@ METRICS_766_NO_DATA = env(
     "reduced (the total is also shown scaled to 100); zero = 0 of its points out of 100.",
     "Metrics",
 )
+METRICS_OVERVIEW_TARGETS = env(
+    "METRICS_OVERVIEW_TARGETS",
+    "on_time_766>=99@2025-12-31,online_share>=50@2025-12-31,full_online_share>=80@2025-12-31,"
+    "procedures_online>=80@2025-12-31,procedures_payable_online>=80@2025-12-31,"
+    "paid_online>=30@2025-12-31,digitised>=80@2025-12-31,reuse>=80@2025-12-31,"
+    "transfers_electronic>=80@2025-12-31,satisfaction>=90@2025-12-31",
+    "The targets of the province overview (/chi-so/) while no plan provides them (the plans app "
+    "registers a provider in caicach.core.registry and its targets win): comma-separated "
+    "KPI>=threshold@due (also <= and =), KPI a metrics registry code, or 766 / 766.1..766.6 for "
+    "the Decision 766 total and groups in percent of their counted maximum. Defaults from the "
+    "seed plans (shared/seeds: on time 99%, online 50%, full online 80%, payment 30%, "
+    "satisfaction 90%) and Decision 766's thresholds (80%).",
+    "Metrics",
+)
+METRICS_DASHBOARD_CACHE_SECONDS = env(
+    "METRICS_DASHBOARD_CACHE_SECONDS",
+    120,
+    "Seconds the dashboards (/chi-so/ and the leaders' home block) keep an agency's computed "
+    "figures for a period in the cache before reading the rollups again (issue 14: warm pages "
+    "under 200 ms; a grouped read of a month's rollups for a province takes about a second). "
+    "The kpi command and the API always read the rollups. 0 turns the cache off.",
+    "Metrics",
+)
 
 # Fair rankings of departments and communes (metrics/rankings/fair.py; metrics-notes, "Fair
 # comparisons between agencies").

@@ -32,10 +32,16 @@ def defer_then(fail: bool) -> None:
 
 @pytest.fixture(autouse=True)
 def empty_queue():
-    """Procrastinate's tables are not Django's to flush between transactional tests."""
+    """Procrastinate's tables are not Django's to flush between transactional tests: emptied
+    before (jobs an earlier test committed) and after."""
+
+    def empty() -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM procrastinate_jobs; DELETE FROM procrastinate_workers")
+
+    empty()
     yield
-    with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM procrastinate_jobs; DELETE FROM procrastinate_workers")
+    empty()
 
 
 def run_worker(*queues: str) -> None:

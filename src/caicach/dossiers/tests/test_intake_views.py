@@ -169,6 +169,20 @@ def test_disguised_file_is_400(client, tree, officers, version):
     assert not Dossier.objects.exists()
 
 
+def test_file_and_identity_errors_show_together(client, tree, officers, version):
+    """Issue 16: the identity errors no longer wait until the files are right."""
+    component = _component(version)
+    fake = SimpleUploadedFile("to-khai.pdf", b"just some text, not a PDF", "application/pdf")
+    client.force_login(officers.receiver)
+    data = _post(version, id_number="001085", phone="12", **{f"tp-{component.pk}-tep": fake})
+    response = client.post(URL, data)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "không phải PDF, JPEG hay PNG" in html
+    assert 'id="id_id_number-errors"' in html and 'id="id_phone-errors"' in html
+    assert not Dossier.objects.exists()
+
+
 def test_missing_required_component_and_name(client, tree, officers, version):
     component = _component(version)
     client.force_login(officers.receiver)

@@ -35,6 +35,7 @@ from caicach.dossiers.api.documents import error_response
 from caicach.dossiers.models import CHANNEL_CHOICES, Dossier
 from caicach.dossiers.reports.agencies import resolve_agency
 from caicach.metrics import compute, drill, freeze, index766
+from caicach.metrics.api.params import PERIOD, period_from
 from caicach.metrics.api.serializers import (
     DossierBehindSerializer,
     RegistrySerializer,
@@ -43,7 +44,7 @@ from caicach.metrics.api.serializers import (
 )
 from caicach.metrics.figures import Figure
 from caicach.metrics.models import FrozenValue
-from caicach.metrics.periods import Period, PeriodError, parse_period
+from caicach.metrics.periods import Period
 from caicach.metrics.registry import FORMULA_VERSION, KPI, UnknownKPIError, all_kpis, get
 
 ACTION = "reports.view"
@@ -56,13 +57,6 @@ _AGENCY = OpenApiParameter(
     OpenApiParameter.QUERY,
     description="Agency code (its subtree, with the units merged into it); default: the "
     "caller's own.",
-)
-_PERIOD = OpenApiParameter(
-    "period",
-    str,
-    OpenApiParameter.QUERY,
-    required=True,
-    description="Month 2025-07, quarter 2025-Q3, half 2025-H1, year 2025 or 2025-07-01..2025-08-15.",
 )
 _CODE = OpenApiParameter(
     "code", str, OpenApiParameter.PATH, description="KPI code (see /api/v1/metrics/kpis/)."
@@ -90,14 +84,6 @@ _ERRORS = {
 
 
 # -- input ------------------------------------------------------------------------------------
-
-
-def _period(request: Request) -> Period:
-    # No label is longer than 22 characters: a longer text stays invalid, and is not echoed whole.
-    try:
-        return parse_period(request.query_params.get("period", "")[:40])
-    except PeriodError as exc:
-        raise BilingualError(exc.vi, exc.en, code="invalid_period") from None
 
 
 def _kpi(code: str) -> KPI:
@@ -276,12 +262,12 @@ class KPIView(_ReportsView):
         "`rows` (key, readable label and figure of each part; for an additive KPI they add up "
         "to the total); for a closed month `frozen` (the published value, its versions and its "
         "revisions; null when not closed); and `links` to the dossiers behind each side.",
-        parameters=[_CODE, _AGENCY, _PERIOD, _BY],
+        parameters=[_CODE, _AGENCY, PERIOD, _BY],
         responses={200: OpenApiTypes.OBJECT, **_ERRORS},
     )
     def get(self, request: Request, code: str) -> Response:
         require_anywhere(request.user, ACTION)
-        period = _period(request)
+        period = period_from(request)
         k = _kpi(code)
         by = _by(request)
         if by in ("channel", "tier") and k.source == "catalogue":
@@ -310,12 +296,12 @@ class KPIAllView(_ReportsView):
         summary="Every KPI of one agency for one period",
         description="One entry per registered KPI (as `/kpis/{code}/` without a breakdown), "
         "computed in a few grouped reads.",
-        parameters=[_AGENCY, _PERIOD],
+        parameters=[_AGENCY, PERIOD],
         responses={200: OpenApiTypes.OBJECT, **_ERRORS},
     )
     def get(self, request: Request) -> Response:
         require_anywhere(request.user, ACTION)
-        period = _period(request)
+        period = period_from(request)
         agency = _agency(request)
         kpis = all_kpis()
         figures = index766.kpis_for_agencies([k.code for k in kpis], [agency], period)
@@ -392,12 +378,12 @@ class KPIDossiersView(generics.GenericAPIView):
         "count rows, `count` equals the figure's numerator or denominator (for a valued measure "
         "such as processing days, the dossiers whose values are summed). Dossier rows show the "
         "applicant's name only (Decree 13/2023, `caicach.dossiers.privacy`).",
-        parameters=[_CODE, _AGENCY, _PERIOD, _PART],
+        parameters=[_CODE, _AGENCY, PERIOD, _PART],
         responses={200: DossierBehindSerializer(many=True), **_ERRORS},
     )
     def get(self, request: Request, code: str) -> Response:
         require_anywhere(request.user, ACTION)
-        period = _period(request)
+        period = period_from(request)
         k = _kpi(code)
         part = _part(request)
         agency = _agency(request)

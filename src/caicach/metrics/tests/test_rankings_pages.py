@@ -191,6 +191,7 @@ def test_who_sees_what(client: Any, province: Any, make_officer: Any) -> None:
 def test_a_ranking_is_computed_once_then_read_from_the_cache(
     province: Any, settings: Any, django_assert_num_queries: Any
 ) -> None:
+    settings.METRICS_RANKING_CACHE_SECONDS = 300
     period = parse_period(JULY)
     first = query.fair_table("so-nganh", "on_time_766", period)
     with django_assert_num_queries(0):

@@ -10,6 +10,7 @@ from django import template
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from caicach.core.i18n import number
 from caicach.procedures import rules
 
 register = template.Library()
@@ -38,7 +39,7 @@ def vnd(amount: int | None) -> str:
     """``8000`` → ``8.000 đ`` (Vietnamese groups thousands with dots)."""
     if amount is None:
         return "—"
-    return f"{int(amount):,} đ".replace(",", ".")
+    return f"{number(int(amount))} đ"
 
 
 @register.filter

@@ -24,35 +24,15 @@ from caicach.core.errors import BilingualError
 from caicach.dossiers.api.documents import error_response
 from caicach.dossiers.reports.agencies import resolve_agency
 from caicach.metrics import index766
-from caicach.metrics.periods import Period, PeriodError, parse_period
+from caicach.metrics.api.params import AGENCY, PERIOD, period_from
 
 ACTION = "reports.view"
 
-_AGENCY = OpenApiParameter(
-    "agency",
-    str,
-    OpenApiParameter.QUERY,
-    description="Agency code (its subtree); default: the caller's own.",
-)
-_PERIOD = OpenApiParameter(
-    "period",
-    str,
-    OpenApiParameter.QUERY,
-    required=True,
-    description="Month 2025-07, quarter 2025-Q3, half 2025-H1, year 2025 or 2025-07-01..2025-08-15.",
-)
 _ERRORS = {
     400: error_response("Bad period or input."),
     403: error_response("The caller's roles do not include the figures (`reports.view`)."),
     404: error_response("Unknown agency, or outside the caller's scope."),
 }
-
-
-def _period(request: Request) -> Period:
-    try:
-        return parse_period(request.query_params.get("period", ""))
-    except PeriodError as exc:
-        raise BilingualError(exc.vi, exc.en, code="invalid_period") from None
 
 
 def _frac(x: Any) -> str | None:
@@ -69,12 +49,12 @@ class Index766View(APIView):
         description="Each group and sub-indicator with R, T, points, the KPI and reason behind "
         "it, the formula version and settings, and the count of dossiers whose legal and 766 "
         "verdicts differ (null while those verdicts are not stored).",
-        parameters=[_AGENCY, _PERIOD],
+        parameters=[AGENCY, PERIOD],
         responses={200: OpenApiTypes.OBJECT, **_ERRORS},
     )
     def get(self, request: Request) -> Response:
         require_anywhere(request.user, ACTION)
-        period = _period(request)
+        period = period_from(request)
         agency = resolve_agency(request.user, request.query_params.get("agency"), ACTION)
         return Response(index766.index_for(agency, period).as_dict())
 
@@ -89,12 +69,12 @@ class Index766AllView(APIView):
         description="One entry per agency in operation during the period, in tree order, within "
         "the caller's scope (the province cascaded to every department and commune). Bounded by "
         "the size of the tree (not paginated).",
-        parameters=[_AGENCY, _PERIOD],
+        parameters=[AGENCY, PERIOD],
         responses={200: OpenApiTypes.OBJECT, **_ERRORS},
     )
     def get(self, request: Request) -> Response:
         require_anywhere(request.user, ACTION)
-        period = _period(request)
+        period = period_from(request)
         root = resolve_agency(request.user, request.query_params.get("agency"), ACTION)
         agencies = list(
             Agency.objects.filter(agency_filter(request.user, ACTION))
@@ -123,8 +103,8 @@ class WhatIfView(APIView):
         "digitised, paid online…), the new R and points, the gain, and the fewest extra dossiers "
         "that give all the points.",
         parameters=[
-            _AGENCY,
-            _PERIOD,
+            AGENCY,
+            PERIOD,
             OpenApiParameter("sub", str, OpenApiParameter.QUERY, required=True),
             OpenApiParameter("extra", int, OpenApiParameter.QUERY, required=True),
         ],
@@ -132,7 +112,7 @@ class WhatIfView(APIView):
     )
     def get(self, request: Request) -> Response:
         require_anywhere(request.user, ACTION)
-        period = _period(request)
+        period = period_from(request)
         sub_id = request.query_params.get("sub", "")
         conf = index766.current_settings()
         subs = {s.id: s for s in index766.sub_indicators(conf["group3_split"])}
