@@ -112,11 +112,16 @@ def _why_url(tier: str, code: str, kpi: str, period: Period, compare: str) -> st
 def _row(s: Standing, table: query.FairTable, user: Any, kpi: str, compare: str) -> dict[str, Any]:
     agency = table.units[s.unit]
     change = table.ranking.improvement_of(s.unit)
+    own = access.may_explain(user, agency)
     return {
         "s": s,
         "agency": agency,
-        "link": _why_url(table.tier, agency.code, kpi, table.period, compare)
-        if access.may_explain(user, agency)
+        "link": _why_url(table.tier, agency.code, kpi, table.period, compare) if own else "",
+        # The agency's page of the dashboards (its KPIs, 766 groups, trends) for the same period.
+        "page": reverse("dashboards:agency", args=[agency.code])
+        + "?"
+        + urlencode({"period": table.period.label})
+        if own
         else "",
         "raw": _pct(s.raw_rate),
         "raw_ci": _ci(s.raw_ci),

@@ -61,6 +61,9 @@ def test_raw_and_fair_ranks_disagree_on_the_page(
     a = rows[0]
     assert a["raw"] == "68,0" and a["expected"] == "66,0"
     assert a["s"].expected == pytest.approx(66)
+    # Each name leads to the unit's "why"; beside it, its page of the dashboards.
+    assert a["page"] == "/chi-so/co-quan/000.00.01.H97/?period=2025-07"
+    assert client.get(a["page"]).status_code == 200
     body = response.content.decode()
     assert "Xếp hạng công bằng" in body and "<svg" in body
     assert "(thô 3)" in body
@@ -172,6 +175,8 @@ def test_who_sees_what(client: Any, province: Any, make_officer: Any) -> None:
     response = client.get(_url("xa-phuong", **q))
     links = [r["link"] for r in [*response.context["rows"], *response.context["apart"]]]
     assert links[0] and not links[1]  # Tân Phú (own) linked, Bình An not
+    pages = [r["page"] for r in [*response.context["rows"], *response.context["apart"]]]
+    assert pages[0] and not pages[1]
     # A department leader: the departments' ranking; not the communes'.
     client.force_login(make_officer("agency_leader", province.dept_a, username="gdso"))
     assert client.get(_url("so-nganh", **q)).status_code == 200
