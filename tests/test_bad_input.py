@@ -40,6 +40,9 @@ PAGES = [
     f"/thu-tuc/X{NUL}/",
     f"/thu-tuc/?agency={CODE}{NUL}",
     f"/nhat-ky/?q=a{NUL}",
+    f"/xep-hang/so-nganh/?kpi=on_time_766{NUL}",
+    f"/xep-hang/so-nganh/?period=2025-07{NUL}",
+    f"/xep-hang/so-nganh/{CODE}{NUL}/?period=2025-07",
 ]
 
 

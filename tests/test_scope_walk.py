@@ -198,6 +198,8 @@ def _value(prefix: str, name: str, v: dict[str, str]) -> str | None:
         return v["content_type"]
     if name == "action":
         return "assign"
+    if name == "tier":  # the fair rankings (/xep-hang/<tier>/<code>/)
+        return "so-nganh"
     if name == "form":
         return "receipt"
     if name == "fmt":

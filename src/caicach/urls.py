@@ -42,6 +42,7 @@ urlpatterns = [
     path("danh-gia/", include("caicach.ratings.urls")),
     path("bao-cao-cchc/", include("caicach.metrics.documents.urls")),
     path("cong-khai/", include("caicach.metrics.public.urls")),
+    path("xep-hang/", include("caicach.metrics.rankings.urls")),
     path("quay/", include("caicach.ratings.kiosk_urls")),
     path("chi-so/", include("caicach.metrics.dashboards.urls")),
     path("ke-hoach/", include("caicach.plans.urls")),

@@ -225,7 +225,7 @@ class IntakeForm(forms.Form):
                 self.add_error("receiving_agency", _("Chưa chọn cơ quan tiếp nhận."))
         if self.version is None and not self.errors.get("procedure"):
             self.add_error("procedure", _("Chưa chọn thủ tục hành chính."))
-        self._check_applicant(data)
+        self._check_applicant(data or {})
         for row in self.checklist:
             upload = data.get(row.file_field)
             ref = (data.get(row.ref_field) or "").strip() if row.reusable else ""

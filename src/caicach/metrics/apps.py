@@ -23,3 +23,6 @@ class MetricsConfig(AppConfig):
         registry.register_menu(32, _("Chỉ số CCHC"), "dashboards:overview", "reports.view")
         registry.register_home_section(20, "metrics/dashboards/_home.html", leader_summary)
         registry.register_menu(33, _("Báo cáo CCHC"), "metrics_documents:page", "reports.view")
+        # Fair rankings of departments and communes (issue 14; metrics.rankings.access decides
+        # the tiers each caller sees).
+        registry.register_menu(35, _("Xếp hạng"), "rankings:tiers", "reports.view")

@@ -13,7 +13,7 @@ class PlansConfig(AppConfig):
 
         # Targets for the dashboards (issue 14), which sit below this app and cannot import it.
         registry.register_targets_provider(board.targets_for)
-        registry.register_menu(35, _("Kế hoạch CCHC"), "plans:list", "plans.view")
+        registry.register_menu(36, _("Kế hoạch CCHC"), "plans:list", "plans.view")
         registry.register_audit_labels(
             {
                 "plan.import": _("Nhập kế hoạch"),

@@ -565,6 +565,25 @@ PUBLIC_COMPUTE_TIMEOUT_MS = env(
     "Metrics",
 )
 
+# Fair rankings of departments and communes (metrics/rankings/fair.py; metrics-notes, "Fair
+# comparisons between agencies").
+METRICS_RANKING_MIN_DOSSIERS = env(
+    "METRICS_RANKING_MIN_DOSSIERS",
+    30,
+    "Fair rankings (issue 14): the least number of dossiers in a KPI's denominator over the "
+    "period for a department or commune to be ranked; below it the unit is listed apart as "
+    '"too few dossiers" with its figures (metrics-notes: an agency with 4 dossiers is not ranked '
+    "against one with 4,000).",
+    "Metrics",
+)
+METRICS_RANKING_CACHE_SECONDS = env(
+    "METRICS_RANKING_CACHE_SECONDS",
+    300,
+    "Fair rankings (issue 14): seconds a computed ranking (a tier, a KPI, a period) is kept in "
+    "the cache before it is read again from the rollups; 0 reads it on every request.",
+    "Metrics",
+)
+
 # Jobs deferred by a job commit with its rows; notifications and batches on separate queues;
 # stalled jobs retried (caicach/core/jobs.py).
 PROCRASTINATE_ON_APP_READY = "caicach.core.jobs.on_app_ready"

@@ -13,3 +13,4 @@ STORAGES = {
 MIDDLEWARE = [m for m in MIDDLEWARE if m != "whitenoise.middleware.WhiteNoiseMiddleware"]  # noqa: F405
 # Each test sees the figures it just wrote (the dashboards' short-lived cache is tested on its own).
 METRICS_DASHBOARD_CACHE_SECONDS = 0
+METRICS_RANKING_CACHE_SECONDS = 0  # the rankings' cache: tested on its own too

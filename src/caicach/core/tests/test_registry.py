@@ -38,6 +38,7 @@ def test_each_officer_sees_the_registered_entries_allowed_in_order(
         "dossiers:apologies",
         "dashboards:overview",  # the reform dashboards (metrics, issue 14)
         "metrics_documents:page",  # the official reform reports (metrics, issue 14)
+        "rankings:tiers",  # the fair rankings (metrics.rankings)
         "plans:list",  # the reform plans (plans.view)
         "agencies:list",
         "accounts:officer_list",
