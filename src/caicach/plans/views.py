@@ -24,7 +24,7 @@ from caicach.accounts.access import can, require_anywhere, scope
 from caicach.agencies.models import Agency
 from caicach.core.audit import Actor
 from caicach.core.errors import BilingualError
-from caicach.core.i18n import localized
+from caicach.core.i18n import localized, number
 from caicach.plans import proposals, reports
 from caicach.plans.models import (
     CorrectiveProposal,
@@ -50,8 +50,8 @@ ICONS = {"ok": "✔", "warn": "▲", "bad": "✖", "": "…"}
 def _number(value: Decimal | None) -> str:
     if value is None:
         return "—"
-    text = f"{value.quantize(Decimal('0.1')):f}"
-    return text[:-2] if text.endswith(".0") else text
+    rounded = value.quantize(Decimal("0.1"))
+    return number(rounded, 0 if rounded == rounded.to_integral_value() else 1)
 
 
 def badge(status: str) -> dict[str, Any]:
