@@ -7,7 +7,7 @@ Usage (a throw-away test database; nothing else is touched)::
 Builds a province of ``AGENCIES`` agencies (one province, departments with units, communes),
 fills ``DailyRollup`` with ``ROWS_PER_MONTH`` rows for each of two months (about 420,000 dossiers
 a month: 10 million over two years) and an ``OpenSnapshot`` for the month's end, then times
-``index766.index_for_all`` (every agency, its subtree each) for one month, best of 3, and counts
+``index766_reads.index_for_all`` (every agency, its subtree each) for one month, best of 3, and counts
 its queries. Goal (issue 13, "Speed"): under 1 s.
 """
 
@@ -25,7 +25,7 @@ from django.test.utils import CaptureQueriesContext
 
 from caicach.agencies.models import Agency, AgencyKind, AgencyLevel
 from caicach.agencies.tests.factories import AgencyFactory
-from caicach.metrics import index766
+from caicach.metrics import index766_reads
 from caicach.metrics.periods import parse_period
 
 AGENCIES = 600
@@ -103,7 +103,7 @@ def test_index_for_every_agency_in_one_month() -> None:
     for _ in range(3):
         with CaptureQueriesContext(connection) as q:
             start = time.perf_counter()
-            results = index766.index_for_all(period)
+            results = index766_reads.index_for_all(period)
             timings.append(time.perf_counter() - start)
     report: dict[str, Any] = {
         "agencies": len(results),

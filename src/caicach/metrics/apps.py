@@ -9,13 +9,11 @@ class MetricsConfig(AppConfig):
 
     def ready(self) -> None:
         # Rollups kept current in the writer's transaction (ADR 0006, issue 13 "Rollups").
-        from caicach.metrics import upkeep
+        from caicach.metrics import index766_reads, upkeep
 
         upkeep.connect()
         # The Decision 766 scores in the ``kpi`` command and report (compute.report_hooks).
-        from caicach.metrics import index766
-
-        index766.connect()
+        index766_reads.connect()
         # The dashboards (issue 14): the menu entry and the leader's home summary.
         from caicach.core import registry
         from caicach.metrics.dashboards.home import leader_summary

@@ -23,7 +23,7 @@ from caicach.agencies.models import Agency
 from caicach.core.errors import BilingualError
 from caicach.dossiers.api.documents import error_response
 from caicach.dossiers.reports.agencies import resolve_agency
-from caicach.metrics import index766
+from caicach.metrics import index766, index766_reads
 from caicach.metrics.api.params import AGENCY, PERIOD, period_from
 
 ACTION = "reports.view"
@@ -56,7 +56,7 @@ class Index766View(APIView):
         require_anywhere(request.user, ACTION)
         period = period_from(request)
         agency = resolve_agency(request.user, request.query_params.get("agency"), ACTION)
-        return Response(index766.index_for(agency, period).as_dict())
+        return Response(index766_reads.index_for(agency, period).as_dict())
 
 
 class Index766AllView(APIView):
@@ -82,7 +82,7 @@ class Index766AllView(APIView):
             .exclude(valid_to__lt=period.first)
             .order_by("path")
         )
-        results = index766.index_for_all(period, agencies)
+        results = index766_reads.index_for_all(period, agencies)
         return Response(
             {
                 "period": period.label,
@@ -132,7 +132,9 @@ class WhatIfView(APIView):
                 code="invalid_extra",
             )
         agency = resolve_agency(request.user, request.query_params.get("agency"), ACTION)
-        fig = index766.kpis_for_agencies([sub.kpi], [agency], period).get((sub.kpi, agency.pk))
+        fig = index766_reads.kpis_for_agencies([sub.kpi], [agency], period).get(
+            (sub.kpi, agency.pk)
+        )
         body: dict[str, Any] = {
             "agency": agency.code,
             "period": period.label,

@@ -34,7 +34,7 @@ from caicach.core.errors import BilingualError
 from caicach.dossiers.api.documents import error_response
 from caicach.dossiers.models import CHANNEL_CHOICES, Dossier
 from caicach.dossiers.reports.agencies import resolve_agency
-from caicach.metrics import compute, drill, freeze, index766
+from caicach.metrics import compute, drill, freeze, index766_reads
 from caicach.metrics.api.params import PERIOD, period_from
 from caicach.metrics.api.serializers import (
     DossierBehindSerializer,
@@ -304,7 +304,7 @@ class KPIAllView(_ReportsView):
         period = period_from(request)
         agency = _agency(request)
         kpis = all_kpis()
-        figures = index766.kpis_for_agencies([k.code for k in kpis], [agency], period)
+        figures = index766_reads.kpis_for_agencies([k.code for k in kpis], [agency], period)
         frozen = freeze.frozen_values(agency, period)
         rows = []
         for k in kpis:

@@ -1,9 +1,9 @@
 """The numbers of the dashboards, read from the rollups in a few grouped queries (issue 14).
 
-Every KPI figure comes from :func:`caicach.metrics.index766.kpis_for_agencies` (one ``GROUP BY
+Every KPI figure comes from :func:`caicach.metrics.index766_reads.kpis_for_agencies` (one ``GROUP BY
 agency`` over ``DailyRollup``, one over ``OpenSnapshot``, two per catalogue measure, equal to
 ``metrics.compute.kpi`` per agency, which ``caicach kpi`` prints), and the Decision 766 index
-from the same figures (:func:`index766.index_for_all` with a reader that returns them), so the
+from the same figures (:func:`index766_reads.index_for_all` with a reader that returns them), so the
 pages never scan dossiers for a KPI and show what the command prints.
 
 The 12-month trend is ``metrics.compute.kpi_series`` for every flow KPI (one grouped read over
@@ -22,7 +22,7 @@ from typing import Any
 from django.db.models import Sum
 
 from caicach.agencies.models import Agency
-from caicach.metrics import index766
+from caicach.metrics import index766, index766_reads
 from caicach.metrics.compute import kpi_series, missing_fact
 from caicach.metrics.figures import Figure, ratio
 from caicach.metrics.periods import Period
@@ -49,7 +49,7 @@ def figures_for(
     """Every registered KPI (or ``codes``) plus the 766 index's KPIs for every agency."""
     wanted = list(codes) if codes is not None else [k.code for k in all_kpis()]
     wanted += [c for c in index766.kpi_codes(index766.current_settings()["group3_split"])]
-    return index766.kpis_for_agencies(list(dict.fromkeys(wanted)), list(agencies), period)
+    return index766_reads.kpis_for_agencies(list(dict.fromkeys(wanted)), list(agencies), period)
 
 
 def index_results(
@@ -62,7 +62,7 @@ def index_results(
     ) -> dict[tuple[str, int], Figure]:
         return figures
 
-    results = index766.index_for_all(period, list(agencies), reader=reader)
+    results = index766_reads.index_for_all(period, list(agencies), reader=reader)
     return {r.agency_id: r for r in results if r.agency_id is not None}
 
 

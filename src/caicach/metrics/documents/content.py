@@ -3,8 +3,8 @@ the metrics and written by both writers, so the DOCX and the PDF carry the same 
 
 * :func:`monthly_766`: the monthly Decision 766 report (QĐ 766/QĐ-TTg; regulations §1.1-§1.2) of
   an agency's subtree: the total, the groups and sub-indicators with R, T and points
-  (``metrics.index766.index_for``), the change from the previous month, the 12-month trend, the
-  lowest sub-indicators with what would raise them (``k_to_full_points``, ``what_if``), and the
+  (``metrics.index766_reads.index_for``), the change from the previous month, the 12-month
+  trend, the lowest sub-indicators with what would raise them (``k_to_full_points``, ``what_if``), and the
   subordinate agencies (one grouped read, ``index_for_all``).
 * :func:`quarterly_one_stop`: the quarterly report on settling procedures (*tình hình, kết quả
   giải quyết TTHC*; NĐ 61/2018 art. 2 and TT 01/2018/TT-VPCP art. 13 count early, on time and

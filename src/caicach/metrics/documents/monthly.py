@@ -1,6 +1,6 @@
 """The monthly Decision 766 report (QĐ 766/QĐ-TTg; regulations §1.1-§1.2) of an agency's
 subtree: the total, the groups and sub-indicators with R, T and points
-(``metrics.index766.index_for``), the change from the previous month, the 12-month trend, the
+(``metrics.index766_reads.index_for``), the change from the previous month, the 12-month trend, the
 sub-indicators losing most points with what would raise them (``k_to_full_points``,
 ``what_if``), and the agencies directly under it (one grouped read, ``index_for_all``)."""
 
@@ -10,7 +10,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from caicach.agencies.models import Agency
-from caicach.metrics import index766
+from caicach.metrics import index766, index766_reads
 from caicach.metrics.charts import Bar, BarChart, LineChart, Series
 from caicach.metrics.documents.common import (
     ROMAN,
@@ -108,7 +108,7 @@ def monthly_766(agency: Agency, period: Period) -> Document:
     check_period("766", period)
     months = _months_back(period, 12)
     trend = {
-        p.label: index766.index_for(agency, p) for p in months
+        p.label: index766_reads.index_for(agency, p) for p in months
     }  # 12 grouped reads: a few queries each
     cur, prev = trend[period.label], trend[months[-2].label]
     total, before = _shown_total(cur), _shown_total(prev)
@@ -209,8 +209,8 @@ def monthly_766(agency: Agency, period: Period) -> Document:
 
 def _children_766(agencies: list[Agency], period: Period, before: Period) -> Section:
     """The subordinate agencies' totals this month and last (two grouped reads)."""
-    now = {r.agency_id: r for r in index766.index_for_all(period, agencies)}
-    then = {r.agency_id: r for r in index766.index_for_all(before, agencies)}
+    now = {r.agency_id: r for r in index766_reads.index_for_all(period, agencies)}
+    then = {r.agency_id: r for r in index766_reads.index_for_all(before, agencies)}
     rows, bars = [], []
     for i, a in enumerate(agencies, start=1):
         t, b = _shown_total(now[a.pk]), _shown_total(then[a.pk])

@@ -3,8 +3,8 @@ transparency page ... like the national portal's public 766 pages").
 
 Aggregates only (Nghị định 13/2023/NĐ-CP: no personal data leaves the system without a legal
 basis): counts and rates per agency and period, read from the rollups (``metrics.models``) by
-:func:`caicach.metrics.index766.kpis_for_agencies` (a few grouped reads for every agency) and the
-Decision 766 index (:func:`~caicach.metrics.index766.index_for_all`, regulations §1.1-§1.2). No
+:func:`caicach.metrics.index766_reads.kpis_for_agencies` (a few grouped reads for every agency) and the
+Decision 766 index (:func:`~caicach.metrics.index766_reads.index_for_all`, regulations §1.1-§1.2). No
 name, no dossier code, no officer: nothing here reads the dossier or applicant tables.
 
 The rows are the province (the root of the tree) and every agency directly under it (the
@@ -23,7 +23,7 @@ from typing import Any
 from django.utils import timezone
 
 from caicach.agencies.models import Agency, AgencyLevel
-from caicach.metrics import compute, index766
+from caicach.metrics import compute, index766, index766_reads
 from caicach.metrics.figures import Figure
 from caicach.metrics.periods import Period
 from caicach.metrics.registry import FORMULA_VERSION, get
@@ -162,14 +162,14 @@ def _rows(agencies: Sequence[Agency], period: Period) -> list[dict[str, Any]]:
     codes = sorted(
         {*RATES, *(c for _k, c, _s in COUNTS), *index766.kpi_codes(conf["group3_split"])}
     )
-    figures = index766.kpis_for_agencies(codes, agencies, period)
+    figures = index766_reads.kpis_for_agencies(codes, agencies, period)
 
     def reader(
         _codes: Sequence[str], _agencies: Sequence[Any], _period: Period
     ) -> dict[tuple[str, int], Figure]:
         return figures
 
-    results = index766.index_for_all(period, agencies, reader=reader)
+    results = index766_reads.index_for_all(period, agencies, reader=reader)
     return [_row(a, figures, r) for a, r in zip(agencies, results, strict=True)]
 
 

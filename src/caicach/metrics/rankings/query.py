@@ -3,7 +3,7 @@
 One grouped read of ``DailyRollup`` per period, ``GROUP BY agency, procedure`` over every agency
 of the province (the province-wide rate of each procedure is the reference of the indirect
 standardisation), folded here into the ranked units: a department gathers its units' rows, a
-commune the rows of the communes merged into it (``index766._members``: the same subtree and
+commune the rows of the communes merged into it (``index766_reads.members``: the same subtree and
 successor rule as ``metrics.scope.agency_ids``, so a unit's raw rate equals ``caicach kpi`` for
 it). The ranking itself is :mod:`caicach.metrics.rankings.fair` (pure).
 
@@ -26,7 +26,7 @@ from django.core.cache import cache
 from django.db import connection
 
 from caicach.agencies.models import Agency, AgencyKind, AgencyLevel
-from caicach.metrics import compute, index766
+from caicach.metrics import compute, index766_reads
 from caicach.metrics.periods import Period, PeriodError, _month_end
 from caicach.metrics.rankings.fair import Counts, Ranking, competition_ranks, rank
 from caicach.metrics.registry import FORMULA_VERSION, KPI, all_kpis, get
@@ -213,7 +213,7 @@ def _fair_table(tier: str, code: str, period: Period, compare: str, top: int) ->
         )
         empty = rank([], units=list(units), min_volume=min_volume(), higher_is_better=higher)
         return FairTable(tier, k, period, previous, empty, units, {}, reason)
-    members = index766._members(agencies) if agencies else {}
+    members = index766_reads.members(agencies) if agencies else {}
     cells, reference = _cells(k, period, members)
     before, before_ref = _cells(k, previous, members)
     from caicach.procedures.models import Procedure
@@ -257,7 +257,7 @@ def rank_766(tier: str, period: Period) -> IndexTable:
     """The tier ranked by its Decision 766 total (over 100 when sub-indicators without data are
     left out: ``index766.IndexResult.scaled``), competition ranks, no mix adjustment."""
     agencies = tier_units(tier, period)
-    results = index766.index_for_all(period, agencies) if agencies else []
+    results = index766_reads.index_for_all(period, agencies) if agencies else []
     by_pk = {a.pk: a for a in agencies}
     scores = {str(r.agency_id): r.scaled for r in results if r.scaled is not None}
     ranks = competition_ranks(scores)

@@ -25,7 +25,7 @@ from procrastinate.contrib.django.models import ProcrastinateJob
 
 from caicach.core.audit import Actor
 from caicach.core.models import AuditEntry
-from caicach.metrics import compute, index766
+from caicach.metrics import compute, index766_reads
 from caicach.metrics.documents import content, jobs
 from caicach.metrics.documents.docx_writer import render_docx
 from caicach.metrics.documents.pdf_writer import render_pdf
@@ -92,7 +92,7 @@ def test_vietnamese_number_format():
 def test_the_monthly_766_report_of_the_province(tree, july):
     period = parse_period("2025-07")
     doc = content.build("766", tree.province, period)
-    res = index766.index_for(tree.province, period)
+    res = index766_reads.index_for(tree.province, period)
     data = render_docx(doc)
     tables = docx_tables(data)
     header = " ".join(tables[0][0])
@@ -109,7 +109,7 @@ def test_the_monthly_766_report_of_the_province(tree, july):
     assert on_time[3] == content.d(fig.value) + "%" and on_time[5] == "10,00"
     # The subordinate agencies with their own index.
     children = table(tables, "Cơ quan, đơn vị")
-    dept_a = index766.index_for(tree.dept_a, period)
+    dept_a = index766_reads.index_for(tree.dept_a, period)
     assert children[1][1] == "Sở Tư pháp" and children[1][2] == content.d(dept_a.total)
     # What would raise the lowest ones: 2.1 needs one more dossier on time for its 20 points.
     text = "\n".join(p.text for p in docx.Document(io.BytesIO(data)).paragraphs)

@@ -13,6 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from caicach.metrics import index766 as ix
+from caicach.metrics import index766_reads
 from caicach.metrics.figures import Figure, ratio
 
 F = Fraction
@@ -230,8 +231,8 @@ def test_fold_up_sums_subtrees():
         A(4, "000001.000004."),
     )
     counts = {"000001.": 1, "000001.000002.000003.": 5, "000001.000004.": 2, "": 9}
-    assert ix.fold_up(counts, [province, dept, unit, other]) == {1: 8, 2: 5, 3: 5, 4: 2}
-    assert ix.fold_up(counts, [dept]) == {2: 5}
+    assert index766_reads.fold_up(counts, [province, dept, unit, other]) == {1: 8, 2: 5, 3: 5, 4: 2}
+    assert index766_reads.fold_up(counts, [dept]) == {2: 5}
 
 
 @pytest.mark.django_db
@@ -250,8 +251,8 @@ def test_index_for_all_reads_once_for_every_agency(tree):
             ("on_time_766", tree.dept_a.pk): ratio(1, 2),  # 0.5 × 20 = 10
         }
 
-    out = ix.index_for_all(parse_period("2025-07"), agencies, reader=reader)
+    out = index766_reads.index_for_all(parse_period("2025-07"), agencies, reader=reader)
     assert calls == [[tree.province.code, tree.dept_a.code]]
     assert [r.total for r in out] == [18, 10]
     assert [r.agency_code for r in out] == [tree.province.code, tree.dept_a.code]
-    assert ix.index_for(tree.dept_a, parse_period("2025-07"), reader=reader).total == 10
+    assert index766_reads.index_for(tree.dept_a, parse_period("2025-07"), reader=reader).total == 10

@@ -11,6 +11,7 @@ import pytest
 from django.core.management import call_command
 
 from caicach.metrics import index766 as ix
+from caicach.metrics import index766_reads
 from caicach.metrics.compute import kpi
 from caicach.metrics.periods import parse_period
 from caicach.metrics.tests.test_kpis import july  # noqa: F401 - the fixture
@@ -21,7 +22,7 @@ pytestmark = pytest.mark.django_db
 def test_july_for_department_a_and_the_province(tree, july):  # noqa: F811
     july_ = parse_period("2025-07")
     for agency in (tree.dept_a, tree.province):
-        res = ix.index_for(agency, july_)
+        res = index766_reads.index_for(agency, july_)
         by_id = {s.sub.id: s for g in res.groups for s in g.subs}
         # 2.1: D1 and D2 finished in July, both before their promise; but D2 was asked for a
         # supplement twice, which regulations §1.3 counts overdue (its stored timeliness_766):
@@ -36,7 +37,7 @@ def test_july_for_department_a_and_the_province(tree, july):  # noqa: F811
         assert by_id["5.2"].points is None and by_id["5.2"].figure.reason_en
         assert res.total == sum(g.points for g in res.groups)
     # department B: nothing in July -> no data, not 0 points
-    b = ix.index_for(tree.dept_b, july_)
+    b = index766_reads.index_for(tree.dept_b, july_)
     assert {s.sub.id: s for g in b.groups for s in g.subs}["2.1"].points is None
 
 
@@ -46,7 +47,7 @@ def test_grouped_reader_equals_compute_per_agency(tree, july, django_assert_max_
     for label in ("2025-07", "2025-08", "2025-Q3", "2025"):
         period = parse_period(label)
         with django_assert_max_num_queries(12):
-            bulk = ix.kpis_for_agencies(codes, agencies, period)
+            bulk = index766_reads.kpis_for_agencies(codes, agencies, period)
         for (code, pk), fig in bulk.items():
             agency = next(a for a in agencies if a.pk == pk)
             expected = kpi(code, agency, period)
@@ -75,8 +76,8 @@ def test_legal_and_766_verdicts_side_by_side(tree, july):  # noqa: F811
     july_ = parse_period("2025-07")
     d2 = Dossier.objects.get(pk=july["d2"].pk)
     assert (d2.legal_timeliness, d2.timeliness_766) == ("early", "late")
-    assert ix.index_for(tree.province, july_).differences == 1
+    assert index766_reads.index_for(tree.province, july_).differences == 1
     Dossier.objects.filter(pk=july["d1"].pk).update(timeliness_766="late")
-    diffs = ix.verdict_differences([tree.province, tree.dept_a, tree.dept_b], july_)
+    diffs = index766_reads.verdict_differences([tree.province, tree.dept_a, tree.dept_b], july_)
     assert diffs == {tree.province.pk: 2, tree.dept_a.pk: 2, tree.dept_b.pk: 0}
-    assert ix.index_for(tree.dept_a, july_).as_dict()["verdict_differences"] == 2
+    assert index766_reads.index_for(tree.dept_a, july_).as_dict()["verdict_differences"] == 2
