@@ -111,6 +111,7 @@ def receive(request: HttpRequest) -> HttpResponse:
 
     form = IntakeForm(request.POST, request.FILES, **kwargs)
     if not form.is_valid():
+        form.hold_valid_files()
         return _page(request, form, search, status=400)
     components, origin = form.components()
     assert version is not None  # the form requires it
@@ -134,6 +135,7 @@ def receive(request: HttpRequest) -> HttpResponse:
                 form.add_error(name, message)
             else:
                 general.append(message)
+        form.hold_valid_files()
         return _page(request, form, search, status=400, error=" ".join(general))
     except PermissionDenied as error:
         return _page(request, form, search, status=403, error=str(error))
@@ -144,8 +146,10 @@ def receive(request: HttpRequest) -> HttpResponse:
         data["idempotency_key"] = new_key()
         form = IntakeForm(data, request.FILES, **kwargs)
         form.is_valid()
+        form.hold_valid_files()
         return _page(request, form, search, status=400, error=localized(error))
 
+    form.release_held()
     receipt = reverse("dossiers:form", args=[dossier.code, "receipt"])
     if getattr(dossier, "idempotent_replay", False):
         text = _("Hồ sơ %(code)s đã được tiếp nhận trước đó (biểu mẫu được gửi lại).")
