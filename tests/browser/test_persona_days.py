@@ -92,7 +92,14 @@ class Day:
         self.page.locator("#main-menu").get_by_role("link", name=self.t(label), exact=True).click()
 
     def shot(self, step: str) -> None:
+        """Save the screen; on a phone, nothing may stick out sideways (a table scrolls in its
+        own frame, the page does not)."""
         shoot(self.page, f"persona_{self.who}_{step}_{self.lang}_{self.width}")
+        if self.width < 800:
+            wide = self.page.evaluate(_OVERFLOW_JS)
+            assert wide == [], (step, wide)
+            scroll = self.page.evaluate("document.documentElement.scrollWidth")
+            assert scroll <= self.width + 1, (step, scroll, self.page.evaluate(_DEBUG_JS))
 
     def no_leftovers(self, where: str = "main") -> None:
         if self.lang == "en":
@@ -127,6 +134,27 @@ class Day:
             assert response.status == 200, (href, response.status)
             assert response.headers["content-type"] == "application/pdf", href
         return count
+
+
+# The elements (outside a frame that scrolls sideways) whose right edge passes the window's.
+_OVERFLOW_JS = """() => {
+  const out = [];
+  for (const el of document.querySelectorAll('body *')) {
+    let inner = false;
+    for (let up = el.parentElement; up && up !== document.body; up = up.parentElement) {
+      if (['auto', 'scroll', 'hidden'].includes(getComputedStyle(up).overflowX)) { inner = true; break; }
+    }
+    if (inner) continue;
+    const r = el.getBoundingClientRect();
+    if (r.width && r.right > window.innerWidth + 1) {
+      out.push(el.tagName + (el.id ? '#' + el.id : '') + '.' + el.className + ' ' + Math.round(r.right));
+    }
+  }
+  return out.slice(0, 8);
+}"""
+
+
+_DEBUG_JS = """() => Array.from(document.querySelectorAll('body *')).filter(e => e.getBoundingClientRect().right > window.innerWidth + 1).map(e => e.tagName + '#' + e.id + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right) + ' ' + getComputedStyle(e).position).slice(0, 30)"""
 
 
 def _vietnamese_leftovers(text: str, data: list[str]) -> list[str]:
@@ -591,5 +619,8 @@ def test_admin(day: Day, province: Province) -> None:
     page.get_by_role("button", name=day.t("Ngừng hoạt động")).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(day.t("Ngừng hoạt động"))
     assert not User.objects.get(username="xaydung").is_active
+    # The officer's history says it in words, not as a code.
+    expect(page.locator("main")).to_contain_text(day.t("Khóa tài khoản cán bộ"))
+    expect(page.locator("main")).not_to_contain_text("officer.deactivate")
     day.no_leftovers()
     day.shot("2_suspended")
