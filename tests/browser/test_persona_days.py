@@ -113,6 +113,9 @@ class Day:
         box.locator("summary").click()
         for field, value in (fill or {}).items():
             box.get_by_label(self.t(field), exact=False).first.fill(value)
+        note = box.locator("textarea[name=note][required]")
+        if note.count():
+            note.fill("Đã kiểm tra")
         confirm = self.t("Xác nhận: %(label)s") % {"label": label}
         box.get_by_role("button", name=confirm).click()
 
@@ -249,6 +252,9 @@ DATA = [
     "Đề nghị cho ý kiến về nhân thân người đề nghị.",
     "Cần xác minh thêm với cơ quan khác",
     "Cần xác minh",
+    "Hồ sơ không thuộc thẩm quyền giải quyết",
+    "Người nộp đề nghị dừng giải quyết",
+    "Đã kiểm tra",
 ]
 
 
@@ -412,6 +418,15 @@ def test_commune_receiver(day: Day, province: Province) -> None:
     day.no_leftovers()
     day.shot("2_supplement_received")
 
+    # A dossier refused at the desk (form 03).
+    refused = receive(officers["xa.tiepnhan"], province.commune_version, province.tree.commune)
+    _dossier_from_inbox(day, refused.code)
+    day.act(DossierAction.REFUSE, {"Lý do": "Hồ sơ không thuộc thẩm quyền giải quyết"})
+    day.done(DossierAction.REFUSE)
+    expect(page.locator("#forms")).to_contain_text(day.t("Mẫu %(n)s") % {"n": "03"})
+    day.print_forms()
+    day.no_leftovers()
+
     # The signed result goes back to its applicant.
     _dossier_from_inbox(day, signed.code)
     day.act(DossierAction.RETURN_RESULT)
@@ -530,6 +545,15 @@ def test_agency_leader(day: Day, province: Province) -> None:
     assert day.print_forms() >= 3
     day.no_leftovers()
     day.shot("2_apologised")
+
+    # A dossier stopped (TT 03/2025: form 05).
+    stopped = _received(province)
+    _dossier_from_inbox(day, stopped.code)
+    day.act(DossierAction.STOP, {"Lý do": "Người nộp đề nghị dừng giải quyết"})
+    day.done(DossierAction.STOP)
+    expect(page.locator("#forms")).to_contain_text(day.t("Mẫu %(n)s") % {"n": "05"})
+    day.print_forms()
+    day.no_leftovers()
     _report(day)
 
 
