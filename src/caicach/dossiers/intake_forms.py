@@ -245,7 +245,7 @@ class IntakeForm(forms.Form):
             if not upload or row.file_field in self.errors:
                 continue
             upload.seek(0)
-            held = held_files.hold(self.owner_id, upload.name, upload.read())
+            held = held_files.hold(self.owner_id, upload.name or "", upload.read())
             upload.seek(0)
             if held is None:
                 continue
@@ -268,11 +268,11 @@ class IntakeForm(forms.Form):
                 self.add_error("receiving_agency", _("Chưa chọn cơ quan tiếp nhận."))
         if self.version is None and not self.errors.get("procedure"):
             self.add_error("procedure", _("Chưa chọn thủ tục hành chính."))
-        self._check_applicant(data)
+        self._check_applicant(data or {})
         for row in self.checklist:
             upload = data.get(row.file_field)
             ref = (data.get(row.ref_field) or "").strip() if row.reusable else ""
-            token = (data.get(row.held_field) or "").strip()
+            token = str(self.cleaned_data.get(row.held_field) or "").strip()
             if token:
                 held = held_files.find(self.owner_id, token)
                 if held is None and not upload:
