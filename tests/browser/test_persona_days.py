@@ -114,7 +114,7 @@ class Day:
         for field, value in (fill or {}).items():
             box.get_by_label(self.t(field), exact=False).first.fill(value)
         note = box.locator("textarea[name=note][required]")
-        if note.count():
+        if note.count() and not note.input_value():
             note.fill("Đã kiểm tra")
         confirm = self.t("Xác nhận: %(label)s") % {"label": label}
         box.get_by_role("button", name=confirm).click()
@@ -464,6 +464,7 @@ def test_processor(day: Day, province: Province) -> None:
     )
     day.done(DossierAction.CONSULT)
     expect(page.locator("#referrals tbody tr")).to_have_count(1)
+    expect(page.locator("#referrals")).to_contain_text("nhân thân người đề nghị")
     assert Referral.objects.filter(dossier=first, agency=province.tree.dept_b).exists()
     day.no_leftovers()
     day.shot("1_consulting")
