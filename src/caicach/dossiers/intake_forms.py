@@ -254,6 +254,15 @@ class IntakeForm(forms.Form):
                 held_files.release(self.owner_id, previous.token)
             self.held[row.file_field] = held
 
+    def keep_held(self, data: Any) -> None:
+        """Carry the held files of ``data`` (a posted form) over a search or a procedure
+        choice, for the components the form still lists."""
+        for row in self.checklist:
+            token = str(data.get(row.held_field) or "")
+            held = held_files.find(self.owner_id, token) if token else None
+            if held is not None:
+                self.held[row.file_field] = held
+
     def release_held(self) -> None:
         """Delete the held files once the dossier is received (they are stored with it)."""
         for held in self.held.values():

@@ -107,6 +107,8 @@ def receive(request: HttpRequest) -> HttpResponse:
         initial.setdefault("channel", "counter")
         initial.setdefault("kind", "person")
         form = IntakeForm(initial=initial, **kwargs)
+        if stepping:
+            form.keep_held(request.POST)
         return _page(request, form, search)
 
     form = IntakeForm(request.POST, request.FILES, **kwargs)

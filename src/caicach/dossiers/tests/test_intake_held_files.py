@@ -121,3 +121,14 @@ def test_held_files_are_bounded_and_abandoned_ones_are_orphans(officers):
     assert {o.name for o in orphans} >= {
         p.relative_to(settings.MEDIA_ROOT).as_posix() for p in _held_paths()
     }
+
+
+def test_a_search_keeps_the_held_file(client, tree, officers, version):
+    """The search and the procedure picker post the form: the held file stays offered."""
+    client.force_login(officers.receiver)
+    token, data = _fail_once(client, version)
+    data["buoc"] = "chon"
+    response = client.post(URL, data)
+    assert response.status_code == 200
+    assert _held_token(response.content.decode(), _component(version)) == token
+    assert not Dossier.objects.exists()
