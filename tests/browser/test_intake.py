@@ -1,6 +1,6 @@
 """Counter intake in a real browser: a receiver opens the form from the inbox, picks the
 procedure (the checklist appears), enters the applicant, attaches the application form as a
-PDF, receives the dossier, lands on its page and opens the receipt (form 01) as a PDF."""
+PDF, mistypes the citizen ID (the file is kept), receives the dossier, lands on its page and opens the receipt (form 01) as a PDF."""
 
 from __future__ import annotations
 
@@ -66,9 +66,22 @@ def test_receiver_receives_a_dossier_and_prints_the_receipt(
     if os.environ.get("SCREENSHOTS"):  # the filled form, besides the page the test ends on
         SHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SHOTS / "intake_form_filled.ok.png"), full_page=True)
+    # A mistyped citizen ID first: the page says so and keeps the chosen file (issue 16).
+    page.get_by_label("Số định danh cá nhân (CCCD)").fill("001085")
+    page.get_by_role("button", name="Tiếp nhận hồ sơ").click()
+    expect(page.locator("#intake-error")).to_contain_text("Chưa tiếp nhận được hồ sơ")
+    expect(page.locator("#checklist")).to_contain_text(
+        "Đã giữ tệp to-khai.pdf (chọn tệp khác để thay)"
+    )
+    expect(page.locator("#files-again")).to_contain_text("không cần chọn lại")
+    assert not Dossier.objects.exists()
+    if os.environ.get("SCREENSHOTS"):
+        page.screenshot(path=str(SHOTS / "intake_file_kept.ok.png"), full_page=True)
+    page.get_by_label("Số định danh cá nhân (CCCD)").fill(CITIZEN_ID)
     page.get_by_role("button", name="Tiếp nhận hồ sơ").click()
 
     dossier = Dossier.objects.get()
+    assert dossier.components.filter(file__endswith=".pdf").count() == 1
     expect(page.get_by_role("heading", level=1)).to_contain_text(dossier.code)
     expect(page.get_by_role("status")).to_contain_text(f"Đã tiếp nhận hồ sơ {dossier.code}")
     expect(page.get_by_text("Nguyễn Văn An")).to_be_visible()

@@ -56,6 +56,7 @@ from caicach.accounts.middleware import public
 from caicach.accounts.models import Role, RoleAssignment, UserKind
 from caicach.agencies.models import Agency
 from caicach.core.audit import Actor
+from caicach.core.audit_display import action_label
 from caicach.core.i18n import localized
 from caicach.core.models import AuditEntry
 from caicach.core.paging import keyset_page
@@ -419,7 +420,7 @@ def _officer_context(request: HttpRequest, officer: Any, **extra: Any) -> dict[s
             .filter(agency_filter(user, "audit.view", "agency"))
             .order_by("-id")[:20]
         )
-        audit = [(e, describe_changes(e.changes)) for e in entries]
+        audit = [(e, action_label(e.action), describe_changes(e.changes)) for e in entries]
     context = {
         "officer": officer,
         "roles": [(a, can(user, "officers.change", a.agency)) for a in visible],

@@ -2,6 +2,7 @@ from typing import Any
 
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 def agencies_in_scope(user: Any) -> int:
@@ -19,7 +20,9 @@ class AgenciesConfig(AppConfig):
     def ready(self) -> None:
         from caicach.core import registry
 
-        registry.register_menu(40, _("Cơ quan"), "agencies:list", "agencies.view")
+        registry.register_menu(
+            40, pgettext_lazy("menu", "Cơ quan"), "agencies:list", "agencies.view"
+        )
         registry.register_home_card(
             10, _("cơ quan, đơn vị trong phạm vi của bạn"), agencies_in_scope
         )

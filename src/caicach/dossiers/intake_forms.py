@@ -23,6 +23,8 @@ from caicach.accounts.access import receipt_reach, scope_paths
 from caicach.agencies.models import Agency
 from caicach.core.i18n import is_english
 from caicach.core.text import normalise
+from caicach.dossiers import held_files
+from caicach.dossiers.held_files import Held
 from caicach.dossiers.inputs import DossierInputError, as_applicant, clean_applicant
 from caicach.dossiers.services import MAX_COMPONENT_BYTES, ComponentInput, sniff
 from caicach.dossiers.targets import deciding_choices
@@ -71,6 +73,7 @@ class ChecklistRow:
     component: Component
     file_field: str
     ref_field: str
+    held_field: str
 
     @property
     def reusable(self) -> bool:
@@ -148,6 +151,9 @@ class IntakeForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.version = version
+        self.owner_id = int(user.pk)
+        #: The held file (issue 16) each file field uses or keeps, by field name.
+        self.held: dict[str, Held] = {}
         self.fields["procedure"].choices = [("", _("— Chọn thủ tục —"))] + [
             (p.code, f"{p.code} · {p.name}") for p in procedures
         ]
@@ -164,7 +170,15 @@ class IntakeForm(forms.Form):
         self.checklist: list[ChecklistRow] = []
         if version is not None:
             for component in version.components.order_by("order", "id"):
-                row = ChecklistRow(component, f"tp-{component.pk}-tep", f"tp-{component.pk}-kho")
+                row = ChecklistRow(
+                    component,
+                    f"tp-{component.pk}-tep",
+                    f"tp-{component.pk}-kho",
+                    f"tp-{component.pk}-giu",
+                )
+                self.fields[row.held_field] = forms.CharField(
+                    required=False, max_length=40, widget=forms.HiddenInput
+                )
                 self.fields[row.file_field] = forms.FileField(
                     label=component.name,
                     required=False,
@@ -212,9 +226,47 @@ class IntakeForm(forms.Form):
                 "component": row.component,
                 "file": self[row.file_field],
                 "ref": self[row.ref_field] if row.reusable else None,
+                "held": self.held.get(row.file_field),
+                "held_name": row.held_field,
             }
             for row in self.checklist
         ]
+
+    @property
+    def file_errors(self) -> bool:
+        """Whether a file of the checklist was refused (it must be chosen again)."""
+        return any(row.file_field in self.errors for row in self.checklist)
+
+    def hold_valid_files(self) -> None:
+        """After a failed submit, hold each upload that passed the checks so that the next
+        submit can use it without choosing it again (:mod:`caicach.dossiers.held_files`)."""
+        for row in self.checklist:
+            upload = self.files.get(row.file_field)
+            if not upload or row.file_field in self.errors:
+                continue
+            upload.seek(0)
+            held = held_files.hold(self.owner_id, upload.name or "", upload.read())
+            upload.seek(0)
+            if held is None:
+                continue
+            previous = self.held.get(row.file_field)
+            if previous is not None:
+                held_files.release(self.owner_id, previous.token)
+            self.held[row.file_field] = held
+
+    def keep_held(self, data: Any) -> None:
+        """Carry the held files of ``data`` (a posted form) over a search or a procedure
+        choice, for the components the form still lists."""
+        for row in self.checklist:
+            token = str(data.get(row.held_field) or "")
+            held = held_files.find(self.owner_id, token) if token else None
+            if held is not None:
+                self.held[row.file_field] = held
+
+    def release_held(self) -> None:
+        """Delete the held files once the dossier is received (they are stored with it)."""
+        for held in self.held.values():
+            held_files.release(self.owner_id, held.token)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -229,7 +281,23 @@ class IntakeForm(forms.Form):
         for row in self.checklist:
             upload = data.get(row.file_field)
             ref = (data.get(row.ref_field) or "").strip() if row.reusable else ""
-            if upload and ref:
+            token = str(self.cleaned_data.get(row.held_field) or "").strip()
+            if token:
+                held = held_files.find(self.owner_id, token)
+                if held is None and not upload:
+                    self.add_error(
+                        row.file_field,
+                        _(
+                            "Tệp đã giữ lại cho giấy tờ này không còn (hoặc không phải do bạn "
+                            "tải lên): hãy chọn lại tệp."
+                        ),
+                    )
+                    continue
+                if upload:  # a new file replaces the held one
+                    held_files.release(self.owner_id, token)
+                elif held is not None:
+                    self.held[row.file_field] = held
+            if (upload or row.file_field in self.held) and ref:
                 self.add_error(
                     row.file_field,
                     _("Chọn một trong hai: tải tệp lên hoặc lấy từ kho dữ liệu số hóa."),
@@ -237,6 +305,8 @@ class IntakeForm(forms.Form):
                 continue
             if upload:
                 self._check_upload(row.file_field, upload)
+            elif row.file_field in self.held:
+                continue
             elif not ref and row.component.required:
                 self.add_error(
                     row.file_field,
@@ -313,7 +383,18 @@ class IntakeForm(forms.Form):
         for row in self.checklist:
             upload = self.cleaned_data.get(row.file_field)
             ref = (self.cleaned_data.get(row.ref_field) or "").strip() if row.reusable else ""
-            if upload:
+            held = self.held.get(row.file_field)
+            if not upload and held is not None:
+                content = held.read(self.owner_id)
+                out.append(
+                    ComponentInput(
+                        component_id=row.component.pk,
+                        content=content,
+                        filename=held.name,
+                        content_type=sniff(content[:16]),
+                    )
+                )
+            elif upload:
                 out.append(
                     ComponentInput(
                         component_id=row.component.pk,

@@ -107,10 +107,13 @@ def receive(request: HttpRequest) -> HttpResponse:
         initial.setdefault("channel", "counter")
         initial.setdefault("kind", "person")
         form = IntakeForm(initial=initial, **kwargs)
+        if stepping:
+            form.keep_held(request.POST)
         return _page(request, form, search)
 
     form = IntakeForm(request.POST, request.FILES, **kwargs)
     if not form.is_valid():
+        form.hold_valid_files()
         return _page(request, form, search, status=400)
     components, origin = form.components()
     assert version is not None  # the form requires it
@@ -134,6 +137,7 @@ def receive(request: HttpRequest) -> HttpResponse:
                 form.add_error(name, message)
             else:
                 general.append(message)
+        form.hold_valid_files()
         return _page(request, form, search, status=400, error=" ".join(general))
     except PermissionDenied as error:
         return _page(request, form, search, status=403, error=str(error))
@@ -144,8 +148,10 @@ def receive(request: HttpRequest) -> HttpResponse:
         data["idempotency_key"] = new_key()
         form = IntakeForm(data, request.FILES, **kwargs)
         form.is_valid()
+        form.hold_valid_files()
         return _page(request, form, search, status=400, error=localized(error))
 
+    form.release_held()
     receipt = reverse("dossiers:form", args=[dossier.code, "receipt"])
     if getattr(dossier, "idempotent_replay", False):
         text = _("Hồ sơ %(code)s đã được tiếp nhận trước đó (biểu mẫu được gửi lại).")

@@ -154,8 +154,8 @@ def test_invalid_citizen_id_is_400_in_vietnamese(client, tree, officers, version
     assert 'id="id_id_number-errors"' in html
     assert "CCCD" in html or "định danh" in html
     assert not Dossier.objects.exists()
-    # Issue 16: the chosen files are asked for again, clearly.
-    assert 'id="files-again"' in html and "hãy chọn lại tệp" in html
+    # Issue 16: the valid file is held, not asked for again (test_intake_held_files.py).
+    assert 'id="files-again"' in html and "không cần chọn lại" in html
 
 
 def test_disguised_file_is_400(client, tree, officers, version):
