@@ -49,7 +49,7 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 #: (language, viewport width): every persona once in Vietnamese on a desktop and once in
 #: English on a 390 px phone.
-VARIANTS = [("vi", 1280), ("en", 390)]
+VARIANTS = [("vi", 1280), ("en", 390), ("vi", 390), ("en", 1280)]
 
 # Letters only Vietnamese uses (a Vietnamese-only leftover in the English interface).
 _VIETNAMESE = re.compile(
