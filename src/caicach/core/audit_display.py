@@ -18,6 +18,7 @@ from caicach.core import registry
 LABELS: dict[str, Any] = {
     "access.personal_data": _("Xem dữ liệu cá nhân"),
     "access.scan": _("Xem bản quét giấy tờ"),
+    "access.form": _("In biểu mẫu có dữ liệu cá nhân"),
     "account.backup_codes": _("Tạo mã dự phòng đăng nhập"),
     "account.otp_enrol": _("Bật xác thực hai lớp"),
     "account.otp_remove": _("Gỡ xác thực hai lớp"),

@@ -4,8 +4,9 @@ Every time an officer opens a stored scan of a dossier, or sees an applicant's p
 unmasked (:func:`caicach.dossiers.privacy.disclosure_for` is ``FULL``: whole CCCD, phone,
 address), one entry is appended to the hash-chained, append-only audit trail
 (:func:`caicach.core.audit.record`; a database trigger refuses update and delete): who
-(``actor``), when (``at``), from where (``ip_address``), what (``action`` = ``access.scan`` or
-``access.personal_data``, ``object_*``), which dossier (``changes["dossier"]``) and through
+(``actor``), when (``at``), from where (``ip_address``), what (``action`` = ``access.scan``,
+``access.personal_data`` or ``access.form``, a printed one-stop form, which carries the
+applicant's address and phone; ``object_*``), which dossier (``changes["dossier"]``) and through
 which page or API path (``changes["path"]``). The reform office and the province's admin read
 it on the audit page (``core:audit``, filter by action ``access.``).
 
@@ -23,6 +24,7 @@ from caicach.dossiers.models import Dossier, DossierComponent
 
 SCAN = "access.scan"
 PERSONAL_DATA = "access.personal_data"
+FORM = "access.form"
 
 
 def _changes(request: Any, dossier: Dossier, **extra: Any) -> dict[str, Any]:
@@ -49,4 +51,16 @@ def personal_data_viewed(request: Any, dossier: Dossier) -> None:
         dossier,
         agency=dossier.deciding_agency,
         changes=_changes(request, dossier),
+    )
+
+
+def form_printed(request: Any, dossier: Dossier, form: str) -> None:
+    """An officer printed (or reprinted) form ``form`` of ``dossier``: the forms carry the
+    applicant's name, ID, address and phone (NĐ 61/2018 forms 01-06)."""
+    record(
+        Actor.from_request(request),
+        FORM,
+        dossier,
+        agency=dossier.deciding_agency,
+        changes=_changes(request, dossier, form=form),
     )

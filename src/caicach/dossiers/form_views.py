@@ -15,7 +15,7 @@ from django.utils.translation import get_language
 from django.views.decorators.http import require_http_methods
 
 from caicach.core.i18n import localized
-from caicach.dossiers import documents
+from caicach.dossiers import access_log, documents
 from caicach.dossiers.models import Dossier, DossierEvent
 
 
@@ -56,6 +56,7 @@ def form_pdf(request: HttpRequest, code: str, form: str) -> HttpResponse:
         }
         status = 404 if isinstance(error, documents.UnknownFormError) else 409
         return render(request, "dossiers/form_unavailable.html", context, status=status)
+    access_log.form_printed(request, dossier, form)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{dossier.code}-{form}.pdf"'
     response["Cache-Control"] = "private, no-store"

@@ -124,6 +124,7 @@ class DossierFormPDF(_FileView):
         if form not in documents.FORMS:
             raise documents.UnknownFormError(form)
         pdf = documents.render_form(dossier, form, base_url=documents.public_base(request))
+        access_log.form_printed(request, dossier, form)
         response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="{dossier.code}-{form}.pdf"'
         response["Cache-Control"] = "private, no-store"

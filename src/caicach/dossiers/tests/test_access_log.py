@@ -67,6 +67,27 @@ def test_opening_a_scan_on_the_page_and_the_api_is_logged(client, officers, doss
     assert list(verify_chain()) == []
 
 
+def test_printing_a_form_on_the_page_and_the_api_is_logged(client, officers, dossier):
+    """The receipt (form 01) prints the applicant's address and phone: a disclosure."""
+    client.force_login(officers.processor)
+    url = reverse("dossiers:form", args=[dossier.code, "receipt"])
+    assert client.get(url).status_code == 200
+    api = APIClient()
+    api.force_authenticate(officers.receiver)
+    assert api.get(f"/api/v1/dossiers/{dossier.code}/forms/receipt.pdf").status_code == 200
+    page, by_api = [a for a in _accesses() if a.action == access_log.FORM]
+    assert (page.actor, page.object_id, page.changes["form"]) == (
+        officers.processor,
+        str(dossier.pk),
+        "receipt",
+    )
+    assert page.changes["path"] == url and by_api.actor == officers.receiver
+    # A form that does not apply is not printed, so not logged.
+    client.get(reverse("dossiers:form", args=[dossier.code, "refusal"]))
+    assert len([a for a in _accesses() if a.action == access_log.FORM]) == 2
+    assert list(verify_chain()) == []
+
+
 def test_a_refused_scan_is_not_logged_as_seen(client, officers, dossier):
     component = dossier.components.get()
     client.force_login(officers.receiver_b)
