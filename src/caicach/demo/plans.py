@@ -142,6 +142,18 @@ def load_demo_plans(stdout: Any = None) -> int:
 #: The demo province's committee and the demo commune (the commune plan's agency).
 PROVINCE = "000.00.00.H90"
 COMMUNE = "000.05.41.H90"
+#: Tasks the province's resolution gives its departments in the demo: (title, days from today
+#: to the deadline), spread among the first departments.
+DEPARTMENT_TASKS = (
+    ("Rà soát, cắt giảm thời gian giải quyết thủ tục hành chính của ngành", -45),
+    ("Số hóa hồ sơ, kết quả giải quyết thủ tục hành chính còn hiệu lực", -12),
+    ("Công bố, công khai quy trình nội bộ giải quyết thủ tục hành chính", 4),
+    ("Tổ chức đối thoại với doanh nghiệp về thủ tục hành chính của ngành", 10),
+    ("Kiểm tra công tác cải cách hành chính tại các đơn vị trực thuộc", 25),
+    ("Xây dựng kế hoạch tự kiểm tra cải cách hành chính năm sau", 60),
+    ("Cập nhật cơ sở dữ liệu cán bộ, công chức, viên chức của ngành", -3),
+    ("Triển khai ký số, gửi nhận văn bản điện tử trên môi trường mạng", 40),
+)
 
 
 def load_demo_work(stdout: Any = None) -> int:
@@ -174,6 +186,23 @@ def load_demo_work(stdout: Any = None) -> int:
     evidence_name = default_storage.save(
         f"plans/tasks/{hashlib.sha256(EVIDENCE).hexdigest()}.pdf", ContentFile(EVIDENCE)
     )
+    departments = list(
+        Agency.objects.filter(parent=province, valid_to__isnull=True)
+        .exclude(level="commune")
+        .order_by("code")[:4]
+    )
+    for i, (title, days) in enumerate(DEPARTMENT_TASKS):
+        lead = departments[i % len(departments)] if departments else province
+        task = Task.objects.create(
+            plan=plan,
+            title=title,
+            lead_agency=lead,
+            deadline=today + timedelta(days=days),
+            expected_output="Báo cáo kết quả gửi Sở Nội vụ",
+            order=8000 + i,
+        )
+        if departments:
+            task.supporting_agencies.set([departments[(i + 1) % len(departments)]])
     tasks = list(Task.objects.filter(lead_agency__isnull=False).order_by("pk"))
     updates = []
     for task in tasks:
@@ -200,7 +229,6 @@ def load_demo_work(stdout: Any = None) -> int:
             )
     Task.objects.bulk_update(tasks, ["deadline", "status", "progress", "updated_at"])
     TaskUpdate.objects.bulk_create(updates)
-    departments = list(Agency.objects.filter(parent=province, level="department")[:3])
     for year, title, level in (
         (2024, "Tiếp nhận hồ sơ đất đai qua Zalo OA của xã", InitiativeLevel.PROVINCE),
         (2025, "Phiếu hẹn điện tử kèm mã QR tra cứu", InitiativeLevel.AGENCY),

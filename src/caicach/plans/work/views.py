@@ -26,7 +26,7 @@ from caicach.dossiers.reports.agencies import resolve_agency
 from caicach.plans.evidence import MAX_EVIDENCE_BYTES
 from caicach.plans.models import DomainCode, TaskStatus
 from caicach.plans.queries import visible_plans
-from caicach.plans.views import badge
+from caicach.plans.views import UNITS, _number, badge
 from caicach.plans.work import queries, services
 from caicach.plans.work.leader import leader_page
 from caicach.plans.work.models import Dialogue, Initiative, InitiativeLevel, TaskUpdate
@@ -271,6 +271,8 @@ def evaluate_initiative(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 QUESTION_ROWS = 5
+#: Responsible agencies named per target on the leader's page; the rest are counted.
+SHOWN = 8
 
 
 @login_required
@@ -378,10 +380,12 @@ def leader(request: HttpRequest) -> HttpResponse:
                 "target": result.target,
                 "badge": badge(result.status),
                 "due": stage.stage.due,
-                "threshold": stage.threshold,
-                "latest": ev.latest.value if ev and ev.latest else None,
-                "projected": ev.projected if ev else None,
-                "responsible": responsible,
+                "threshold": _number(stage.threshold),
+                "latest": _number(ev.latest.value) if ev and ev.latest else "—",
+                "projected": _number(ev.projected) if ev else "—",
+                "unit": UNITS.get(result.target.unit, result.target.unit),
+                "responsible": responsible[:SHOWN],
+                "more": max(0, len(responsible) - SHOWN),
             }
         )
     context = {
