@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from caicach.notifications.models import Notification
 from caicach.plans.models import CorrectiveProposal, Target, Task
-from caicach.plans.tests.work_fixtures import TODAY, task, work_plan  # noqa: F401
+from caicach.plans.tests.work_fixtures import TODAY, task, work_plan_fixture  # noqa: F401
 from caicach.plans.work.models import Dialogue, TaskReminder, TaskUpdate
 from caicach.plans.work.reminders import remind
 
@@ -27,7 +27,7 @@ def _today() -> Any:
 
 def test_inbox_filters_counts_and_export(
     client: Any,
-    work_plan: Any,  # noqa: F811
+    work_plan: Any,
     tree: Any,
     make_officer: Any,
     django_assert_max_num_queries: Any,
@@ -67,14 +67,14 @@ def test_inbox_bad_filters(
     work_plan: Any,
     tree: Any,
     make_officer: Any,
-    query: dict[str, str],  # noqa: F811
+    query: dict[str, str],
 ) -> None:
     client.force_login(make_officer("agency_leader", tree.dept_a))
     page = client.get(reverse("plans:inbox"), query)
     assert page.status_code == 400
 
 
-def test_inbox_scope(client: Any, work_plan: Any, tree: Any, make_officer: Any) -> None:  # noqa: F811
+def test_inbox_scope(client: Any, work_plan: Any, tree: Any, make_officer: Any) -> None:
     client.force_login(make_officer("agency_leader", tree.commune))
     assert client.get(reverse("plans:inbox"), {"agency": tree.dept_a.code}).status_code == 404
     client.force_login(make_officer("receiver", tree.dept_a))
@@ -93,7 +93,7 @@ def test_inbox_scope(client: Any, work_plan: Any, tree: Any, make_officer: Any) 
 
 def test_task_page_update(
     client: Any,
-    work_plan: Any,  # noqa: F811
+    work_plan: Any,
     tree: Any,
     make_officer: Any,
     settings: Any,
@@ -135,7 +135,7 @@ def test_task_page_update(
 
 def test_leader_page(
     client: Any,
-    work_plan: Any,  # noqa: F811
+    work_plan: Any,
     tree: Any,
     make_officer: Any,
     django_assert_max_num_queries: Any,
@@ -180,7 +180,7 @@ def test_leader_sections_extension_point(
     client: Any,
     work_plan: Any,
     tree: Any,
-    make_officer: Any,  # noqa: F811
+    make_officer: Any,
 ) -> None:
     from caicach.plans import board
 
@@ -205,7 +205,7 @@ def test_dialogue_and_initiative_pages(
     client: Any,
     work_plan: Any,
     tree: Any,
-    make_officer: Any,  # noqa: F811
+    make_officer: Any,
 ) -> None:
     client.force_login(make_officer("agency_leader", tree.commune))
     bad = client.post(
@@ -252,7 +252,7 @@ def test_reminders_once_per_task_and_day(
     work_plan: Any,
     tree: Any,
     make_officer: Any,
-    django_capture_on_commit_callbacks: Any,  # noqa: F811
+    django_capture_on_commit_callbacks: Any,
 ) -> None:
     leader = make_officer("agency_leader", tree.dept_a, email="lanhdao@so-tp.gov.vn")
     make_officer("agency_leader", tree.province, email="tinh@gov.vn")  # not the lead agency's

@@ -10,11 +10,14 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
 
 from caicach.core.audit import Actor
 from caicach.core.errors import BilingualError
 from caicach.plans.models import Target, Task, TaskStatus
-from caicach.plans.tests.work_fixtures import TODAY, task, work_plan  # noqa: F401
+from caicach.plans.tests.work_fixtures import TODAY, task, work_plan_fixture  # noqa: F401
 from caicach.plans.values import evaluate_target
 from caicach.plans.work import queries, services
 from caicach.plans.work.duedates import last_due
@@ -37,7 +40,7 @@ PDF = ("bc.pdf", b"%PDF-1.4 x")
     ],
 )
 @pytest.mark.django_db
-def test_overdue_rule(work_plan: Any, deadline: Any, status: str, overdue: bool) -> None:  # noqa: F811
+def test_overdue_rule(work_plan: Any, deadline: Any, status: str, overdue: bool) -> None:
     t = task("Tuyên truyền CCHC")
     Task.objects.filter(pk=t.pk).update(deadline=deadline, status=status)
     assert Task.objects.filter(queries.overdue_q(TODAY), pk=t.pk).exists() is overdue
@@ -64,7 +67,7 @@ def test_last_due(first: Any, freqs: list[str], today: date, expected: Any) -> N
 
 @pytest.mark.django_db
 def test_update_by_the_lead_agency(
-    work_plan: Any,  # noqa: F811
+    work_plan: Any,
     tree: Any,
     make_officer: Any,
     settings: Any,
@@ -108,7 +111,7 @@ def test_only_the_lead_agency_updates(
     tree: Any,
     make_officer: Any,
     role: str,
-    agency: str,  # noqa: F811
+    agency: str,
 ) -> None:
     t = task("Rà soát thủ tục tư pháp")
     user = make_officer(role, getattr(tree, agency))
@@ -118,7 +121,7 @@ def test_only_the_lead_agency_updates(
 
 
 @pytest.mark.django_db
-def test_cancelling_is_the_reform_offices(work_plan: Any, tree: Any, make_officer: Any) -> None:  # noqa: F811
+def test_cancelling_is_the_reform_offices(work_plan: Any, tree: Any, make_officer: Any) -> None:
     t = task("Rà soát thủ tục tư pháp")
     with pytest.raises(BilingualError):
         services.update_task(
@@ -155,7 +158,7 @@ def test_bad_updates_write_nothing(
     tree: Any,
     make_officer: Any,
     fields: dict[str, Any],
-    field: str,  # noqa: F811
+    field: str,
 ) -> None:
     t = task("Rà soát thủ tục tư pháp")
     leader = make_officer("agency_leader", tree.dept_a)
@@ -170,7 +173,7 @@ def test_bad_updates_write_nothing(
 def test_dialogues_and_initiatives_count_toward_their_targets(
     work_plan: Any,
     tree: Any,
-    make_officer: Any,  # noqa: F811
+    make_officer: Any,
 ) -> None:
     leader = make_officer("agency_leader", tree.province)
     dt = Target.objects.get(code="dt")
@@ -215,7 +218,7 @@ def test_dialogues_and_initiatives_count_toward_their_targets(
 def test_dialogue_follow_up_becomes_a_task_and_bad_input(
     work_plan: Any,
     tree: Any,
-    make_officer: Any,  # noqa: F811
+    make_officer: Any,
 ) -> None:
     leader = make_officer("agency_leader", tree.commune)
     questions = [{"question": "Đường vào chợ?", "answer": "Sẽ sửa", "follow_up": "1"}]
@@ -234,7 +237,7 @@ def test_dialogue_follow_up_becomes_a_task_and_bad_input(
             leader,
             ACTOR,
             agency=tree.commune,
-            held_on=date.today() + timedelta(days=3),
+            held_on=timezone.localdate() + timedelta(days=3),
             title="Đối thoại",
             leaders="Chủ tịch",
         )
@@ -263,3 +266,24 @@ def test_dialogue_follow_up_becomes_a_task_and_bad_input(
         services.evaluate_initiative(leader, ACTOR, row.pk, level="province")
     with pytest.raises(BilingualError):
         services.record_initiative(leader, ACTOR, agency=tree.commune, year="1800", title="x")
+
+
+@given(
+    first=st.one_of(st.none(), st.dates(date(2020, 1, 1), date(2030, 12, 31))),
+    freq=st.sampled_from(["quarterly", "half_yearly", "yearly"]),
+    today=st.dates(date(2021, 1, 1), date(2031, 12, 31)),
+)
+def test_last_due_properties(first: Any, freq: str, today: date) -> None:
+    due = last_due(first, [freq], today)
+    if first is not None and first > today:
+        assert due is None
+        return
+    assert due is not None and due <= today
+    step = {"quarterly": 3, "half_yearly": 6, "yearly": 12}[freq]
+    if first is None:  # a period's last day: the next day opens a period
+        nxt = due + timedelta(days=1)
+        assert nxt.day == 1 and (nxt.month - 1) % step == 0
+        assert (today - due).days < 31 * step + 1  # the latest one
+    else:
+        months = (due.year - first.year) * 12 + due.month - first.month
+        assert months % step == 0 and months >= 0

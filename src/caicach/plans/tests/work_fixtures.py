@@ -42,8 +42,8 @@ duties:
 TODAY = date(2025, 5, 15)
 
 
-@pytest.fixture
-def work_plan(tree: Any) -> Plan:
+@pytest.fixture(name="work_plan")
+def work_plan_fixture(tree: Any) -> Plan:
     Agency.objects.update(valid_from=date(2020, 1, 1))
     for agency in vars(tree).values():
         agency.refresh_from_db()
