@@ -279,3 +279,18 @@ def test_job_runs_remind() -> None:
     with mock.patch("caicach.plans.work.reminders.remind", return_value=3) as run:
         assert remind_tasks() == 3
     run.assert_called_once()
+
+
+def test_home_block_for_leaders_only(
+    client: Any,
+    work_plan: Any,
+    tree: Any,
+    make_officer: Any,
+) -> None:
+    client.force_login(make_officer("agency_leader", tree.dept_a))
+    with _today():
+        html = client.get("/").content.decode()
+    assert 'id="home-plans"' in html
+    assert f"{reverse('plans:leader')}?agency={tree.dept_a.code}#late" in html
+    client.force_login(make_officer("inspector", tree.province))
+    assert 'id="home-plans"' not in client.get("/").content.decode()
