@@ -294,3 +294,31 @@ def test_home_block_for_leaders_only(
     assert f"{reverse('plans:leader')}?agency={tree.dept_a.code}#late" in html
     client.force_login(make_officer("inspector", tree.province))
     assert 'id="home-plans"' not in client.get("/").content.decode()
+
+
+def test_tasks_api(
+    client: Any,
+    work_plan: Any,
+    tree: Any,
+    make_officer: Any,
+    django_assert_max_num_queries: Any,
+) -> None:
+    client.force_login(make_officer("inspector", tree.province))
+    with _today(), django_assert_max_num_queries(10):
+        rows = client.get("/api/v1/plans/tasks/", {"agency": tree.dept_a.code}).json()
+    by_title = {r["title"]: r for r in rows}
+    assert set(by_title) == {"Rà soát thủ tục tư pháp", "Tuyên truyền CCHC"}
+    assert by_title["Rà soát thủ tục tư pháp"]["overdue"] is True
+    assert by_title["Rà soát thủ tục tư pháp"]["supporting_agencies"] == [tree.dept_b.code]
+    assert by_title["Tuyên truyền CCHC"]["overdue"] is False
+    with _today():
+        overdue = client.get(
+            "/api/v1/plans/tasks/", {"agency": tree.dept_b.code, "overdue": "1"}
+        ).json()
+    assert [r["title"] for r in overdue] == ["Rà soát thủ tục tư pháp"]
+    bad = client.get("/api/v1/plans/tasks/", {"days": "x"})
+    assert bad.status_code == 400 and "days" in str(bad.json())
+    client.force_login(make_officer("agency_leader", tree.commune))
+    assert client.get("/api/v1/plans/tasks/", {"agency": tree.dept_a.code}).status_code == 404
+    client.force_login(make_officer("receiver", tree.dept_a))
+    assert client.get("/api/v1/plans/tasks/").status_code == 403

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 
 from caicach.accounts.access import agency_filter, can
 from caicach.agencies.models import Agency
@@ -34,6 +34,7 @@ __all__ = [
     "overdue_q",
     "parse_filters",
     "visible_tasks",
+    "with_overdue",
 ]
 
 CLOSED = (TaskStatus.DONE, TaskStatus.CANCELLED)
@@ -48,6 +49,11 @@ def overdue_q(today: date, prefix: str = "") -> Q:
     """Deadline before ``today`` and not done or cancelled (``prefix``: the lookup to the task,
     e.g. ``"task__"``)."""
     return Q(**{f"{prefix}deadline__lt": today}) & ~Q(**{f"{prefix}status__in": CLOSED})
+
+
+def with_overdue(qs: QuerySet[Task], today: date) -> QuerySet[Task]:
+    """``qs`` with each task's ``is_overdue`` by :func:`overdue_q`, computed by the database."""
+    return qs.annotate(is_overdue=ExpressionWrapper(overdue_q(today), output_field=BooleanField()))
 
 
 def visible_tasks(user: Any) -> QuerySet[Task]:
@@ -123,8 +129,9 @@ def _mine(agency: Agency, role: str) -> Q:
 
 
 def inbox(agency: Agency, filters: InboxFilters, today: date) -> QuerySet[Task]:
-    """The tasks ``agency`` leads or supports, filtered, the earliest deadline first (the
-    caller has checked ``plans.view`` over ``agency``)."""
+    """The tasks ``agency`` leads or supports, filtered, the earliest deadline first, each
+    annotated ``is_overdue`` by :func:`overdue_q` (the caller has checked ``plans.view`` over
+    ``agency``)."""
     qs = Task.objects.filter(_mine(agency, filters.role))
     if filters.status:
         qs = qs.filter(status=filters.status)
@@ -135,7 +142,8 @@ def inbox(agency: Agency, filters: InboxFilters, today: date) -> QuerySet[Task]:
     if filters.days is not None:
         qs = qs.filter(open_q(), deadline__gte=today, deadline__lte=today + timedelta(filters.days))
     return (
-        qs.select_related("plan", "lead_agency", "domain")
+        with_overdue(qs, today)
+        .select_related("plan", "lead_agency", "domain")
         .prefetch_related("supporting_agencies")
         .order_by("deadline", "plan_id", "order", "pk")
     )

@@ -82,16 +82,13 @@ def inbox(request: HttpRequest) -> HttpResponse:
                     t.deadline,
                     t.get_status_display(),
                     t.progress,
-                    _("Có")
-                    if t.deadline and t.deadline < today and t.status not in queries.CLOSED
-                    else "",
+                    _("Có") if t.is_overdue else "",  # type: ignore[attr-defined]
                 ]
                 for t in tasks
             ],
         )
         return download(table, fmt, f"nhiem-vu-{agency.code}")
     for t in tasks:
-        t.is_overdue = bool(t.deadline and t.deadline < today and t.status not in queries.CLOSED)  # type: ignore[attr-defined]
         t.css = "bad" if t.is_overdue else STATUS_CSS.get(t.status, "")  # type: ignore[attr-defined]
     context = {
         "agency": agency,
@@ -110,8 +107,9 @@ def inbox(request: HttpRequest) -> HttpResponse:
 @login_required
 def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
     require_anywhere(request.user, "plans.view")
+    today = timezone.localdate()
     task = get_object_or_404(
-        queries.visible_tasks(request.user).select_related(
+        queries.with_overdue(queries.visible_tasks(request.user), today).select_related(
             "plan", "lead_agency", "domain", "proposal__target"
         ),
         pk=pk,
@@ -146,15 +144,12 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Đã cập nhật tiến độ nhiệm vụ."))
             return redirect("plans:task", pk=task.pk)
-    today = timezone.localdate()
     context = {
         "task": task,
         "updates": task.updates.select_related("author"),
         "supporting": task.supporting_agencies.all(),
         "editable": editable,
-        "overdue": bool(
-            task.deadline and task.deadline < today and task.status not in queries.CLOSED
-        ),
+        "overdue": task.is_overdue,  # type: ignore[attr-defined]
         "statuses": [c for c in TaskStatus.choices if c[0] != TaskStatus.CANCELLED],
         "form": form,
         "error": error,
