@@ -90,6 +90,7 @@ def load_demo_plans(stdout: Any = None) -> int:
     for code, path in ((PROVINCE_PLAN, SEED), (COMMUNE_PLAN, DATA / "plan_commune_2024.yaml")):
         if not Plan.objects.filter(code=code).exists():
             import_plan(path.read_text(encoding="utf-8"), actor)
+    load_demo_work(stdout)
     if ReportedValue.objects.exists():
         return 0
     evidence_name = default_storage.save(
@@ -134,3 +135,154 @@ def load_demo_plans(stdout: Any = None) -> int:
     if stdout is not None:
         stdout.write(f"Plans: {PROVINCE_PLAN}, {COMMUNE_PLAN}; {len(rows)} reported values\n")
     return len(rows)
+
+
+# --- plans.work (issue 15): tasks' progress, initiatives, dialogues ---
+
+#: The demo province's committee and the demo commune (the commune plan's agency).
+PROVINCE = "000.00.00.H90"
+COMMUNE = "000.05.41.H90"
+#: Tasks the province's resolution gives its departments in the demo: (title, days from today
+#: to the deadline), spread among the first departments.
+DEPARTMENT_TASKS = (
+    ("Rà soát, cắt giảm thời gian giải quyết thủ tục hành chính của ngành", -45),
+    ("Số hóa hồ sơ, kết quả giải quyết thủ tục hành chính còn hiệu lực", -12),
+    ("Công bố, công khai quy trình nội bộ giải quyết thủ tục hành chính", 4),
+    ("Tổ chức đối thoại với doanh nghiệp về thủ tục hành chính của ngành", 10),
+    ("Kiểm tra công tác cải cách hành chính tại các đơn vị trực thuộc", 25),
+    ("Xây dựng kế hoạch tự kiểm tra cải cách hành chính năm sau", 60),
+    ("Cập nhật cơ sở dữ liệu cán bộ, công chức, viên chức của ngành", -3),
+    ("Triển khai ký số, gửi nhận văn bản điện tử trên môi trường mạng", 40),
+)
+
+
+def load_demo_work(stdout: Any = None) -> int:
+    """Progress on the demo plans' tasks (some done, some late, a few updates with a PDF),
+    recognised and pending initiatives, and the leaders' dialogues of 2024-2025 with questions,
+    answers and a follow-up task, so the inbox, the task pages and the leader's page have life.
+    Deadlines are set around today for tasks with a lead agency and none. Idempotent: nothing
+    is done if a dialogue already exists. How many tasks were touched."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from caicach.plans.models import Task, TaskStatus
+    from caicach.plans.work.models import (
+        Dialogue,
+        DialogueQuestion,
+        Initiative,
+        InitiativeLevel,
+        TaskUpdate,
+    )
+
+    if Dialogue.objects.exists():
+        return 0
+    today = timezone.localdate()
+    province = Agency.objects.filter(code=PROVINCE).first()
+    commune = Agency.objects.filter(code=COMMUNE).first()
+    plan = Plan.objects.filter(code=PROVINCE_PLAN).first()
+    if province is None or commune is None or plan is None:
+        return 0
+    evidence_name = default_storage.save(
+        f"plans/tasks/{hashlib.sha256(EVIDENCE).hexdigest()}.pdf", ContentFile(EVIDENCE)
+    )
+    departments = list(
+        Agency.objects.filter(parent=province, valid_to__isnull=True)
+        .exclude(level="commune")
+        .order_by("code")[:4]
+    )
+    for i, (title, days) in enumerate(DEPARTMENT_TASKS):
+        lead = departments[i % len(departments)] if departments else province
+        task = Task.objects.create(
+            plan=plan,
+            title=title,
+            lead_agency=lead,
+            deadline=today + timedelta(days=days),
+            expected_output="Báo cáo kết quả gửi Sở Nội vụ",
+            order=8000 + i,
+        )
+        if departments:
+            task.supporting_agencies.set([departments[(i + 1) % len(departments)]])
+    tasks = list(Task.objects.filter(lead_agency__isnull=False).order_by("pk"))
+    updates = []
+    for task in tasks:
+        draw = _draw("task", task.pk)
+        if task.deadline is None:
+            task.deadline = today + timedelta(days=int(draw * 150) - 60)
+        if draw < 0.3:
+            task.status, task.progress = TaskStatus.DONE, 100
+        elif draw < 0.75:
+            task.status, task.progress = TaskStatus.IN_PROGRESS, 20 + int(draw * 80)
+        task.updated_at = timezone.now() if task.progress else None
+        if task.progress:
+            updates.append(
+                TaskUpdate(
+                    task=task,
+                    day=today - timedelta(days=int(draw * 20) + 1),
+                    progress=task.progress,
+                    status=task.status,
+                    note="Đã triển khai theo kế hoạch; báo cáo kết quả kèm theo.",
+                    evidence=evidence_name if draw < 0.5 else "",
+                    evidence_name="bao-cao-tien-do.pdf" if draw < 0.5 else "",
+                    evidence_type="pdf" if draw < 0.5 else "",
+                )
+            )
+    Task.objects.bulk_update(tasks, ["deadline", "status", "progress", "updated_at"])
+    TaskUpdate.objects.bulk_create(updates)
+    for year, title, level in (
+        (2024, "Tiếp nhận hồ sơ đất đai qua Zalo OA của xã", InitiativeLevel.PROVINCE),
+        (2025, "Phiếu hẹn điện tử kèm mã QR tra cứu", InitiativeLevel.AGENCY),
+        (2025, "Tổ công nghệ số cộng đồng hỗ trợ nộp hồ sơ trực tuyến", InitiativeLevel.NONE),
+    ):
+        row = Initiative.objects.create(
+            agency=commune,
+            year=year,
+            title=title,
+            domain="procedures",
+            description="Sáng kiến mẫu (dữ liệu demo).",
+            level=level,
+            score=Decimal("82.5") if level else None,
+            recognised_on=date(year, 11, 20) if level else None,
+        )
+        if level == InitiativeLevel.PROVINCE:
+            row.replicated_to.set(departments[:2])
+    for agency, day, title in (
+        (province, date(2024, 6, 20), "Chủ tịch UBND tỉnh đối thoại với doanh nghiệp"),
+        (province, date(2024, 11, 12), "Đối thoại về thủ tục đầu tư, đất đai"),
+        (province, date(2025, 5, 8), "Đối thoại với hộ kinh doanh về chuyển đổi số"),
+        (commune, date(2024, 9, 5), "Chủ tịch UBND xã đối thoại với nhân dân"),
+    ):
+        dialogue = Dialogue.objects.create(
+            agency=agency,
+            held_on=day,
+            title=title,
+            leaders="Chủ tịch UBND",
+            participants="Đại diện người dân, doanh nghiệp, Ủy ban MTTQ",
+            attendance=60,
+        )
+        follow = Task.objects.create(
+            plan=plan,
+            title=f"Thực hiện sau đối thoại {day:%d/%m/%Y}: rút ngắn thời gian cấp phép xây dựng",
+            lead_agency=agency,
+            deadline=today + timedelta(days=20) if day.year == 2025 else day + timedelta(90),
+            status=TaskStatus.IN_PROGRESS if day.year == 2025 else TaskStatus.DONE,
+            progress=30 if day.year == 2025 else 100,
+            order=9000,
+        )
+        DialogueQuestion.objects.create(
+            dialogue=dialogue,
+            asked_by="Doanh nghiệp",
+            question="Thời gian cấp giấy phép xây dựng còn kéo dài, đề nghị rút ngắn.",
+            answer="Giao Sở Xây dựng rà soát, rút ngắn thời gian giải quyết.",
+            task=follow,
+        )
+        DialogueQuestion.objects.create(
+            dialogue=dialogue,
+            asked_by="Người dân",
+            question="Có được nộp hồ sơ đất đai trực tuyến không?",
+            answer="Đã cung cấp dịch vụ công trực tuyến toàn trình.",
+            order=1,
+        )
+    if stdout is not None:
+        stdout.write(f"Plans work: {len(tasks)} tasks, {len(updates)} updates, 4 dialogues\n")
+    return len(tasks)

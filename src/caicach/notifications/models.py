@@ -7,6 +7,7 @@ how many attempts it took and the last error.
 
 Two kinds: the applicant's status changes, and the warnings to the officers holding a dossier
 and their leaders when its promised date is near (:func:`caicach.dossiers.tasks.warn`).
+A reminder about a reform plan's task (issue 15, ``plans.work.reminders``) has no dossier.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ class NotificationKind(models.TextChoices):
     STATUS_CHANGE = "status_change", _("Thay đổi trạng thái (người nộp)")
     DUE_WARNING = "due_warning", _("Cảnh báo sắp đến hạn (cán bộ)")
     RATING_COMPLAINT = "rating_complaint", _("Đánh giá không hài lòng (lãnh đạo)")
+    PLAN_TASK = "plan_task", _("Nhắc nhiệm vụ kế hoạch CCHC (lãnh đạo)")
 
 
 class Notification(models.Model):
@@ -42,6 +44,8 @@ class Notification(models.Model):
     )
     dossier = models.ForeignKey(
         "dossiers.Dossier",
+        null=True,  # a reminder about a plan's task (issue 15) concerns no dossier
+        blank=True,
         on_delete=models.PROTECT,
         related_name="notifications",
         verbose_name=_("hồ sơ"),

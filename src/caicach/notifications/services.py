@@ -168,6 +168,25 @@ def _save_and_enqueue(rows: list[Notification]) -> None:
         send_notification.batch_defer(*({"notification_id": row.pk} for row in rows))
 
 
+def notify_officers(kind: str, officers: Iterable[Any], subject: str, body: str) -> int:
+    """Queue one e-mail per officer with an address, about no dossier (a reform plan's task
+    reminder, issue 15); rows and jobs commit with the caller's transaction. How many."""
+    rows = [
+        Notification(
+            kind=kind,
+            officer=officer,
+            channel=NotificationChannel.EMAIL,
+            recipient=officer.email,
+            subject=subject[:300],
+            body=body,
+        )
+        for officer in officers
+        if officer.email
+    ]
+    _save_and_enqueue(rows)
+    return len(rows)
+
+
 def officer_url(dossier: Dossier) -> str:
     """The dossier's page in the officers' workspace (absolute when ``CAICACH_PUBLIC_URL`` is
     set)."""

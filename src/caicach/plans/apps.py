@@ -25,3 +25,19 @@ class PlansConfig(AppConfig):
                 "plan.proposal.dismiss": _("Không chấp nhận đề xuất khắc phục"),
             }
         )
+        # plans.work (issue 15): tasks, initiatives and dialogues, the leader's page.
+        from caicach.plans import values
+        from caicach.plans.work import counted, home
+
+        for code, counter in counted.COUNTERS.items():
+            values.register_counter(code, counter)
+        registry.register_home_section(25, "plans/work/_home.html", home.leader_home)
+        registry.register_audit_labels(
+            {
+                "plan.task.update": _("Cập nhật tiến độ nhiệm vụ"),
+                "plan.task.create": _("Giao nhiệm vụ"),
+                "plan.initiative.create": _("Ghi nhận sáng kiến"),
+                "plan.initiative.evaluate": _("Đánh giá sáng kiến"),
+                "plan.dialogue.create": _("Ghi nhận đối thoại"),
+            }
+        )

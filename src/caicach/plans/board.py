@@ -8,6 +8,8 @@ that name its tier, evaluated for that agency alone (``values.evaluate_target``)
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -18,7 +20,13 @@ from caicach.agencies.models import Agency
 from caicach.plans.models import ScopeKind, Target
 from caicach.plans.values import evaluate_target
 
-__all__ = ["SYMBOLS", "targets_for"]
+__all__ = [
+    "SYMBOLS",
+    "LeaderSection",
+    "leader_sections",
+    "register_leader_section",
+    "targets_for",
+]
 
 #: The comparison as the dashboards read it (``metrics.dashboards``: ">=", "<=", "="); a rank
 #: target (never a KPI's) is "rank<=", lower is better.
@@ -64,3 +72,40 @@ def targets_for(agency: Agency, day: date) -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+# --- The leader's page (issue 15, plans.work.leader): sections other subpackages add ---
+
+
+@dataclass(frozen=True)
+class LeaderSection:
+    """A block of the leader's page (``/ke-hoach/lanh-dao/``): ``template`` rendered with
+    ``context(user, agency, today)``; ``None`` hides it. ``key`` names what it answers:
+    ``"reports"`` (which periodic reports are missing; when registered it replaces the page's
+    own list of duties past due) or ``"inspections"`` (which inspections are due)."""
+
+    order: int
+    key: str
+    template: str
+    context: Callable[[Any, Agency, date], dict[str, Any] | None]
+
+
+_leader_sections: list[LeaderSection] = []
+
+
+def register_leader_section(
+    order: int,
+    key: str,
+    template: str,
+    context: Callable[[Any, Agency, date], dict[str, Any] | None],
+) -> None:
+    """Add a section to the leader's page (from ``plans.reporting`` or ``plans.inspections``'
+    ``ready()``); registered once however often ``ready()`` runs."""
+    section = LeaderSection(order, key, template, context)
+    if all(s.key != key or s.template != template for s in _leader_sections):
+        _leader_sections.append(section)
+        _leader_sections.sort(key=lambda s: s.order)
+
+
+def leader_sections() -> list[LeaderSection]:
+    return list(_leader_sections)

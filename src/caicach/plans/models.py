@@ -301,6 +301,11 @@ class Task(models.Model):
         max_length=20, choices=TaskStatus.choices, default=TaskStatus.NOT_STARTED
     )
     order = models.PositiveSmallIntegerField(default=0)
+    # --- plans.work (issue 15, "Tasks"): the latest progress and what was delivered ---
+    progress = models.PositiveSmallIntegerField(_("tiến độ (%)"), default=0)
+    output = models.TextField(_("kết quả"), blank=True)
+    updated_at = models.DateTimeField(null=True, blank=True)
+    # --- end plans.work ---
 
     class Meta:
         ordering = ["plan", "order"]
@@ -373,3 +378,7 @@ class CorrectiveProposal(models.Model):
 
     def __str__(self) -> str:
         return self.title[:120]
+
+
+# plans.work: task updates, reminders, initiatives, dialogues (issue 15).
+from caicach.plans.work.models import *  # noqa: E402, F403

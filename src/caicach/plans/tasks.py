@@ -17,3 +17,7 @@ def propose_corrections(timestamp: int | None = None) -> int:
     from caicach.plans.proposals import propose_all
 
     return len(propose_all(Actor.system("plans.propose_corrections")))
+
+
+# plans.work: the daily task reminders (issue 15).
+from caicach.plans.work.jobs import remind_tasks  # noqa: E402, F401

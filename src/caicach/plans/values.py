@@ -34,7 +34,32 @@ from caicach.plans import projection as pj
 from caicach.plans import trajectory
 from caicach.plans.models import ReportedValue, ReportState, ScopeKind, Stage, Target
 
-__all__ = ["StageStatus", "TargetStatus", "evaluate_target", "scope_agencies"]
+__all__ = [
+    "StageStatus",
+    "TargetStatus",
+    "evaluate_target",
+    "register_counter",
+    "scope_agencies",
+]
+
+#: Reported indicators the system counts from its own records (``plans.work.counted``: the
+#: recognised initiatives, the dialogues held): indicator code → ``fn(agencies, today)`` giving
+#: each agency's points, one per year. A year with records replaces that year's reported value;
+#: the years before the records (an agency's reports from before the system) keep theirs.
+Counter = Callable[[list[Agency], date], dict[int, list[pj.Point]]]
+_COUNTERS: dict[str, Counter] = {}
+
+
+def register_counter(indicator_code: str, fn: Counter) -> None:
+    """Measure ``indicator_code`` from records (issue 15: initiatives and dialogues "count
+    toward their targets")."""
+    _COUNTERS[indicator_code] = fn
+
+
+def _merge_counted(reported: list[pj.Point], counted: list[pj.Point]) -> list[pj.Point]:
+    years = {p.day.year for p in counted}
+    return sorted([p for p in reported if p.day.year not in years] + counted, key=lambda p: p.day)
+
 
 WINDOW_MONTHS = 12
 _MARGIN = {"%": Decimal(5), "rank": Decimal(2), "tier": Decimal(1)}
@@ -320,6 +345,11 @@ def evaluate_target(
         ).values_list("agency_id", "period_end", "value")
         for agency_id, day, value in approved:
             reported[agency_id].append(pj.Point(day, value))
+        counter = _COUNTERS.get(target.indicator.code) if target.indicator else None
+        if counter is not None:
+            counted = counter(scope, today)
+            for a in scope:
+                reported[a.pk] = _merge_counted(reported[a.pk], counted.get(a.pk, []))
     per_agency = [
         (a, _evaluate_one(target, stages, a, today, reported[a.pk] if reported else None))
         for a in scope

@@ -2,9 +2,10 @@
 
 from django.urls import path
 
-from caicach.plans.api import views
+from caicach.plans.api import tasks, views
 
 urlpatterns = [
     path("plans/", views.PlanListView.as_view(), name="api-plans"),
     path("plans/<int:pk>/targets/", views.PlanTargetsView.as_view(), name="api-plan-targets"),
+    path("plans/tasks/", tasks.AgencyTasksView.as_view(), name="api-plan-tasks"),  # plans.work
 ]
