@@ -17,3 +17,7 @@ def propose_corrections(timestamp: int | None = None) -> int:
     from caicach.plans.proposals import propose_all
 
     return len(propose_all(Actor.system("plans.propose_corrections")))
+
+
+# Periodic reports (issue 15): the daily job lives in its subpackage.
+from caicach.plans.reporting.tasks import generate_reports  # noqa: E402, F401

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from caicach.plans import views
 
@@ -11,4 +11,5 @@ urlpatterns = [
     path("so-lieu/<int:pk>/duyet/", views.review_value, name="review"),
     path("so-lieu/<int:pk>/minh-chung/", views.evidence, name="evidence"),
     path("de-xuat/<int:pk>/", views.decide_proposal, name="proposal"),
+    path("bao-cao/", include("caicach.plans.reporting.urls")),  # periodic reports
 ]
