@@ -299,11 +299,22 @@ def content_of(report: Report) -> dict[str, Any]:
     }
 
 
-def submit(user: Any, actor: Actor, report_id: int, today: date | None = None) -> ReportVersion:
-    """Submit (or resubmit a returned) report; a new version keeps it as it is now."""
+def submit(
+    user: Any,
+    actor: Actor,
+    report_id: int,
+    today: date | None = None,
+    *,
+    narrative: dict[str, Any] | None = None,
+) -> ReportVersion:
+    """Submit (or resubmit a returned) report, with ``narrative`` when given (saved in the same
+    transaction: a refused submission changes nothing); a new version keeps it as it is now."""
     today = today or timezone.localdate()
+    clean = _clean_narrative(narrative) if narrative is not None else None
     with transaction.atomic():
         row = _editable(report_id, user)
+        if clean is not None:
+            row.narrative = clean
         if row.period_last >= today:
             raise _bad(
                 "period",
@@ -333,6 +344,7 @@ def submit(user: Any, actor: Actor, report_id: int, today: date | None = None) -
         row.first_submitted_at = row.first_submitted_at or now
         row.save(
             update_fields=[
+                "narrative",
                 "status",
                 "submitted_at",
                 "submitted_by",

@@ -96,17 +96,16 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
         actor = Actor.from_request(request)
         action = request.POST.get("action", "")
         try:
-            if action in ("save", "submit"):
+            if action == "submit":
+                version = services.submit(user, actor, pk, narrative=_narrative_from(request.POST))
+                messages.success(
+                    request,
+                    _("Đã gửi báo cáo (phiên bản %(n)s); chờ Ban CCHC duyệt.")
+                    % {"n": version.number},
+                )
+            elif action == "save":
                 services.save_narrative(user, actor, pk, _narrative_from(request.POST))
-                if action == "submit":
-                    version = services.submit(user, actor, pk)
-                    messages.success(
-                        request,
-                        _("Đã gửi báo cáo (phiên bản %(n)s); chờ Ban CCHC duyệt.")
-                        % {"n": version.number},
-                    )
-                else:
-                    messages.success(request, _("Đã lưu nội dung báo cáo."))
+                messages.success(request, _("Đã lưu nội dung báo cáo."))
             elif action == "evidence":
                 upload = request.FILES.get("evidence")
                 if upload is None:
