@@ -164,7 +164,7 @@ def consolidated_document(
             align="clrrrrr",
         ),
     )
-    narrative_sections = []
+    narrative_sections: list[Section] = []
     for code in DomainCode:
         blocks = tuple(
             Paragraph(text.replace("\n", " "), bold_lead=f"{agency.name}: ")
