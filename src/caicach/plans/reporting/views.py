@@ -15,6 +15,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from caicach.accounts.access import can, require, require_anywhere, scope
@@ -27,9 +28,34 @@ from caicach.metrics.periods import Period
 from caicach.plans.models import DomainCode, ReportingDuty
 from caicach.plans.reporting import services
 from caicach.plans.reporting.completeness import completeness, missing_reports
-from caicach.plans.reporting.document import STATUS_VI, consolidated_document, report_document
+from caicach.plans.reporting.document import consolidated_document, report_document
 from caicach.plans.reporting.models import Report, ReportEvidence, ReportStatus, ReportVersion
+from caicach.plans.views import STATUS
 
+
+def _shown(content: dict[str, Any]) -> dict[str, Any]:
+    """The content with its units and statuses in words, for the pages."""
+    figures = [{**f, "unit": UNIT_WORDS.get(f["unit"], f["unit"])} for f in content["figures"]]
+    targets = [
+        {
+            **t,
+            "unit": UNIT_WORDS.get(t["unit"], t["unit"]),
+            "status_label": STATUS_WORDS.get(t["status"], ""),
+        }
+        for t in content["targets"]
+    ]
+    return {**content, "figures": figures, "targets": targets}
+
+
+#: The units of the KPIs and targets in words (the registry's codes otherwise).
+UNIT_WORDS = {
+    "working_days": gettext_lazy("ngày làm việc"),
+    "per_dossier": gettext_lazy("lần/hồ sơ"),
+    "count": "",
+    "rank": gettext_lazy("hạng"),
+    "tier": gettext_lazy("nhóm"),
+}
+STATUS_WORDS = {code: label for code, (_css, label) in STATUS.items()}
 STATUS_CSS = {"draft": "", "submitted": "warn", "returned": "bad", "approved": "ok"}
 
 
@@ -153,8 +179,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     ]
     context = {
         "report": report,
-        "content": content,
-        "statuses": STATUS_VI,
+        "content": _shown(content),
         "domains": domains,
         "may_edit": may_edit,
         "may_review": may_review,
@@ -204,9 +229,8 @@ def version_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     context = {
         "report": report,
         "version": version,
-        "content": version.content,
+        "content": _shown(version.content),
         "narrative": narrative,
-        "statuses": STATUS_VI,
     }
     return render(request, "plans/reporting/version.html", context)
 
