@@ -30,6 +30,7 @@ class PlansConfig(AppConfig):
         registry.register_audit_labels(
             {
                 "plan.report.generate": _("Lập danh sách báo cáo phải gửi"),
+                "plan.report.request": _("Yêu cầu báo cáo đột xuất"),
                 "plan.report.edit": _("Soạn báo cáo định kỳ"),
                 "plan.report.evidence": _("Đính kèm minh chứng báo cáo"),
                 "plan.report.submit": _("Gửi báo cáo định kỳ"),

@@ -50,6 +50,7 @@ __all__ = [
     "generate",
     "give_back",
     "reporters",
+    "request_ad_hoc",
     "save_narrative",
     "submit",
     "too_large",
@@ -139,6 +140,42 @@ def generate(actor: Actor, day: date | None = None) -> int:
             )
         made += len(new)
     return made
+
+
+def request_ad_hoc(
+    user: Any, actor: Actor, duty: ReportingDuty, agency: Agency, first: date, last: date
+) -> Report:
+    """The reform office asks ``agency`` for an ad hoc report on ``first..last`` under ``duty``
+    (a frequency ``ad_hoc`` makes no report by itself), due ``due_working_days`` working days
+    after ``last``. Refused for a range ending before it starts, and twice for the same range."""
+    require(user, "plans.approve", agency)
+    if last < first:
+        raise _bad(
+            "period", "Ngày cuối kỳ phải sau ngày đầu kỳ.", "The period must end after it starts."
+        )
+    span = Period(first, last, "custom")
+    with transaction.atomic():
+        if Report.objects.filter(duty=duty, agency=agency, period=span.label).exists():
+            raise ConflictError(
+                "Đã yêu cầu báo cáo cho kỳ này.", "A report for this period was already requested."
+            )
+        row = Report.objects.create(
+            duty=duty,
+            agency=agency,
+            period=span.label,
+            period_kind="custom",
+            period_first=first,
+            period_last=last,
+            due=due_date(agency, duty.due_working_days, last),
+        )
+        record(
+            actor,
+            "plan.report.request",
+            row,
+            agency=agency,
+            changes={"period": span.label, "due": row.due.isoformat()},
+        )
+    return row
 
 
 # -- the agency's side -------------------------------------------------------------------------

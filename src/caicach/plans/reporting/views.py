@@ -6,6 +6,7 @@ and the completeness page. Thin: rules in ``services``, scoping through ``accoun
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.contrib import messages
@@ -19,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from caicach.accounts.access import can, require, require_anywhere, scope
+from caicach.agencies.models import Agency
 from caicach.core.audit import Actor
 from caicach.core.errors import BilingualError
 from caicach.core.i18n import localized
@@ -199,19 +201,65 @@ def _plan_domains(report: Report) -> list[DomainCode]:
     return named or list(DomainCode)
 
 
+def _day(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        return None
+
+
 @login_required
-@require_GET
 def review_queue(request: HttpRequest) -> HttpResponse:
-    """The submitted reports the caller may approve or return, oldest first."""
+    """The submitted reports the caller may approve or return, oldest first; the form asking an
+    agency for an ad hoc report."""
     user = request.user
     if not _has_approve(user):
         raise PermissionDenied
+    today = timezone.localdate()
+    duties = list(
+        scope(
+            ReportingDuty.objects.select_related("plan"), user, "plans.approve", "plan__agency"
+        ).order_by("plan__code", "order")[:200]
+    )
+    agencies = list(
+        scope(Agency.objects.valid_on(today), user, "plans.approve").order_by("path")[:500]
+    )
+    form = {k: str(request.POST.get(k, ""))[:40] for k in ("duty", "agency", "first", "last")}
+    error = ""
+    if request.method == "POST":
+        duty = next((d for d in duties if str(d.pk) == form["duty"]), None)
+        agency = next((a for a in agencies if a.code == form["agency"]), None)
+        first, last = _day(form["first"]), _day(form["last"])
+        try:
+            if duty is None or agency is None or first is None or last is None:
+                raise BilingualError(
+                    "Chọn chế độ báo cáo, cơ quan và nhập ngày đầu, ngày cuối kỳ (năm-tháng-ngày).",
+                    "Choose the duty and the agency and give the first and last days (YYYY-MM-DD).",
+                )
+            row = services.request_ad_hoc(
+                user, Actor.from_request(request), duty, agency, first, last
+            )
+        except BilingualError as exc:
+            error = localized(exc)
+        else:
+            messages.success(
+                request,
+                _("Đã yêu cầu báo cáo đột xuất, hạn gửi %(d)s.") % {"d": f"{row.due:%d/%m/%Y}"},
+            )
+            return redirect("plans:reporting:queue")
     rows = (
         scope(Report.objects.filter(status=ReportStatus.SUBMITTED), user, "plans.approve", "agency")
         .select_related("agency", "duty", "submitted_by")
         .order_by("submitted_at")[:300]
     )
-    return render(request, "plans/reporting/queue.html", {"reports": rows})
+    context = {
+        "reports": rows,
+        "duties": duties,
+        "agencies": agencies,
+        "form": form,
+        "error": error,
+    }
+    return render(request, "plans/reporting/queue.html", context, status=400 if error else 200)
 
 
 @login_required

@@ -163,3 +163,30 @@ def test_completeness_page_and_downloads(
     assert csv.status_code == 200 and "Phải gửi" in csv.content.decode("utf-8-sig")
     xlsx = client.get(url + "?nam=2023&tai=xlsx")
     assert xlsx.status_code == 200 and xlsx.content.startswith(b"PK")
+
+
+@pytest.mark.django_db
+def test_ad_hoc_request(client: Any, tree: Any, reports: ReportingDuty, make_officer: Any) -> None:
+    client.force_login(make_officer("reform_officer", tree.province))
+    url = reverse("plans:reporting:queue")
+    form = {
+        "duty": reports.pk,
+        "agency": tree.dept_b.code,
+        "first": "2024-07-01",
+        "last": "2024-08-15",
+    }
+    # Bad input: a range ending before it starts, a date that is not one; nothing written.
+    before = Report.objects.count()
+    bad = client.post(url, {**form, "last": "2024-06-01"})
+    assert bad.status_code == 400 and "sau ngày đầu kỳ" in bad.content.decode()
+    assert client.post(url, {**form, "first": "hôm qua"}).status_code == 400
+    assert Report.objects.count() == before
+    assert client.post(url, form).status_code == 302
+    row = Report.objects.get(period="2024-07-01..2024-08-15")
+    # 15/08/2024 is a Thursday: Fri 16, Mon 19, Tue 20, Wed 21, Thu 22 August (5 working days).
+    assert (row.agency, row.due, row.status) == (tree.dept_b, date(2024, 8, 22), "draft")
+    again = client.post(url, form)
+    assert again.status_code == 400 and Report.objects.count() == before + 1
+    # An agency's leader may not ask.
+    client.force_login(make_officer("agency_leader", tree.dept_b))
+    assert client.post(url, form).status_code == 403
