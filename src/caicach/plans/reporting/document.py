@@ -33,6 +33,13 @@ STATUS_VI = {
     "off_track": "Chậm tiến độ",
     "no_data": "Chưa có số liệu",
 }
+UNIT_VI = {
+    "working_days": "ngày làm việc",
+    "per_dossier": "lần/hồ sơ",
+    "count": "",
+    "rank": "hạng",
+    "tier": "nhóm",
+}
 COMPARISON_VI = {">=": "≥", "<=": "≤", "=": "=", "rank<=": "hạng ≤"}
 
 
@@ -43,6 +50,17 @@ def _num(text: str | None) -> Decimal | None:
         return Decimal(str(text))
     except InvalidOperation:
         return None
+
+
+def _unit(code: str) -> str:
+    return UNIT_VI.get(code, code)
+
+
+def _subject(text: str) -> str:
+    """The subject under the title "BÁO CÁO", without a leading "Báo cáo" the duty may repeat."""
+    if text[:8].lower() == "báo cáo ":
+        text = text[8:]
+    return text[:1].upper() + text[1:]
 
 
 def _paragraphs(text: str) -> tuple[Paragraph, ...]:
@@ -64,7 +82,7 @@ def _figures_table(content: dict[str, Any]) -> Table:
     for i, f in enumerate(content["figures"], 1):
         value = _num(f.get("value"))
         shown = d(value) if value is not None else "Không có dữ liệu"
-        rows.append((str(i), f["name_vi"], f["unit"], shown))
+        rows.append((str(i), f["name_vi"], _unit(f["unit"]), shown))
     return Table(
         caption="Bảng 1. Số liệu của kỳ báo cáo (tự động từ hệ thống)",
         header=("STT", "Chỉ số", "Đơn vị", "Giá trị"),
@@ -79,7 +97,9 @@ def _targets_table(content: dict[str, Any]) -> Table:
     rows = []
     for i, t in enumerate(content["targets"], 1):
         threshold = t["threshold"] if t["threshold"] is not None else "—"
-        rule = f"{COMPARISON_VI.get(t['comparison'], t['comparison'])} {threshold} {t['unit']}"
+        rule = (
+            f"{COMPARISON_VI.get(t['comparison'], t['comparison'])} {threshold} {_unit(t['unit'])}"
+        )
         rows.append((str(i), t["label_vi"], rule, t["due"][:4], STATUS_VI.get(t["status"], "")))
     return Table(
         caption="Bảng 2. Tình hình thực hiện chỉ tiêu kế hoạch",
@@ -113,13 +133,12 @@ def report_document(
                 tuple(Paragraph(f"- {name}") for name in content["evidence"]),
             )
         )
+    subject = _subject(content["subject"])
     intro = (
-        f"{agency.name} báo cáo {content['subject'][:1].lower()}{content['subject'][1:]}, "
+        f"{agency.name} báo cáo {subject[:1].lower()}{subject[1:]}, "
         f"kỳ {period.label} ({span(period)}), như sau:"
     )
-    doc = header(
-        agency, "plan_report", period, f"{content['subject']} — kỳ {period.label}", intro, sections
-    )
+    doc = header(agency, "plan_report", period, f"{subject} — kỳ {period.label}", intro, sections)
     suffix = f"-v{version}" if version else "-du-thao"
     return dataclasses.replace(doc, filename=f"bao-cao-cchc-{agency.code}-{period.label}{suffix}")
 
@@ -140,7 +159,7 @@ def consolidated_document(
                 sums[f["code"]][0] += num
                 sums[f["code"]][1] += den
     sum_rows = tuple(
-        (str(i), name, unit, n(sums[c][0]), n(sums[c][1]))
+        (str(i), name, _unit(unit), n(sums[c][0]), n(sums[c][1]))
         for i, (c, name, unit) in enumerate(codes, 1)
     )
     status_rows = []
@@ -183,7 +202,6 @@ def consolidated_document(
         f"Trên cơ sở báo cáo đã được duyệt của {len(items)} cơ quan, {province.name} tổng hợp "
         f"báo cáo kỳ {period.label} ({span(period)}) như sau:"
     )
-    doc = header(
-        province, "plan_consolidated", period, f"{subject} — kỳ {period.label}", intro, sections
-    )
+    title = f"{_subject(subject)} — kỳ {period.label}"
+    doc = header(province, "plan_consolidated", period, title, intro, sections)
     return dataclasses.replace(doc, filename=f"bao-cao-tong-hop-{province.code}-{period.label}")
