@@ -210,3 +210,25 @@ def test_completeness_by_hand(tree: Any, duty: ReportingDuty, make_officer: Any)
         make_officer("agency_leader", tree.commune), date(2024, 7, 10), year=2024
     )
     assert [r.agency_code for r in rows] == [tree.commune.code]
+
+
+@pytest.mark.django_db
+def test_the_report_row_is_locked_when_people_act(
+    tree: Any, duty: ReportingDuty, make_officer: Any
+) -> None:
+    """Two people acting on one report (the agency resubmitting, the office reviewing) wait for
+    each other: every change reads the report ``SELECT ... FOR UPDATE`` first."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    services.generate(ACTOR, date(2024, 4, 10))
+    report = _report(tree, duty, "2024-Q1")
+    leader = make_officer("agency_leader", tree.commune)
+    office = make_officer("reform_officer", tree.province)
+    with CaptureQueriesContext(connection) as submit_queries:
+        services.submit(leader, ACTOR, report.pk, narrative={"procedures": "Nội dung"})
+    with CaptureQueriesContext(connection) as review_queries:
+        services.approve(office, ACTOR, report.pk)
+    for captured in (submit_queries, review_queries):
+        first_read = next(q["sql"] for q in captured.captured_queries if "plans_report" in q["sql"])
+        assert "FOR UPDATE" in first_read

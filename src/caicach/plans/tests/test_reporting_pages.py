@@ -190,3 +190,21 @@ def test_ad_hoc_request(client: Any, tree: Any, reports: ReportingDuty, make_off
     # An agency's leader may not ask.
     client.force_login(make_officer("agency_leader", tree.dept_b))
     assert client.post(url, form).status_code == 403
+
+
+@pytest.mark.django_db
+def test_pages_in_english(
+    client: Any, tree: Any, reports: ReportingDuty, make_officer: Any, settings: Any
+) -> None:
+    client.force_login(make_officer("reform_officer", tree.province))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(reverse("plans:reporting:list"))
+    assert page.status_code == 200 and "Periodic reports" in page.content.decode()
+    detail = client.get(reverse("plans:reporting:detail", args=[_one(tree, reports).pk]))
+    assert (
+        detail.status_code == 200 and "Figures of the period (automatic)" in detail.content.decode()
+    )
+    assert (
+        "Reporting completeness"
+        in client.get(reverse("plans:reporting:completeness")).content.decode()
+    )
