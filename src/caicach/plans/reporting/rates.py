@@ -1,7 +1,8 @@
 """Reporting periods of a duty and reporting rates (issue 15: "reporting completeness and
 timeliness per agency ... as DHIS2 counts reporting rates"). Pure (mypy strict), no ORM.
 
-* :func:`periods` — the periods a frequency makes inside a plan's span: ``quarterly`` →
+* :func:`periods` — the periods a frequency makes inside a plan's span: ``monthly`` →
+  months, ``quarterly`` →
   calendar quarters, ``half_yearly`` → halves, ``yearly`` → years (the periods of
   ``metrics.periods``; a period only partly inside the span still counts, as a quarterly duty
   starting mid-quarter reports on that quarter). ``ad_hoc`` makes none: an ad hoc report is
@@ -25,11 +26,13 @@ from caicach.metrics.periods import Period, parse_period
 __all__ = ["FREQUENCIES", "Expected", "Rate", "periods", "rate"]
 
 #: frequency → the ``metrics.periods`` kind it makes
-FREQUENCIES = {"quarterly": "quarter", "half_yearly": "half", "yearly": "year"}
+FREQUENCIES = {"monthly": "month", "quarterly": "quarter", "half_yearly": "half", "yearly": "year"}
 
 
 def _labels(kind: str, year: int) -> Iterator[str]:
-    if kind == "quarter":
+    if kind == "month":
+        yield from (f"{year}-{m:02d}" for m in range(1, 13))
+    elif kind == "quarter":
         yield from (f"{year}-Q{q}" for q in range(1, 5))
     elif kind == "half":
         yield from (f"{year}-H{h}" for h in (1, 2))

@@ -232,3 +232,25 @@ def test_the_report_row_is_locked_when_people_act(
     for captured in (submit_queries, review_queries):
         first_read = next(q["sql"] for q in captured.captured_queries if "plans_report" in q["sql"])
         assert "FOR UPDATE" in first_read
+
+
+@pytest.mark.django_db
+def test_the_plan_file_sets_the_reporting_fields(tree: Any) -> None:
+    from caicach.plans.importer import PlanImportError, import_plan
+
+    base = (
+        "format: caicach-plan/1\n"
+        "plan: {code: kh-bc, kind: yearly, title: Kế hoạch, agency: 000.00.00.H97,"
+        " period: {start: 2024, end: 2024}}\n"
+        "duties:\n  - {subject: Báo cáo quý, frequencies: [quarterly], %s}\n"
+    )
+    plan = import_plan(base % "reporters_below: true, due_working_days: 7", ACTOR).plan
+    duty = plan.duties.get()
+    assert (duty.reporters_below, duty.due_working_days) == (True, 7)
+    with pytest.raises(PlanImportError) as bad:
+        import_plan(
+            (base % "reporters_below: yes please, due_working_days: 99").replace("kh-bc", "kh-bc2"),
+            ACTOR,
+        )
+    fields = {e.field for e in bad.value.issues}
+    assert {"duties[0].reporters_below", "duties[0].due_working_days"} <= fields
