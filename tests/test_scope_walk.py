@@ -87,7 +87,11 @@ def world_b(tree: Any, make_officer: Any, settings: Any, tmp_path: Path) -> Worl
         receipt_number="000001/2025",
     )
     plan_b, value_b, proposal_b = _plan_b(tree.dept_b)
+    report_b, report_file_b = _report_b(plan_b)
     values = {
+        "report": str(report_b.pk),
+        "report_file": str(report_file_b.pk),
+        "duty": str(report_b.duty_id),
         "plan": str(plan_b.pk),
         "reported_value": str(value_b.pk),
         "proposal": str(proposal_b.pk),
@@ -116,8 +120,10 @@ def world_b(tree: Any, make_officer: Any, settings: Any, tmp_path: Path) -> Worl
         "Bùi Bí Mật".encode(),
         EVIDENCE_B,
         PLAN_B_TITLE.encode(),
+        REPORT_B.encode(),
     ]
-    files = [component.file.name, export.file.name, value_b.evidence.name]
+    files = [component.file.name, export.file.name, value_b.evidence.name,
+             report_file_b.file.name]  # fmt: skip
     return WorldB(dossier, values, secrets, files, receiver_b)
 
 
@@ -178,6 +184,9 @@ def _value(prefix: str, name: str, v: dict[str, str]) -> str | None:
         return v["export"]
     if name == "pk" and "can-bo" in prefix:
         return v["officer"]
+    if "ke-hoach/bao-cao/" in prefix and name in ("pk", "file_id", "number", "duty_id", "period"):
+        key = {"pk": "report", "file_id": "report_file", "duty_id": "duty"}
+        return {"number": "1", "period": "2025"}.get(name) or v[key[name]]
     if name == "pk" and "ke-hoach/so-lieu" in prefix:
         return v["reported_value"]
     if name == "pk" and "ke-hoach/de-xuat" in prefix:
@@ -259,6 +268,34 @@ def test_every_parameter_is_filled(world_b):
     assert unfilled == [], "add the new parameter to _value so the walk covers it"
 
 
+REPORT_B = "Báo cáo mật của Sở B 5e1c"
+
+
+def _report_b(plan: Any) -> tuple[Any, Any]:
+    """dept_b's submitted periodic report (plans.reporting) with an evidence file, version 1."""
+    from caicach.plans.models import ReportingDuty
+    from caicach.plans.reporting.models import Report, ReportEvidence, ReportVersion
+
+    duty = ReportingDuty.objects.create(
+        plan=plan, subject="Báo cáo năm", reporter=plan.agency, frequencies=["yearly"]
+    )
+    report = Report.objects.create(
+        duty=duty, agency=plan.agency, period="2025", period_kind="year",
+        period_first=date(2025, 1, 1), period_last=date(2025, 12, 31), due=date(2026, 1, 8),
+        status="submitted", narrative={"procedures": REPORT_B}, versions_count=1,
+    )  # fmt: skip
+    ReportVersion.objects.create(
+        report=report, number=1, submitted_at="2026-01-05T08:00:00+07:00",
+        content={"narrative": {"procedures": REPORT_B}, "figures": [], "targets": [],
+                 "evidence": [], "agency_name": "Sở B", "period": "2025"},
+    )  # fmt: skip
+    file = ReportEvidence(report=report, name="b.pdf", kind="pdf",
+                          uploaded_at="2026-01-05T08:00:00+07:00")  # fmt: skip
+    file.file.save("b-report.pdf", ContentFile(EVIDENCE_B), save=False)
+    file.save()
+    return report, file
+
+
 def _callers(tree: Any, make_officer: Any) -> dict[str, Client]:
     callers = {"anonymous": Client()}
     citizen = UserFactory(username="dan.walk", kind=UserKind.CITIZEN)
@@ -315,6 +352,9 @@ def test_no_other_partys_data_on_any_url(tree, make_officer, world_b):
     foreign_actions += int(
         CorrectiveProposal.objects.get(pk=world_b.values["proposal"]).state != "proposed"
     )
+    from caicach.plans.reporting.models import Report
+
+    foreign_actions += int(Report.objects.get(pk=world_b.values["report"]).status != "submitted")
     foreign_actions += AuditEntry.objects.filter(
         id__gt=last_before, action__startswith="plan."
     ).count()

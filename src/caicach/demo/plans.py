@@ -286,3 +286,106 @@ def load_demo_work(stdout: Any = None) -> int:
     if stdout is not None:
         stdout.write(f"Plans work: {len(tasks)} tasks, {len(updates)} updates, 4 dialogues\n")
     return len(tasks)
+
+
+# -- periodic reports (plans.reporting) ----------------------------------------------------------
+
+#: (period, status, versions, submitted days after the due day) of the commune's 2024 reports
+COMMUNE_REPORTS = (
+    ("2024-Q1", "approved", 1, -2),
+    ("2024-Q2", "approved", 2, 0),
+    ("2024-Q3", "returned", 1, 3),
+    ("2024-Q4", "submitted", 1, 6),
+)
+#: the province's yearly 2025 reports, by position of the reporting agency: status, versions
+PROVINCE_REPORTS = (
+    ("approved", 1),
+    ("approved", 2),
+    ("approved", 1),
+    ("submitted", 1),
+    ("returned", 1),
+)
+NARRATIVE = {
+    "direction": "Ban hành kế hoạch CCHC năm, kiểm tra {n} đơn vị; tuyên truyền trên cổng thông tin.",
+    "procedures": "Công bố, niêm yết đầy đủ TTHC; tiếp nhận {n}0 hồ sơ, giải quyết đúng hạn phần lớn.",
+    "digital_government": "Cập nhật hồ sơ lên Cổng dịch vụ công; số hóa kết quả giải quyết TTHC.",
+}
+
+
+def load_demo_reports(stdout: Any = None) -> int:
+    """Duties' expected reports (the daily job's work) and a few reports in every state: the
+    commune's 2024 quarters (approved, approved after a return, returned, submitted late) and
+    the province's 2025 yearly reports of its first agencies (approved ones for the
+    consolidated report, one waiting, one returned); the others stay missing, so the
+    completeness page has gaps. Idempotent: nothing is done once a version exists."""
+    from datetime import timedelta
+
+    from caicach.accounts.models import RoleAssignment
+    from caicach.plans.models import ReportingDuty
+    from caicach.plans.reporting.models import Report, ReportVersion
+    from caicach.plans.reporting.services import content_of, generate
+
+    if ReportVersion.objects.exists():
+        return 0
+    ReportingDuty.objects.filter(plan__code=PROVINCE_PLAN, reporter__isnull=True).update(
+        reporters_below=True, due_working_days=10
+    )
+    made = generate(Actor.system("demo"))
+    officer = RoleAssignment.objects.filter(role="reform_officer").select_related("user").first()
+    reviewer = officer.user if officer is not None else None
+
+    def fill(report: Report, status: str, versions: int, late_days: int, n: int) -> None:
+        leader = (
+            RoleAssignment.objects.filter(role="agency_leader", agency=report.agency)
+            .select_related("user")
+            .first()
+        )
+        report.narrative = {k: v.format(n=n) for k, v in NARRATIVE.items()}
+        first = datetime.combine(report.due + timedelta(days=late_days), datetime.min.time(), TZ)
+        first = first.replace(hour=9)
+        content = content_of(report)
+        for number in range(1, versions + 1):
+            ReportVersion.objects.create(
+                report=report,
+                number=number,
+                content=content,
+                submitted_by=leader.user if leader else None,
+                submitted_at=first + timedelta(days=3 * (number - 1)),
+            )
+        report.status, report.versions_count = status, versions
+        report.first_submitted_at = first
+        report.submitted_at = first + timedelta(days=3 * (versions - 1))
+        report.submitted_by = leader.user if leader else None
+        if status in ("approved", "returned"):
+            report.reviewed_by, report.reviewed_at = (
+                reviewer,
+                report.submitted_at + timedelta(days=2),
+            )
+        if status == "returned":
+            report.review_comment = (
+                "Đề nghị bổ sung số liệu về số hóa hồ sơ và minh chứng kèm theo."
+            )
+        report.save()
+
+    commune_reports = {
+        r.period: r
+        for r in Report.objects.filter(duty__plan__code=COMMUNE_PLAN).select_related(
+            "agency", "duty"
+        )
+    }
+    written = 0
+    for i, (period, status, versions, late) in enumerate(COMMUNE_REPORTS):
+        if period in commune_reports:
+            fill(commune_reports[period], status, versions, late, i + 2)
+            written += 1
+    yearly = list(
+        Report.objects.filter(duty__plan__code=PROVINCE_PLAN, period="2025")
+        .select_related("agency", "duty")
+        .order_by("agency__path")[: len(PROVINCE_REPORTS)]
+    )
+    for i, (report, (status, versions)) in enumerate(zip(yearly, PROVINCE_REPORTS, strict=False)):
+        fill(report, status, versions, i - 2, i + 3)
+        written += 1
+    if stdout is not None:
+        stdout.write(f"Periodic reports: {made} expected, {written} filled in\n")
+    return written

@@ -178,9 +178,10 @@ def load_demo(stdout: Any = None) -> list[DemoOfficer]:
     catalogue = json.loads((DATA / "procedures.json").read_text())
     result = import_catalogue(actor, catalogue, source="demo/procedures.json")
     officers = load_officers(root)
-    from caicach.demo.plans import load_demo_plans
+    from caicach.demo.plans import load_demo_plans, load_demo_reports
 
     load_demo_plans(stdout)
+    load_demo_reports(stdout)
     if created or updated:
         record(actor, "demo.load", root, agency=root, changes={"agencies_created": created})
     if stdout is not None:

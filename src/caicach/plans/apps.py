@@ -41,3 +41,16 @@ class PlansConfig(AppConfig):
                 "plan.dialogue.create": _("Ghi nhận đối thoại"),
             }
         )
+        # Periodic reports (plans.reporting).
+        registry.register_menu(38, _("Báo cáo định kỳ"), "plans:reporting:list", "plans.view")
+        registry.register_audit_labels(
+            {
+                "plan.report.generate": _("Lập danh sách báo cáo phải gửi"),
+                "plan.report.request": _("Yêu cầu báo cáo đột xuất"),
+                "plan.report.edit": _("Soạn báo cáo định kỳ"),
+                "plan.report.evidence": _("Đính kèm minh chứng báo cáo"),
+                "plan.report.submit": _("Gửi báo cáo định kỳ"),
+                "plan.report.approve": _("Duyệt báo cáo định kỳ"),
+                "plan.report.return": _("Trả lại báo cáo định kỳ"),
+            }
+        )

@@ -395,6 +395,15 @@ def _check_duty(c: _Checker, d: dict[str, Any], path: Path) -> dict[str, Any]:
     out["frequencies"] = freqs
     first = d.get("first_due")
     out["first_due"] = c.day(first, (*path, "first_due")) if first is not None else None
+    # Periodic reports (plans.reporting): who else reports, how many working days after.
+    below = d.get("reporters_below", False)
+    if not isinstance(below, bool):
+        c.bad((*path, "reporters_below"), "Cần true hoặc false.", "true or false is expected.")
+    out["reporters_below"] = below is True
+    days = c.opt(d, path, "due_working_days", int)
+    if days is not None and not 0 <= days <= 60:
+        c.bad((*path, "due_working_days"), "Từ 0 đến 60 ngày làm việc.", "0 to 60 working days.")
+    out["due_working_days"] = days if days is not None and 0 <= days <= 60 else 5
     return out
 
 

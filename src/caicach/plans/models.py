@@ -330,6 +330,12 @@ class ReportingDuty(models.Model):
     frequencies = models.JSONField(default=list)  # "quarterly", "half_yearly", "yearly", "ad_hoc"
     first_due = models.DateField(null=True, blank=True)
     order = models.PositiveSmallIntegerField(default=0)
+    # --- periodic reports (plans.reporting) ---------------------------------------------------
+    #: Every agency directly under the plan's agency reports (the seeds' "các sở, ban, ngành;
+    #: UBND cấp xã"), besides ``reporter`` when set.
+    reporters_below = models.BooleanField(_("các cơ quan trực thuộc cùng báo cáo"), default=False)
+    #: A report is due this many working days after its period ends (working-day calendar).
+    due_working_days = models.PositiveSmallIntegerField(_("hạn gửi (ngày làm việc)"), default=5)
 
     class Meta:
         ordering = ["plan", "order"]
@@ -380,5 +386,7 @@ class CorrectiveProposal(models.Model):
         return self.title[:120]
 
 
-# plans.work: task updates, reminders, initiatives, dialogues (issue 15).
+# The subsystems of issue 15, each in its own subpackage: periodic reports (reporting); task
+# updates, reminders, initiatives, dialogues (work).
+from caicach.plans.reporting.models import *  # noqa: E402, F403
 from caicach.plans.work.models import *  # noqa: E402, F403

@@ -19,5 +19,6 @@ def propose_corrections(timestamp: int | None = None) -> int:
     return len(propose_all(Actor.system("plans.propose_corrections")))
 
 
-# plans.work: the daily task reminders (issue 15).
+# The daily jobs of the subsystems (issue 15): expected periodic reports, task reminders.
+from caicach.plans.reporting.tasks import generate_reports  # noqa: E402, F401
 from caicach.plans.work.jobs import remind_tasks  # noqa: E402, F401

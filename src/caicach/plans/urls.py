@@ -12,4 +12,5 @@ urlpatterns = [
     path("so-lieu/<int:pk>/minh-chung/", views.evidence, name="evidence"),
     path("de-xuat/<int:pk>/", views.decide_proposal, name="proposal"),
     path("", include("caicach.plans.work.urls")),  # plans.work: tasks, initiatives, leader
+    path("bao-cao/", include("caicach.plans.reporting.urls")),  # periodic reports
 ]

@@ -40,6 +40,7 @@ def test_each_officer_sees_the_registered_entries_allowed_in_order(
         "metrics_documents:page",  # the official reform reports (metrics, issue 14)
         "rankings:tiers",  # the fair rankings (metrics.rankings)
         "plans:list",  # the reform plans (plans.view)
+        "plans:reporting:list",  # periodic reports (plans.reporting)
         "agencies:list",
         "accounts:officer_list",
         "procedures:list",

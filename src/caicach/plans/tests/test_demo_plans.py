@@ -35,3 +35,19 @@ def test_demo_plans_load_fast_with_two_years_of_values(
     }
     assert {"achieved", "off_track"} <= statuses
     assert load_demo_plans() == 0  # idempotent
+
+
+@pytest.mark.django_db
+def test_demo_reports_in_every_state(demo_tree: Any, settings: Any, tmp_path: Any) -> None:
+    from caicach.demo.plans import load_demo_reports
+    from caicach.plans.reporting.models import Report
+
+    settings.MEDIA_ROOT = tmp_path
+    load_demo_plans()
+    started = time.perf_counter()
+    written = load_demo_reports()
+    print(f"demo reports: {written} in {time.perf_counter() - started:.2f} s")
+    assert written >= 8
+    states = set(Report.objects.values_list("status", flat=True))
+    assert states == {"draft", "submitted", "returned", "approved"}
+    assert load_demo_reports() == 0  # idempotent
