@@ -25,3 +25,16 @@ class PlansConfig(AppConfig):
                 "plan.proposal.dismiss": _("Không chấp nhận đề xuất khắc phục"),
             }
         )
+        # Reform inspections (issue 15, plans/inspections).
+        registry.register_menu(37, _("Kiểm tra CCHC"), "plans:inspections", "plans.view")
+        registry.register_audit_labels(
+            {
+                "plan.inspection_plan.create": _("Lập kế hoạch kiểm tra CCHC"),
+                "plan.inspection.create": _("Lập cuộc kiểm tra CCHC"),
+                "plan.inspection.sample": _("Chọn mẫu hồ sơ kiểm tra"),
+                "plan.inspection.check": _("Ghi kết quả nội dung kiểm tra"),
+                "plan.inspection.finding": _("Ghi nhận phát hiện kiểm tra"),
+                "plan.inspection.task": _("Giao nhiệm vụ khắc phục phát hiện kiểm tra"),
+                "plan.inspection.status": _("Cập nhật trạng thái cuộc kiểm tra"),
+            }
+        )

@@ -374,5 +374,6 @@ class CorrectiveProposal(models.Model):
     def __str__(self) -> str:
         return self.title[:120]
 
+
 # Reform inspections (issue 15, helper h15-inspect): models of plans/inspections/.
 from caicach.plans.inspections.models import *  # noqa: E402, F403

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from caicach.plans import views
 
@@ -11,4 +11,6 @@ urlpatterns = [
     path("so-lieu/<int:pk>/duyet/", views.review_value, name="review"),
     path("so-lieu/<int:pk>/minh-chung/", views.evidence, name="evidence"),
     path("de-xuat/<int:pk>/", views.decide_proposal, name="proposal"),
+    # Reform inspections (issue 15, plans/inspections).
+    path("", include("caicach.plans.inspections.urls")),
 ]
