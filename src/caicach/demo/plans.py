@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.utils import timezone
 
 from caicach.agencies.models import Agency
 from caicach.core.audit import Actor
@@ -90,6 +91,7 @@ def load_demo_plans(stdout: Any = None) -> int:
     for code, path in ((PROVINCE_PLAN, SEED), (COMMUNE_PLAN, DATA / "plan_commune_2024.yaml")):
         if not Plan.objects.filter(code=code).exists():
             import_plan(path.read_text(encoding="utf-8"), actor)
+    load_demo_inspections(stdout)
     if ReportedValue.objects.exists():
         return 0
     evidence_name = default_storage.save(
@@ -134,3 +136,106 @@ def load_demo_plans(stdout: Any = None) -> int:
     if stdout is not None:
         stdout.write(f"Plans: {PROVINCE_PLAN}, {COMMUNE_PLAN}; {len(rows)} reported values\n")
     return len(rows)
+
+
+# -- Reform inspections (issue 15, plans/inspections; helper h15-inspect) ----------------------
+
+
+def load_demo_inspections(stdout: Any = None) -> int:
+    """The province's 2025 inspection plan (seed 003's quotas: 30% of departments and 30% of
+    communes, or seed 002's 60% of units), one concluded inspection of a department with its
+    risk sample (when dossiers exist), checklist answers, two findings and a remedial task, and
+    one planned inspection of a commune. Acts as the demo reform officer through the services
+    (audited); idempotent; the number of inspections written."""
+    from caicach.accounts.models import Role, RoleAssignment
+    from caicach.agencies.models import AgencyKind
+    from caicach.plans.inspections import services
+    from caicach.plans.inspections.models import InspectionPlan
+    from caicach.plans.models import TaskStatus
+
+    province_plan = Plan.objects.filter(code=PROVINCE_PLAN).select_related("agency").first()
+    if province_plan is None or InspectionPlan.objects.filter(year=2025).exists():
+        return 0
+    province = province_plan.agency
+    officer = (
+        RoleAssignment.objects.filter(role=Role.REFORM_OFFICER, agency=province)
+        .select_related("user")
+        .order_by("pk")
+        .first()
+    )
+    if officer is None:
+        return 0
+    user, actor = officer.user, Actor(user=officer.user, ip_address=None, label="demo")
+    iplan = services.create_plan(
+        user,
+        actor,
+        agency=province,
+        year=2025,
+        title="Kế hoạch kiểm tra công tác cải cách hành chính năm 2025",
+        number="KH-KTCCHC/2025",
+        reform_plan=province_plan,
+        quotas=[
+            ("department", Decimal(30), 1),
+            ("commune", Decimal(30), 1),
+            ("unit", Decimal(60), 2),
+        ],
+    )
+    under = Agency.objects.filter(path__startswith=province.path).order_by("path")
+    department = under.filter(kind=AgencyKind.DEPARTMENT).first()
+    commune = under.filter(kind=AgencyKind.COMMUNE).first()
+    made = 0
+    if department is not None:
+        inspection = services.create_inspection(
+            user,
+            actor,
+            plan=iplan,
+            agency=department,
+            scheduled_on=date(2025, 10, 15),
+            team="Sở Nội vụ (chủ trì), Văn phòng UBND tỉnh, Sở Khoa học và Công nghệ",
+            period_start=date(2024, 10, 1),
+            period_end=date(2025, 9, 30),
+        )
+        sample = services.draw_sample(inspection.pk, user, actor, size=10, seed=2025)
+        items = list(inspection.checklist.order_by("order"))
+        for item in items[:3]:
+            services.answer_item(item.pk, user, actor, result="ok", note="")
+        services.answer_item(
+            items[4].pk, user, actor, result="not_ok", note="Một số hồ sơ trễ hạn chưa xin lỗi."
+        )
+        first = services.add_finding(
+            inspection.pk,
+            user,
+            actor,
+            description="Hồ sơ trễ hạn chưa có văn bản xin lỗi, hẹn lại ngày trả kết quả",
+            severity="high",
+            dossier_code=sample[0].dossier.code if sample else "",
+        )
+        second = services.add_finding(
+            inspection.pk,
+            user,
+            actor,
+            description="Niêm yết công khai TTHC tại bộ phận một cửa chưa cập nhật",
+            severity="medium",
+        )
+        for finding, days in ((first, 30), (second, 20)):
+            task = services.finding_to_task(
+                finding.pk, user, actor, deadline=max(timezone.localdate(), date(2025, 11, 15))
+            )
+            if days == 20:  # the second one is already remedied
+                task.status = TaskStatus.DONE
+                task.save(update_fields=["status"])
+        services.set_status(inspection.pk, user, actor, "done")
+        made += 1
+    if commune is not None:
+        services.create_inspection(
+            user,
+            actor,
+            plan=iplan,
+            agency=commune,
+            scheduled_on=date(2025, 12, 10),
+            team="Sở Nội vụ",
+        )
+        made += 1
+    if stdout is not None:
+        stdout.write(f"Inspections: plan {iplan.number}, {made} inspections\n")
+    return made
