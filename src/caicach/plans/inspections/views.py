@@ -30,7 +30,6 @@ from caicach.plans.inspections import services
 from caicach.plans.inspections.models import (
     CheckResult,
     Finding,
-    Inspection,
     InspectionPlan,
     InspectionStatus,
     QuotaTier,
@@ -148,13 +147,21 @@ def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .filter(pk__in=[s.dossier_id for s in sample])
         .values_list("pk", flat=True)
     )
-    for s in sample:
-        s.reason_labels = [REASONS.get(r, r) for r in s.reasons]
-        s.openable = s.dossier_id in openable
+    rows = [
+        {
+            "order": s.order,
+            "dossier": s.dossier,
+            "score": s.score,
+            "picked_by": s.picked_by,
+            "reason_labels": [REASONS.get(r, r) for r in s.reasons],
+            "openable": s.dossier_id in openable,
+        }
+        for s in sample
+    ]
     findings = list(inspection.findings.select_related("dossier", "task").order_by("pk"))
     context = {
         "inspection": inspection,
-        "sample": sample,
+        "sample": rows,
         "checklist": list(inspection.checklist.order_by("order")),
         "findings": findings,
         "results": CheckResult.choices,
