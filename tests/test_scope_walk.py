@@ -87,6 +87,7 @@ def world_b(tree: Any, make_officer: Any, settings: Any, tmp_path: Path) -> Worl
         receipt_number="000001/2025",
     )
     plan_b, value_b, proposal_b = _plan_b(tree.dept_b)
+    inspection_b = _inspection_b(tree.dept_b, plan_b, dossier)
     values = {
         "plan": str(plan_b.pk),
         "reported_value": str(value_b.pk),
@@ -105,6 +106,10 @@ def world_b(tree: Any, make_officer: Any, settings: Any, tmp_path: Path) -> Worl
         "content_type": str(ContentType.objects.get_for_model(Dossier).pk),
         "kpi": "online_share",  # its denominator counts dept_b's dossier (received)
         "period": str(dossier.received_on.year),
+        "inspection": str(inspection_b.pk),
+        "inspection_plan": str(inspection_b.plan_id),
+        "inspection_item": str(inspection_b.checklist.get().pk),
+        "inspection_finding": str(inspection_b.findings.get().pk),
     }
     secrets = [
         SCAN_B,
@@ -116,6 +121,7 @@ def world_b(tree: Any, make_officer: Any, settings: Any, tmp_path: Path) -> Worl
         "Bùi Bí Mật".encode(),
         EVIDENCE_B,
         PLAN_B_TITLE.encode(),
+        FINDING_B.encode(),
     ]
     files = [component.file.name, export.file.name, value_b.evidence.name]
     return WorldB(dossier, values, secrets, files, receiver_b)
@@ -158,6 +164,37 @@ def _plan_b(dept_b: Any) -> tuple[Any, Any, Any]:
     return plan, value, proposal
 
 
+FINDING_B = "Phát hiện bí mật của Sở B"
+
+
+def _inspection_b(dept_b: Any, plan_b: Any, dossier: Any) -> Any:
+    """An inspection of dept_b (its own plan), with a sampled dossier, a checklist item and a
+    finding (plans/inspections)."""
+    from caicach.plans.inspections.models import (
+        ChecklistItem,
+        Finding,
+        Inspection,
+        InspectionPlan,
+        SampledDossier,
+    )
+
+    iplan = InspectionPlan.objects.create(
+        agency=dept_b, year=2025, title=PLAN_B_TITLE, reform_plan=plan_b
+    )
+    inspection = Inspection.objects.create(
+        plan=iplan,
+        agency=dept_b,
+        scheduled_on=date(2025, 10, 1),
+        team=PLAN_B_TITLE,
+        period_start=date(2025, 1, 1),
+        period_end=date(2025, 9, 30),
+    )
+    SampledDossier.objects.create(inspection=inspection, dossier=dossier, picked_by="random")
+    ChecklistItem.objects.create(inspection=inspection, question=FINDING_B)
+    Finding.objects.create(inspection=inspection, description=FINDING_B, severity="high")
+    return inspection
+
+
 def _value(prefix: str, name: str, v: dict[str, str]) -> str | None:
     """The real dept_b object for parameter ``name`` of a pattern under ``prefix``."""
     if name == "code":
@@ -182,6 +219,14 @@ def _value(prefix: str, name: str, v: dict[str, str]) -> str | None:
         return v["reported_value"]
     if name == "pk" and "ke-hoach/de-xuat" in prefix:
         return v["proposal"]
+    if name == "pk" and "ke-hoach/kiem-tra/" in prefix:
+        return v["inspection"]
+    if name == "plan_pk":
+        return v["inspection_plan"]
+    if name == "item_pk":
+        return v["inspection_item"]
+    if name == "finding_pk":
+        return v["inspection_finding"]
     if name == "pk" and ("ke-hoach/" in prefix or "plans/" in prefix):
         return v["plan"]
     if name == "assignment_pk":
