@@ -377,3 +377,6 @@ class CorrectiveProposal(models.Model):
 
 # Reform inspections (issue 15, helper h15-inspect): models of plans/inspections/.
 from caicach.plans.inspections.models import *  # noqa: E402, F403
+
+# PAR-Index self-assessment (issue 15, helper h15-inspect): models of plans/parindex/.
+from caicach.plans.parindex.models import *  # noqa: E402, F403
