@@ -38,3 +38,15 @@ class PlansConfig(AppConfig):
                 "plan.inspection.status": _("Cập nhật trạng thái cuộc kiểm tra"),
             }
         )
+        # PAR-Index self-assessment (issue 15, plans/parindex).
+        registry.register_menu(38, _("Chỉ số CCHC"), "plans:par", "plans.view")
+        registry.register_audit_labels(
+            {
+                "plan.par.load": _("Nạp bộ chỉ số CCHC"),
+                "plan.par.start": _("Bắt đầu tự đánh giá chỉ số CCHC"),
+                "plan.par.measure": _("Cập nhật điểm tự động chỉ số CCHC"),
+                "plan.par.self": _("Tự chấm tiêu chí chỉ số CCHC"),
+                "plan.par.survey": _("Nhập kết quả điều tra xã hội học"),
+                "plan.par.appraise": _("Thẩm định tiêu chí chỉ số CCHC"),
+            }
+        )

@@ -13,4 +13,6 @@ urlpatterns = [
     path("de-xuat/<int:pk>/", views.decide_proposal, name="proposal"),
     # Reform inspections (issue 15, plans/inspections).
     path("", include("caicach.plans.inspections.urls")),
+    # PAR-Index self-assessment (issue 15, plans/parindex).
+    path("", include("caicach.plans.parindex.urls")),
 ]
