@@ -88,6 +88,7 @@ def world_b(tree: Any, make_officer: Any, settings: Any, tmp_path: Path) -> Worl
     )
     plan_b, value_b, proposal_b = _plan_b(tree.dept_b)
     inspection_b = _inspection_b(tree.dept_b, plan_b, dossier)
+    par_b = _par_b(tree.dept_b)
     values = {
         "plan": str(plan_b.pk),
         "reported_value": str(value_b.pk),
@@ -110,6 +111,9 @@ def world_b(tree: Any, make_officer: Any, settings: Any, tmp_path: Path) -> Worl
         "inspection_plan": str(inspection_b.plan_id),
         "inspection_item": str(inspection_b.checklist.get().pk),
         "inspection_finding": str(inspection_b.findings.get().pk),
+        "par_index": str(par_b.index_id),
+        "par_assessment": str(par_b.pk),
+        "par_score": str(par_b.scores.get().pk),
     }
     secrets = [
         SCAN_B,
@@ -122,8 +126,15 @@ def world_b(tree: Any, make_officer: Any, settings: Any, tmp_path: Path) -> Worl
         EVIDENCE_B,
         PLAN_B_TITLE.encode(),
         FINDING_B.encode(),
+        PAR_B.encode(),
+        PAR_EVIDENCE_B,
     ]
-    files = [component.file.name, export.file.name, value_b.evidence.name]
+    files = [
+        component.file.name,
+        export.file.name,
+        value_b.evidence.name,
+        par_b.scores.get().evidence.name,
+    ]
     return WorldB(dossier, values, secrets, files, receiver_b)
 
 
@@ -195,6 +206,38 @@ def _inspection_b(dept_b: Any, plan_b: Any, dossier: Any) -> Any:
     return inspection
 
 
+PAR_B = "Lý do bí mật của Sở B"
+PAR_EVIDENCE_B = b"%PDF-1.7 dept_b secret par evidence 5e7a"
+
+
+def _par_b(dept_b: Any) -> Any:
+    """dept_b's PAR-Index assessment: one manual criterion with evidence and a reason."""
+    from caicach.plans.parindex.models import (
+        ParAssessment,
+        ParCriterion,
+        ParIndexSet,
+        ParScore,
+    )
+
+    index = ParIndexSet.objects.create(
+        year=2025, tier="department", title="Chỉ số", maximum=5, source=""
+    )
+    criterion = ParCriterion.objects.create(
+        index=index, code="1", name="A", depth=1, maximum=5, rule={"kind": "manual"}
+    )
+    assessment = ParAssessment.objects.create(index=index, agency=dept_b)
+    score = ParScore(
+        assessment=assessment,
+        criterion=criterion,
+        self_points=3,
+        no_evidence_reason=PAR_B,
+        evidence_type="pdf",
+    )
+    score.evidence.save("par-b.pdf", ContentFile(PAR_EVIDENCE_B), save=False)
+    score.save()
+    return assessment
+
+
 def _value(prefix: str, name: str, v: dict[str, str]) -> str | None:
     """The real dept_b object for parameter ``name`` of a pattern under ``prefix``."""
     if name == "code":
@@ -219,6 +262,12 @@ def _value(prefix: str, name: str, v: dict[str, str]) -> str | None:
         return v["reported_value"]
     if name == "pk" and "ke-hoach/de-xuat" in prefix:
         return v["proposal"]
+    if name == "pk" and "ke-hoach/chi-so-cchc/danh-gia/" in prefix:
+        return v["par_assessment"]
+    if name == "pk" and "ke-hoach/chi-so-cchc/diem/" in prefix:
+        return v["par_score"]
+    if name == "pk" and "ke-hoach/chi-so-cchc/" in prefix:
+        return v["par_index"]
     if name == "pk" and "ke-hoach/kiem-tra/" in prefix:
         return v["inspection"]
     if name == "plan_pk":
