@@ -92,6 +92,7 @@ def load_demo_plans(stdout: Any = None) -> int:
         if not Plan.objects.filter(code=code).exists():
             import_plan(path.read_text(encoding="utf-8"), actor)
     load_demo_inspections(stdout)
+    load_demo_par_index(stdout)
     if ReportedValue.objects.exists():
         return 0
     evidence_name = default_storage.save(
@@ -238,4 +239,72 @@ def load_demo_inspections(stdout: Any = None) -> int:
         made += 1
     if stdout is not None:
         stdout.write(f"Inspections: plan {iplan.number}, {made} inspections\n")
+    return made
+
+
+# -- PAR-Index self-assessment (issue 15, plans/parindex; helper h15-inspect) ---------------
+
+
+def load_demo_par_index(stdout: Any = None) -> int:
+    """The two illustrative 2025 criteria sets (departments, communes) loaded as the demo
+    reform officer; three departments and two communes self-assessed (live criteria measured
+    from whatever dossiers exist, manual ones scored from a hash, a SIPAS result entered), the
+    first of each tier appraised with one adjustment. Idempotent; the assessments written."""
+    from caicach.accounts.models import Role, RoleAssignment
+    from caicach.agencies.models import AgencyKind
+    from caicach.plans.parindex import services as par
+    from caicach.plans.parindex.models import ParIndexSet
+
+    province_plan = Plan.objects.filter(code=PROVINCE_PLAN).select_related("agency").first()
+    if province_plan is None or ParIndexSet.objects.filter(year=2025).exists():
+        return 0
+    province = province_plan.agency
+    officer = (
+        RoleAssignment.objects.filter(role=Role.REFORM_OFFICER, agency=province)
+        .select_related("user")
+        .order_by("pk")
+        .first()
+    )
+    if officer is None:
+        return 0
+    user, actor = officer.user, Actor(user=officer.user, ip_address=None, label="demo")
+    data = Path(__file__).parents[1] / "plans" / "parindex" / "data"
+    made = 0
+    under = Agency.objects.filter(path__startswith=province.path).order_by("path")
+    for tier, kind in (("department", AgencyKind.DEPARTMENT), ("commune", AgencyKind.COMMUNE)):
+        text = (data / f"par_index_{tier}_2025.yaml").read_text(encoding="utf-8")
+        index = par.load_index(text, user, actor, province)
+        units = list(under.filter(kind=kind)[: 3 if tier == "department" else 2])
+        for n, agency in enumerate(units):
+            assessment = par.measure(index.pk, agency, actor)
+            for score in assessment.scores.select_related("criterion"):
+                rule = par.rule_of(score.criterion)
+                assert rule is not None
+                maximum = score.criterion.maximum
+                if rule.kind == "manual":
+                    share = Decimal(
+                        str(round(0.55 + 0.45 * _draw("par", agency.code, score.criterion.code), 2))
+                    )
+                    score.self_points = (maximum * share).quantize(Decimal("0.25"))
+                    score.no_evidence_reason = "Dữ liệu mẫu: minh chứng lưu tại đơn vị"
+                    score.save(update_fields=["self_points", "no_evidence_reason"])
+                elif rule.kind == "survey":
+                    par.enter_survey(score.pk, user, actor, value=str(80 + 3 * n))
+            if n == 0:
+                for score in assessment.scores.select_related("criterion").exclude(
+                    self_points=None
+                ):
+                    adjusted = score.criterion.code.startswith("1.1")
+                    par.appraise(
+                        score.pk,
+                        user,
+                        actor,
+                        points=str(max(Decimal(0), score.self_points - Decimal(1)))
+                        if adjusted
+                        else str(score.self_points),
+                        comment="Kế hoạch ban hành chậm so với yêu cầu" if adjusted else "",
+                    )
+            made += 1
+    if stdout is not None:
+        stdout.write(f"PAR-Index: 2 criteria sets, {made} self-assessments\n")
     return made

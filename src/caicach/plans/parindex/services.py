@@ -34,6 +34,7 @@ __all__ = [
     "appraise",
     "enter_survey",
     "load_index",
+    "measure",
     "par_status",
     "results",
     "rule_of",
@@ -173,6 +174,12 @@ def _measure(rule: scoring.Rule, agency: Agency, year: int) -> tuple[Decimal | N
 def start_assessment(index_id: int, agency: Agency, user: Any, actor: Actor) -> ParAssessment:
     """The unit's assessment for the year, its live criteria (re)measured and scored."""
     require(user, "plans.report", agency)
+    return measure(index_id, agency, actor)
+
+
+def measure(index_id: int, agency: Agency, actor: Actor) -> ParAssessment:
+    """:func:`start_assessment` without the caller's check: for the demo loader and jobs that
+    re-measure the live criteria (no unit-entered score is touched)."""
     with transaction.atomic():
         index = ParIndexSet.objects.select_for_update().get(pk=index_id)
         assessment, created = ParAssessment.objects.get_or_create(index=index, agency=agency)
