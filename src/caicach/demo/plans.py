@@ -295,13 +295,12 @@ def load_demo_par_index(stdout: Any = None) -> int:
                     self_points=None
                 ):
                     adjusted = score.criterion.code.startswith("1.1")
+                    own = score.self_points or Decimal(0)
                     par.appraise(
                         score.pk,
                         user,
                         actor,
-                        points=str(max(Decimal(0), score.self_points - Decimal(1)))
-                        if adjusted
-                        else str(score.self_points),
+                        points=str(max(Decimal(0), own - Decimal(1))) if adjusted else str(own),
                         comment="Kế hoạch ban hành chậm so với yêu cầu" if adjusted else "",
                     )
             made += 1

@@ -39,7 +39,7 @@ class PlansConfig(AppConfig):
             }
         )
         # PAR-Index self-assessment (issue 15, plans/parindex).
-        registry.register_menu(38, _("Chỉ số CCHC"), "plans:par", "plans.view")
+        registry.register_menu(38, _("Chấm điểm CCHC"), "plans:par", "plans.view")
         registry.register_audit_labels(
             {
                 "plan.par.load": _("Nạp bộ chỉ số CCHC"),

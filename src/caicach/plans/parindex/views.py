@@ -45,7 +45,7 @@ def index_list(request: HttpRequest) -> HttpResponse:
         upload = request.FILES.get("file")
         root = Agency.objects.filter(parent__isnull=True).order_by("path").first()
         try:
-            if upload is None or (upload.size or 0) > MAX_FILE:
+            if root is None or upload is None or (upload.size or 0) > MAX_FILE:
                 raise BilingualError(
                     "Chọn tệp YAML bộ chỉ số (tối đa 512 KB).", "Choose a YAML file (512 KB max)."
                 )
