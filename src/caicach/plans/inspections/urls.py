@@ -6,6 +6,7 @@ from caicach.plans.inspections import views
 
 urlpatterns = [
     path("kiem-tra/", views.plan_list, name="inspections"),
+    path("kiem-tra/ke-hoach/", views.create_plan, name="inspection_plan_new"),
     path("kiem-tra/ke-hoach/<int:plan_pk>/lap/", views.create_inspection, name="inspection_new"),
     path("kiem-tra/<int:pk>/", views.inspection_detail, name="inspection"),
     path("kiem-tra/<int:pk>/mau/", views.draw_sample, name="inspection_sample"),

@@ -8,6 +8,7 @@ through :mod:`caicach.plans.inspections.services`.
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.contrib import messages
@@ -84,7 +85,9 @@ def plan_list(request: HttpRequest) -> HttpResponse:
                 "plan": plan,
                 "quotas": results,
                 "met": met,
-                "remedied": services.remedied(plan.year)[0],
+                "remedied": services.remedied(
+                    plan.year, Agency.objects.filter(path__startswith=plan.agency.path)
+                )[0],
                 "inspections": [i for i in inspections if i.plan_id == plan.pk],
                 "can_inspect": can(user, "plans.inspect", plan.agency),
             }
@@ -101,8 +104,68 @@ def plan_list(request: HttpRequest) -> HttpResponse:
         if allows(user, "plans.inspect")
         else [],
         "tiers": dict(QuotaTier.choices),
+        "reform_plans": [
+            p
+            for p in visible_plans(user).order_by("-period_start")
+            if can(user, "plans.inspect", p.agency)
+        ],
+        "this_year": timezone.localdate().year,
     }
     return render(request, "plans/inspections/list.html", context)
+
+
+def _share(text: str) -> Decimal | None:
+    text = (text or "").strip().replace(",", ".")
+    if not text:
+        return None
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        return Decimal(-1)  # refused by the service with its message
+
+
+@login_required
+@require_POST
+def create_plan(request: HttpRequest) -> HttpResponse:
+    """A yearly inspection plan of a reform plan's agency with its quotas: alternative 1 the
+    departments' and communes' shares (seed 003), alternative 2 the units' share (seed 002)."""
+    user = request.user
+    require_anywhere(user, "plans.inspect")
+    raw_plan = str(request.POST.get("reform_plan", ""))[:12]
+    reform_plan = (
+        visible_plans(user).filter(pk=int(raw_plan)).first() if raw_plan.isdigit() else None
+    )
+    quotas = []
+    for tier, field, alternative in (
+        ("department", "share_department", 1),
+        ("commune", "share_commune", 1),
+        ("unit", "share_unit", 2),
+    ):
+        share = _share(str(request.POST.get(field, ""))[:12])
+        if share is not None:
+            quotas.append((tier, share, alternative))
+    try:
+        year = int(str(request.POST.get("year", ""))[:4])
+    except ValueError:
+        year = 0
+    try:
+        if reform_plan is None:
+            raise BilingualError("Chọn kế hoạch CCHC.", "Choose the reform plan.")
+        services.create_plan(
+            user,
+            Actor.from_request(request),
+            agency=reform_plan.agency,
+            year=year,
+            title=str(request.POST.get("title", ""))[:300],
+            number=str(request.POST.get("number", ""))[:80],
+            reform_plan=reform_plan,
+            quotas=quotas,
+        )
+    except BilingualError as exc:
+        messages.error(request, localized(exc))
+    else:
+        messages.success(request, _("Đã lập kế hoạch kiểm tra."))
+    return redirect("plans:inspections")
 
 
 @login_required

@@ -213,3 +213,28 @@ def test_pages_scope_and_task_button(
     client.force_login(make_officer("agency_leader", tree.dept_b))
     assert client.get(url).status_code == 404
     assert Inspection.objects.get().status == InspectionStatus.IN_PROGRESS
+
+
+@pytest.mark.django_db
+def test_plan_form(client: Any, plan: Plan, tree: Any, make_officer: Any) -> None:
+    from caicach.plans.inspections.models import InspectionPlan
+
+    client.force_login(make_officer("reform_officer", tree.province))
+    url = reverse("plans:inspection_plan_new")
+    form = {"reform_plan": str(plan.pk), "year": "2025", "title": "KH kiểm tra 2025"}
+    # A share over 100%, a plan id that is not a number, no title: refused, nothing written.
+    for bad in ({"share_unit": "150"}, {"reform_plan": "x", "share_unit": "60"}, {"title": ""}):
+        page = client.post(url, {**form, "share_department": "30", **bad}, follow=True)
+        assert page.status_code == 200 and InspectionPlan.objects.count() == 0
+    client.post(url, {**form, "share_department": "30", "share_commune": "30", "share_unit": "60"})
+    made = InspectionPlan.objects.get()
+    assert [
+        (q.tier, q.share, q.alternative) for q in made.quotas.order_by("alternative", "tier")
+    ] == [
+        ("commune", Decimal(30), 1),
+        ("department", Decimal(30), 1),
+        ("unit", Decimal(60), 2),
+    ]
+    # A department's leader has no plans.inspect: 403.
+    client.force_login(make_officer("agency_leader", tree.dept_a))
+    assert client.post(url, form).status_code == 403
