@@ -144,8 +144,9 @@ def load_demo_plans(stdout: Any = None) -> int:
 
 def load_demo_inspections(stdout: Any = None) -> int:
     """The province's 2025 inspection plan (seed 003's quotas: 30% of departments and 30% of
-    communes, or seed 002's 60% of units), one concluded inspection of a department with its
-    risk sample (when dossiers exist), checklist answers, two findings and a remedial task, and
+    communes, or seed 002's 60% of units), one inspection of a department (concluded once it has
+    a risk sample, else left in progress for the sample to be drawn after `demo generate`),
+    checklist answers, two findings each turned into a remedial task (one done), and
     one planned inspection of a commune. Acts as the demo reform officer through the services
     (audited); idempotent; the number of inspections written."""
     from caicach.accounts.models import Role, RoleAssignment
@@ -225,7 +226,9 @@ def load_demo_inspections(stdout: Any = None) -> int:
             if days == 20:  # the second one is already remedied
                 task.status = TaskStatus.DONE
                 task.save(update_fields=["status"])
-        services.set_status(inspection.pk, user, actor, "done")
+        if sample:  # concluded; without dossiers yet (before `demo generate`) it stays in
+            # progress so the inspector can draw the sample from the page afterwards
+            services.set_status(inspection.pk, user, actor, "done")
         made += 1
     if commune is not None:
         services.create_inspection(
