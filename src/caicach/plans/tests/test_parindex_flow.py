@@ -100,6 +100,10 @@ def test_pages_csv_and_scope(
     with django_assert_max_num_queries(15):
         page = client.get(reverse("plans:par_assessment", args=[assessment.pk]))
     assert page.status_code == 200 and "Lưu điểm" in page.content.decode()
+    # Re-measuring the live criteria keeps the unit's own scores.
+    services.self_score(scores["1.3"].pk, leader, ACTOR, points="2", evidence=None, reason="x")
+    again = client.post(reverse("plans:par_start", args=[index.pk]), {"agency": tree.dept_a.code})
+    assert again.status_code == 302 and ParScore.objects.get(pk=scores["1.3"].pk).self_points == 2
     assert "Điểm thẩm định" not in page.content.decode()  # the unit does not appraise
     upload = SimpleUploadedFile("kh.pdf", PDF, content_type="application/pdf")
     client.post(
