@@ -88,6 +88,8 @@ def world_b(tree: Any, make_officer: Any, settings: Any, tmp_path: Path) -> Worl
     )
     plan_b, value_b, proposal_b = _plan_b(tree.dept_b)
     report_b, report_file_b = _report_b(plan_b)
+    inspection_b = _inspection_b(tree.dept_b, plan_b, dossier)
+    par_b = _par_b(tree.dept_b)
     values = {
         "report": str(report_b.pk),
         "report_file": str(report_file_b.pk),
@@ -109,6 +111,13 @@ def world_b(tree: Any, make_officer: Any, settings: Any, tmp_path: Path) -> Worl
         "content_type": str(ContentType.objects.get_for_model(Dossier).pk),
         "kpi": "online_share",  # its denominator counts dept_b's dossier (received)
         "period": str(dossier.received_on.year),
+        "inspection": str(inspection_b.pk),
+        "inspection_plan": str(inspection_b.plan_id),
+        "inspection_item": str(inspection_b.checklist.get().pk),
+        "inspection_finding": str(inspection_b.findings.get().pk),
+        "par_index": str(par_b.index_id),
+        "par_assessment": str(par_b.pk),
+        "par_score": str(par_b.scores.get().pk),
     }
     secrets = [
         SCAN_B,
@@ -121,9 +130,17 @@ def world_b(tree: Any, make_officer: Any, settings: Any, tmp_path: Path) -> Worl
         EVIDENCE_B,
         PLAN_B_TITLE.encode(),
         REPORT_B.encode(),
+        FINDING_B.encode(),
+        PAR_B.encode(),
+        PAR_EVIDENCE_B,
     ]
-    files = [component.file.name, export.file.name, value_b.evidence.name,
-             report_file_b.file.name]  # fmt: skip
+    files = [
+        component.file.name,
+        export.file.name,
+        value_b.evidence.name,
+        report_file_b.file.name,
+        par_b.scores.get().evidence.name,
+    ]
     return WorldB(dossier, values, secrets, files, receiver_b)
 
 
@@ -164,6 +181,69 @@ def _plan_b(dept_b: Any) -> tuple[Any, Any, Any]:
     return plan, value, proposal
 
 
+FINDING_B = "Phát hiện bí mật của Sở B"
+
+
+def _inspection_b(dept_b: Any, plan_b: Any, dossier: Any) -> Any:
+    """An inspection of dept_b (its own plan), with a sampled dossier, a checklist item and a
+    finding (plans/inspections)."""
+    from caicach.plans.inspections.models import (
+        ChecklistItem,
+        Finding,
+        Inspection,
+        InspectionPlan,
+        SampledDossier,
+    )
+
+    iplan = InspectionPlan.objects.create(
+        agency=dept_b, year=2025, title=PLAN_B_TITLE, reform_plan=plan_b
+    )
+    inspection = Inspection.objects.create(
+        plan=iplan,
+        agency=dept_b,
+        scheduled_on=date(2025, 10, 1),
+        team=PLAN_B_TITLE,
+        period_start=date(2025, 1, 1),
+        period_end=date(2025, 9, 30),
+    )
+    SampledDossier.objects.create(inspection=inspection, dossier=dossier, picked_by="random")
+    ChecklistItem.objects.create(inspection=inspection, question=FINDING_B)
+    Finding.objects.create(inspection=inspection, description=FINDING_B, severity="high")
+    return inspection
+
+
+PAR_B = "Lý do bí mật của Sở B"
+PAR_EVIDENCE_B = b"%PDF-1.7 dept_b secret par evidence 5e7a"
+
+
+def _par_b(dept_b: Any) -> Any:
+    """dept_b's PAR-Index assessment: one manual criterion with evidence and a reason."""
+    from caicach.plans.parindex.models import (
+        ParAssessment,
+        ParCriterion,
+        ParIndexSet,
+        ParScore,
+    )
+
+    index = ParIndexSet.objects.create(
+        year=2025, tier="department", title="Chỉ số", maximum=5, source=""
+    )
+    criterion = ParCriterion.objects.create(
+        index=index, code="1", name="A", depth=1, maximum=5, rule={"kind": "manual"}
+    )
+    assessment = ParAssessment.objects.create(index=index, agency=dept_b)
+    score = ParScore(
+        assessment=assessment,
+        criterion=criterion,
+        self_points=3,
+        no_evidence_reason=PAR_B,
+        evidence_type="pdf",
+    )
+    score.evidence.save("par-b.pdf", ContentFile(PAR_EVIDENCE_B), save=False)
+    score.save()
+    return assessment
+
+
 def _value(prefix: str, name: str, v: dict[str, str]) -> str | None:
     """The real dept_b object for parameter ``name`` of a pattern under ``prefix``."""
     if name == "code":
@@ -191,6 +271,20 @@ def _value(prefix: str, name: str, v: dict[str, str]) -> str | None:
         return v["reported_value"]
     if name == "pk" and "ke-hoach/de-xuat" in prefix:
         return v["proposal"]
+    if name == "pk" and "ke-hoach/chi-so-cchc/danh-gia/" in prefix:
+        return v["par_assessment"]
+    if name == "pk" and "ke-hoach/chi-so-cchc/diem/" in prefix:
+        return v["par_score"]
+    if name == "pk" and "ke-hoach/chi-so-cchc/" in prefix:
+        return v["par_index"]
+    if name == "pk" and "ke-hoach/kiem-tra/" in prefix:
+        return v["inspection"]
+    if name == "plan_pk":
+        return v["inspection_plan"]
+    if name == "item_pk":
+        return v["inspection_item"]
+    if name == "finding_pk":
+        return v["inspection_finding"]
     if name == "pk" and ("ke-hoach/" in prefix or "plans/" in prefix):
         return v["plan"]
     if name == "assignment_pk":

@@ -58,6 +58,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     ),
     "plans.report": frozenset({R.UNIT_LEADER, R.AGENCY_LEADER}),
     "plans.approve": frozenset({R.REFORM_OFFICER}),
+    # Reform inspections (issue 15, plans/inspections): the reform office and inspectors plan
+    # and run inspections, draw samples, record findings and turn them into tasks.
+    "plans.inspect": frozenset({R.REFORM_OFFICER, R.INSPECTOR}),
 }
 
 #: Actions granted over the whole tree to every role that has them, wherever its assignment is:

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.utils import timezone
 
 from caicach.agencies.models import Agency
 from caicach.core.audit import Actor
@@ -91,6 +92,8 @@ def load_demo_plans(stdout: Any = None) -> int:
         if not Plan.objects.filter(code=code).exists():
             import_plan(path.read_text(encoding="utf-8"), actor)
     load_demo_work(stdout)
+    load_demo_inspections(stdout)
+    load_demo_par_index(stdout)
     if ReportedValue.objects.exists():
         return 0
     evidence_name = default_storage.save(
@@ -389,3 +392,176 @@ def load_demo_reports(stdout: Any = None) -> int:
     if stdout is not None:
         stdout.write(f"Periodic reports: {made} expected, {written} filled in\n")
     return written
+
+
+# -- Reform inspections (issue 15, plans/inspections; helper h15-inspect) ----------------------
+
+
+def load_demo_inspections(stdout: Any = None) -> int:
+    """The province's 2025 inspection plan (seed 003's quotas: 30% of departments and 30% of
+    communes, or seed 002's 60% of units), one inspection of a department (concluded once it has
+    a risk sample, else left in progress for the sample to be drawn after `demo generate`),
+    checklist answers, two findings each turned into a remedial task (one done), and
+    one planned inspection of a commune. Acts as the demo reform officer through the services
+    (audited); idempotent; the number of inspections written."""
+    from caicach.accounts.models import Role, RoleAssignment
+    from caicach.agencies.models import AgencyKind
+    from caicach.plans.inspections import services
+    from caicach.plans.inspections.models import InspectionPlan
+    from caicach.plans.models import TaskStatus
+
+    province_plan = Plan.objects.filter(code=PROVINCE_PLAN).select_related("agency").first()
+    if province_plan is None or InspectionPlan.objects.filter(year=2025).exists():
+        return 0
+    province = province_plan.agency
+    officer = (
+        RoleAssignment.objects.filter(role=Role.REFORM_OFFICER, agency=province)
+        .select_related("user")
+        .order_by("pk")
+        .first()
+    )
+    if officer is None:
+        return 0
+    user, actor = officer.user, Actor(user=officer.user, ip_address=None, label="demo")
+    iplan = services.create_plan(
+        user,
+        actor,
+        agency=province,
+        year=2025,
+        title="Kế hoạch kiểm tra công tác cải cách hành chính năm 2025",
+        number="KH-KTCCHC/2025",
+        reform_plan=province_plan,
+        quotas=[
+            ("department", Decimal(30), 1),
+            ("commune", Decimal(30), 1),
+            ("unit", Decimal(60), 2),
+        ],
+    )
+    under = Agency.objects.filter(path__startswith=province.path).order_by("path")
+    department = under.filter(kind=AgencyKind.DEPARTMENT).first()
+    commune = under.filter(kind=AgencyKind.COMMUNE).first()
+    made = 0
+    if department is not None:
+        inspection = services.create_inspection(
+            user,
+            actor,
+            plan=iplan,
+            agency=department,
+            scheduled_on=date(2025, 10, 15),
+            team="Sở Nội vụ (chủ trì), Văn phòng UBND tỉnh, Sở Khoa học và Công nghệ",
+            period_start=date(2024, 10, 1),
+            period_end=date(2025, 9, 30),
+        )
+        sample = services.draw_sample(inspection.pk, user, actor, size=10, seed=2025)
+        items = list(inspection.checklist.order_by("order"))
+        for item in items[:3]:
+            services.answer_item(item.pk, user, actor, result="ok", note="")
+        services.answer_item(
+            items[4].pk, user, actor, result="not_ok", note="Một số hồ sơ trễ hạn chưa xin lỗi."
+        )
+        first = services.add_finding(
+            inspection.pk,
+            user,
+            actor,
+            description="Hồ sơ trễ hạn chưa có văn bản xin lỗi, hẹn lại ngày trả kết quả",
+            severity="high",
+            dossier_code=sample[0].dossier.code if sample else "",
+        )
+        second = services.add_finding(
+            inspection.pk,
+            user,
+            actor,
+            description="Niêm yết công khai TTHC tại bộ phận một cửa chưa cập nhật",
+            severity="medium",
+        )
+        for finding, days in ((first, 30), (second, 20)):
+            task = services.finding_to_task(
+                finding.pk, user, actor, deadline=max(timezone.localdate(), date(2025, 11, 15))
+            )
+            if days == 20:  # the second one is already remedied
+                task.status = TaskStatus.DONE
+                task.save(update_fields=["status"])
+        if sample:  # concluded; without dossiers yet (before `demo generate`) it stays in
+            # progress so the inspector can draw the sample from the page afterwards
+            services.set_status(inspection.pk, user, actor, "done")
+        made += 1
+    if commune is not None:
+        services.create_inspection(
+            user,
+            actor,
+            plan=iplan,
+            agency=commune,
+            scheduled_on=date(2025, 12, 10),
+            team="Sở Nội vụ",
+        )
+        made += 1
+    if stdout is not None:
+        stdout.write(f"Inspections: plan {iplan.number}, {made} inspections\n")
+    return made
+
+
+# -- PAR-Index self-assessment (issue 15, plans/parindex; helper h15-inspect) ---------------
+
+
+def load_demo_par_index(stdout: Any = None) -> int:
+    """The two illustrative 2025 criteria sets (departments, communes) loaded as the demo
+    reform officer; three departments and two communes self-assessed (live criteria measured
+    from whatever dossiers exist, manual ones scored from a hash, a SIPAS result entered), the
+    first of each tier appraised with one adjustment. Idempotent; the assessments written."""
+    from caicach.accounts.models import Role, RoleAssignment
+    from caicach.agencies.models import AgencyKind
+    from caicach.plans.parindex import services as par
+    from caicach.plans.parindex.models import ParIndexSet
+
+    province_plan = Plan.objects.filter(code=PROVINCE_PLAN).select_related("agency").first()
+    if province_plan is None or ParIndexSet.objects.filter(year=2025).exists():
+        return 0
+    province = province_plan.agency
+    officer = (
+        RoleAssignment.objects.filter(role=Role.REFORM_OFFICER, agency=province)
+        .select_related("user")
+        .order_by("pk")
+        .first()
+    )
+    if officer is None:
+        return 0
+    user, actor = officer.user, Actor(user=officer.user, ip_address=None, label="demo")
+    data = Path(__file__).parents[1] / "plans" / "parindex" / "data"
+    made = 0
+    under = Agency.objects.filter(path__startswith=province.path).order_by("path")
+    for tier, kind in (("department", AgencyKind.DEPARTMENT), ("commune", AgencyKind.COMMUNE)):
+        text = (data / f"par_index_{tier}_2025.yaml").read_text(encoding="utf-8")
+        index = par.load_index(text, user, actor, province)
+        units = list(under.filter(kind=kind)[: 3 if tier == "department" else 2])
+        for n, agency in enumerate(units):
+            assessment = par.measure(index.pk, agency, actor)
+            for score in assessment.scores.select_related("criterion"):
+                rule = par.rule_of(score.criterion)
+                assert rule is not None
+                maximum = score.criterion.maximum
+                if rule.kind == "manual":
+                    share = Decimal(
+                        str(round(0.55 + 0.45 * _draw("par", agency.code, score.criterion.code), 2))
+                    )
+                    score.self_points = (maximum * share).quantize(Decimal("0.25"))
+                    score.no_evidence_reason = "Dữ liệu mẫu: minh chứng lưu tại đơn vị"
+                    score.save(update_fields=["self_points", "no_evidence_reason"])
+                elif rule.kind == "survey":
+                    par.enter_survey(score.pk, user, actor, value=str(80 + 3 * n))
+            if n == 0:
+                for score in assessment.scores.select_related("criterion").exclude(
+                    self_points=None
+                ):
+                    adjusted = score.criterion.code.startswith("1.1")
+                    own = score.self_points or Decimal(0)
+                    par.appraise(
+                        score.pk,
+                        user,
+                        actor,
+                        points=str(max(Decimal(0), own - Decimal(1))) if adjusted else str(own),
+                        comment="Kế hoạch ban hành chậm so với yêu cầu" if adjusted else "",
+                    )
+            made += 1
+    if stdout is not None:
+        stdout.write(f"PAR-Index: 2 criteria sets, {made} self-assessments\n")
+    return made

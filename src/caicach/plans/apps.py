@@ -54,3 +54,28 @@ class PlansConfig(AppConfig):
                 "plan.report.return": _("Trả lại báo cáo định kỳ"),
             }
         )
+        # Reform inspections (issue 15, plans/inspections).
+        registry.register_menu(37, _("Kiểm tra CCHC"), "plans:inspections", "plans.view")
+        registry.register_audit_labels(
+            {
+                "plan.inspection_plan.create": _("Lập kế hoạch kiểm tra CCHC"),
+                "plan.inspection.create": _("Lập cuộc kiểm tra CCHC"),
+                "plan.inspection.sample": _("Chọn mẫu hồ sơ kiểm tra"),
+                "plan.inspection.check": _("Ghi kết quả nội dung kiểm tra"),
+                "plan.inspection.finding": _("Ghi nhận phát hiện kiểm tra"),
+                "plan.inspection.task": _("Giao nhiệm vụ khắc phục phát hiện kiểm tra"),
+                "plan.inspection.status": _("Cập nhật trạng thái cuộc kiểm tra"),
+            }
+        )
+        # PAR-Index self-assessment (issue 15, plans/parindex).
+        registry.register_menu(39, _("Chấm điểm CCHC"), "plans:par", "plans.view")
+        registry.register_audit_labels(
+            {
+                "plan.par.load": _("Nạp bộ chỉ số CCHC"),
+                "plan.par.start": _("Bắt đầu tự đánh giá chỉ số CCHC"),
+                "plan.par.measure": _("Cập nhật điểm tự động chỉ số CCHC"),
+                "plan.par.self": _("Tự chấm tiêu chí chỉ số CCHC"),
+                "plan.par.survey": _("Nhập kết quả điều tra xã hội học"),
+                "plan.par.appraise": _("Thẩm định tiêu chí chỉ số CCHC"),
+            }
+        )

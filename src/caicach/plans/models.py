@@ -386,7 +386,10 @@ class CorrectiveProposal(models.Model):
         return self.title[:120]
 
 
-# The subsystems of issue 15, each in its own subpackage: periodic reports (reporting); task
-# updates, reminders, initiatives, dialogues (work).
+# The subsystems of issue 15, each in its own subpackage: reform inspections (inspections),
+# PAR-Index self-assessment (parindex), periodic reports (reporting); task updates, reminders,
+# initiatives, dialogues (work).
+from caicach.plans.inspections.models import *  # noqa: E402, F403
+from caicach.plans.parindex.models import *  # noqa: E402, F403
 from caicach.plans.reporting.models import *  # noqa: E402, F403
 from caicach.plans.work.models import *  # noqa: E402, F403

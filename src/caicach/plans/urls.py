@@ -13,4 +13,8 @@ urlpatterns = [
     path("de-xuat/<int:pk>/", views.decide_proposal, name="proposal"),
     path("", include("caicach.plans.work.urls")),  # plans.work: tasks, initiatives, leader
     path("bao-cao/", include("caicach.plans.reporting.urls")),  # periodic reports
+    # Reform inspections (issue 15, plans/inspections).
+    path("", include("caicach.plans.inspections.urls")),
+    # PAR-Index self-assessment (issue 15, plans/parindex).
+    path("", include("caicach.plans.parindex.urls")),
 ]

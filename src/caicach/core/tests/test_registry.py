@@ -40,7 +40,9 @@ def test_each_officer_sees_the_registered_entries_allowed_in_order(
         "metrics_documents:page",  # the official reform reports (metrics, issue 14)
         "rankings:tiers",  # the fair rankings (metrics.rankings)
         "plans:list",  # the reform plans (plans.view)
+        "plans:inspections",  # reform inspections (plans.inspections)
         "plans:reporting:list",  # periodic reports (plans.reporting)
+        "plans:par",  # the PAR-Index self-assessment (plans.parindex)
         "agencies:list",
         "accounts:officer_list",
         "procedures:list",
