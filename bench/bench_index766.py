@@ -27,6 +27,7 @@ from caicach.agencies.models import Agency, AgencyKind, AgencyLevel
 from caicach.agencies.tests.factories import AgencyFactory
 from caicach.metrics import index766_reads
 from caicach.metrics.periods import parse_period
+from rollup_volume import fill_daily_rollups
 
 AGENCIES = 600
 ROWS_PER_MONTH = 300_000
@@ -60,28 +61,9 @@ def _tree() -> list[Agency]:
 
 
 def _fill(agency_ids: list[int]) -> None:
+    fill_daily_rollups(agency_ids, ("2025-06-01", "2025-07-01"), ROWS_PER_MONTH, days=30)
     ids = "ARRAY[" + ",".join(map(str, agency_ids)) + "]"
     with connection.cursor() as cur:
-        for first in ("2025-06-01", "2025-07-01"):
-            cur.execute(
-                f"""
-                INSERT INTO metrics_dailyrollup (day, agency_id, procedure_id, version_id, channel,
-                    received, received_online, finished, finished_online, finished_early,
-                    finished_on_time, finished_legal_on_time, processing_days,
-                    supplement_requests, apologised, apologies, reused, digitised,
-                    received_full_online, received_full_online_eligible, electronic_result,
-                    fee_bearing, paid_online, rated, rated_satisfied, transfers,
-                    transfers_electronic)
-                SELECT DATE %s + (g %% 30), ({ids})[1 + g %% {len(agency_ids)}],
-                       g / 90000 * 1000 + g %% 997, g / 90000 * 1000 + g %% 997,
-                       (ARRAY['counter','online','post'])[1 + g / 30 %% 3],
-                       2, g %% 2, 2, g %% 2, 1, 2, 1, 3.5, g %% 3, 0, 0, 1, g %% 2,
-                       g %% 2, 1, g %% 2, 2, g %% 2, 1, g %% 3 / 2, g %% 2, g %% 2
-                FROM generate_series(0, %s - 1) AS g
-                ON CONFLICT DO NOTHING
-                """,
-                [first, ROWS_PER_MONTH],
-            )
         cur.execute(
             f"""
             INSERT INTO metrics_opensnapshot (day, agency_id, procedure_id, channel, open_at_end,
@@ -92,7 +74,7 @@ def _fill(agency_ids: list[int]) -> None:
             """,
             [],
         )
-        cur.execute("ANALYZE metrics_dailyrollup; ANALYZE metrics_opensnapshot")
+        cur.execute("ANALYZE metrics_opensnapshot")
 
 
 def test_index_for_every_agency_in_one_month() -> None:

@@ -32,6 +32,7 @@ from caicach.metrics.documents import content
 from caicach.metrics.documents.docx_writer import render_docx
 from caicach.metrics.documents.pdf_writer import render_pdf
 from caicach.metrics.periods import parse_period
+from rollup_volume import fill_daily_rollups
 
 ROWS_PER_MONTH = int(os.environ.get("BENCH_ROWS_PER_MONTH", "300000"))
 MONTHS = [f"2024-{m:02d}" for m in range(8, 13)] + [f"2025-{m:02d}" for m in range(1, 10)]
@@ -41,45 +42,9 @@ pytestmark = pytest.mark.django_db
 
 
 def _fill(agency_ids: list[int]) -> None:
-    ids = "ARRAY[" + ",".join(map(str, agency_ids)) + "]"
-    with connection.cursor() as cur:
-        for month in MONTHS:
-            cur.execute(
-                f"""
-                INSERT INTO metrics_dailyrollup (day, agency_id, procedure_id, version_id, channel,
-                    received, received_online, finished, finished_online, finished_early,
-                    finished_on_time, finished_legal_on_time, processing_days,
-                    supplement_requests, apologised, apologies, reused, digitised,
-                    received_full_online, received_full_online_eligible, electronic_result,
-                    fee_bearing, paid_online, rated, rated_satisfied, transfers,
-                    transfers_electronic)
-                SELECT DATE %s + (g %% 28), ({ids})[1 + g %% {len(agency_ids)}],
-                       g / 90000 * 1000 + g %% 997, g / 90000 * 1000 + g %% 997,
-                       (ARRAY['counter','online','post'])[1 + g / 30 %% 3],
-                       2, g %% 2, 2, g %% 2, 1, 2 - g %% 5 / 4, 1, 3.5, g %% 3, 0, 0, 1, g %% 2,
-                       g %% 2, 1, g %% 2, 2, g %% 2, 1, g %% 3 / 2, g %% 2, g %% 2
-                FROM generate_series(0, %s - 1) AS g
-                ON CONFLICT DO NOTHING
-                """,
-                [f"{month}-01", ROWS_PER_MONTH],
-            )
-        for day in ("2025-06-30", "2025-07-31", "2025-09-30"):
-            cur.execute(
-                "INSERT INTO metrics_snapshotday (day, taken_at) VALUES (%s, now()) "
-                "ON CONFLICT DO NOTHING",
-                [day],
-            )
-            cur.execute(
-                f"""
-                INSERT INTO metrics_opensnapshot (day, agency_id, procedure_id, channel,
-                    open_at_end, overdue_at_end)
-                SELECT DATE %s, ({ids})[1 + g %% {len(agency_ids)}], g, 'counter', 5, 1
-                FROM generate_series(0, 20000 - 1) AS g
-                ON CONFLICT DO NOTHING
-                """,
-                [day],
-            )
-        cur.execute("ANALYZE metrics_dailyrollup; ANALYZE metrics_opensnapshot")
+    fill_daily_rollups(
+        agency_ids, [m + "-01" for m in MONTHS], ROWS_PER_MONTH, on_time="2 - g % 5 / 4"
+    )
 
 
 SLOW: list[tuple[float, str]] = []

@@ -28,6 +28,7 @@ from django.test.utils import CaptureQueriesContext
 from bench_index766 import _tree
 from caicach.metrics import compute, index766_reads, rollup
 from caicach.metrics.periods import parse_period
+from rollup_volume import fill_daily_rollups
 
 ROWS_PER_MONTH = 300_000
 MONTHS = [f"2025-{m:02d}" for m in range(1, 13)] + ["2026-01"]
@@ -38,29 +39,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _fill(agency_ids: list[int]) -> None:
-    ids = "ARRAY[" + ",".join(map(str, agency_ids)) + "]"
-    with connection.cursor() as cur:
-        for month in MONTHS:
-            cur.execute(
-                f"""
-                INSERT INTO metrics_dailyrollup (day, agency_id, procedure_id, version_id, channel,
-                    received, received_online, finished, finished_online, finished_early,
-                    finished_on_time, finished_legal_on_time, processing_days,
-                    supplement_requests, apologised, apologies, reused, digitised,
-                    received_full_online, received_full_online_eligible, electronic_result,
-                    fee_bearing, paid_online, rated, rated_satisfied, transfers,
-                    transfers_electronic)
-                SELECT DATE %s + (g %% 28), ({ids})[1 + g %% {len(agency_ids)}],
-                       g / 90000 * 1000 + g %% 997, g / 90000 * 1000 + g %% 997,
-                       (ARRAY['counter','online','post'])[1 + g / 30 %% 3],
-                       2, g %% 2, 2, g %% 2, 1, 2, 1, 3.5, g %% 3, 0, 0, 1, g %% 2,
-                       g %% 2, 1, g %% 2, 2, g %% 2, 1, g %% 3 / 2, g %% 2, g %% 2
-                FROM generate_series(0, %s - 1) AS g
-                ON CONFLICT DO NOTHING
-                """,
-                [month + "-01", ROWS_PER_MONTH],
-            )
-        cur.execute("ANALYZE metrics_dailyrollup")
+    fill_daily_rollups(agency_ids, [m + "-01" for m in MONTHS], ROWS_PER_MONTH)
 
 
 def _time(fn: Any, runs: int = 5) -> dict[str, Any]:
