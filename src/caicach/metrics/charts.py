@@ -90,6 +90,72 @@ def _nice_max(value: float) -> float:
     return float((int(value / magnitude) + 1) * magnitude)
 
 
+@dataclass(frozen=True)
+class LineFrame:
+    """Where a line chart's plot sits and how values map to it (shared by the SVG and the PNG
+    renderer, so both draw the same picture)."""
+
+    left: float
+    right: float
+    top: float
+    plot_w: float
+    plot_h: float
+    y_min: float
+    span: float
+    n: int
+
+    def x(self, i: int) -> float:
+        return self.left + self.plot_w * (i + 0.5) / self.n
+
+    def y(self, v: float) -> float:
+        return self.top + self.plot_h * (1 - (v - self.y_min) / self.span)
+
+
+def line_frame(chart: LineChart, width: int, height: int) -> LineFrame:
+    left, right, top, bottom = 44, 12, 14, 40 + 16 * len(chart.series)
+    known = [v for s in chart.series for v in s.values if v is not None]
+    if chart.target is not None:
+        known.append(chart.target)
+    y_min = chart.y_min if chart.y_min is not None else min([0.0, *known])
+    y_max = chart.y_max if chart.y_max is not None else _nice_max(max(known, default=1.0))
+    return LineFrame(
+        left,
+        right,
+        top,
+        width - left - right,
+        height - top - bottom,
+        y_min,
+        (y_max - y_min) or 1.0,
+        max(len(chart.labels), 1),
+    )
+
+
+@dataclass(frozen=True)
+class BarFrame:
+    """A bar chart's geometry: label column, plot width, scale (shared by both renderers)."""
+
+    label_w: int
+    top: int
+    row: int
+    height: int
+    plot_w: int
+    x_max: float
+
+    def x(self, v: float) -> float:
+        return self.label_w + self.plot_w * max(0.0, min(v, self.x_max)) / self.x_max
+
+
+def bar_frame(chart: BarChart, width: int, row: int) -> BarFrame:
+    label_w, right, top = 200, 56, 8
+    known = [b.high if b.high is not None else b.value for b in chart.bars]
+    values = [v for v in known if v is not None]
+    if chart.target is not None:
+        values.append(chart.target)
+    x_max = chart.x_max if chart.x_max is not None else _nice_max(max(values, default=1.0))
+    height = top + row * len(chart.bars) + 24
+    return BarFrame(label_w, top, row, height, width - label_w - right, x_max)
+
+
 def _marker(kind: str, x: float, y: float, tone: str) -> str:
     if kind == "square":
         return f'<rect x="{x - 3:.1f}" y="{y - 3:.1f}" width="6" height="6" fill="{tone}"/>'
@@ -113,21 +179,10 @@ def _open(width: int, height: int, title: str) -> str:
 
 def line_svg(chart: LineChart, width: int = 640, height: int = 260) -> str:
     """A line per series over ``chart.labels``; gaps where a value is ``None``."""
-    left, right, top, bottom = 44, 12, 14, 40 + 16 * len(chart.series)
-    plot_w, plot_h = width - left - right, height - top - bottom
-    known = [v for s in chart.series for v in s.values if v is not None]
-    if chart.target is not None:
-        known.append(chart.target)
-    y_min = chart.y_min if chart.y_min is not None else min([0.0, *known])
-    y_max = chart.y_max if chart.y_max is not None else _nice_max(max(known, default=1.0))
-    span = (y_max - y_min) or 1.0
-    n = max(len(chart.labels), 1)
-
-    def x_at(i: int) -> float:
-        return left + (plot_w * (i + 0.5) / n)
-
-    def y_at(v: float) -> float:
-        return top + plot_h * (1 - (v - y_min) / span)
+    f = line_frame(chart, width, height)
+    left, right, top, plot_h = f.left, f.right, f.top, f.plot_h
+    y_min, span, n = f.y_min, f.span, f.n
+    x_at, y_at = f.x, f.y
 
     out = [_open(width, height, chart.title)]
     for k in range(5):  # horizontal grid with its scale
@@ -183,17 +238,8 @@ def line_svg(chart: LineChart, width: int = 640, height: int = 260) -> str:
 
 def bar_svg(chart: BarChart, width: int = 640, row: int = 22) -> str:
     """One horizontal bar per entry, its value written at its end; whiskers for intervals."""
-    label_w, right, top = 200, 56, 8
-    height = top + row * len(chart.bars) + 24
-    plot_w = width - label_w - right
-    known = [b.high if b.high is not None else b.value for b in chart.bars]
-    values = [v for v in known if v is not None]
-    if chart.target is not None:
-        values.append(chart.target)
-    x_max = chart.x_max if chart.x_max is not None else _nice_max(max(values, default=1.0))
-
-    def x_at(v: float) -> float:
-        return label_w + plot_w * max(0.0, min(v, x_max)) / x_max
+    f = bar_frame(chart, width, row)
+    label_w, top, height, plot_w, x_max, x_at = f.label_w, f.top, f.height, f.plot_w, f.x_max, f.x
 
     out = [_open(width, height, chart.title)]
     for i, bar in enumerate(chart.bars):

@@ -17,7 +17,16 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-from caicach.metrics.charts import DASHES, MARKERS, TONES, BarChart, LineChart, _fmt, _nice_max
+from caicach.metrics.charts import (
+    DASHES,
+    MARKERS,
+    TONES,
+    BarChart,
+    LineChart,
+    _fmt,
+    bar_frame,
+    line_frame,
+)
 
 __all__ = ["bar_png", "chart_png", "line_png"]
 
@@ -89,21 +98,15 @@ def _png(image: Image.Image) -> bytes:
 
 def line_png(chart: LineChart, width: int = 640, height: int = 260) -> bytes:
     """The PNG twin of :func:`caicach.metrics.charts.line_svg` (same layout, 2x pixels)."""
-    left, right, top, bottom = 44, 12, 14, 40 + 16 * len(chart.series)
-    plot_w, plot_h = width - left - right, height - top - bottom
-    known = [v for s in chart.series for v in s.values if v is not None]
-    if chart.target is not None:
-        known.append(chart.target)
-    y_min = chart.y_min if chart.y_min is not None else min([0.0, *known])
-    y_max = chart.y_max if chart.y_max is not None else _nice_max(max(known, default=1.0))
-    span = (y_max - y_min) or 1.0
-    n = max(len(chart.labels), 1)
+    f = line_frame(chart, width, height)
+    left, right, top, plot_h = f.left, f.right, f.top, f.plot_h
+    y_min, span, n = f.y_min, f.span, f.n
 
     def x_at(i: int) -> float:
-        return (left + plot_w * (i + 0.5) / n) * _S
+        return f.x(i) * _S
 
     def y_at(v: float) -> float:
-        return (top + plot_h * (1 - (v - y_min) / span)) * _S
+        return f.y(v) * _S
 
     image = Image.new("RGB", (width * _S, height * _S), "white")
     draw = ImageDraw.Draw(image)
@@ -143,17 +146,11 @@ def line_png(chart: LineChart, width: int = 640, height: int = 260) -> bytes:
 
 def bar_png(chart: BarChart, width: int = 640, row: int = 22) -> bytes:
     """The PNG twin of :func:`caicach.metrics.charts.bar_svg`."""
-    label_w, right, top = 200, 56, 8
-    height = top + row * len(chart.bars) + 24
-    plot_w = width - label_w - right
-    known = [b.high if b.high is not None else b.value for b in chart.bars]
-    values = [v for v in known if v is not None]
-    if chart.target is not None:
-        values.append(chart.target)
-    x_max = chart.x_max if chart.x_max is not None else _nice_max(max(values, default=1.0))
+    f = bar_frame(chart, width, row)
+    label_w, top, height, plot_w, x_max = f.label_w, f.top, f.height, f.plot_w, f.x_max
 
     def x_at(v: float) -> float:
-        return (label_w + plot_w * max(0.0, min(v, x_max)) / x_max) * _S
+        return f.x(v) * _S
 
     image = Image.new("RGB", (width * _S, height * _S), "white")
     draw = ImageDraw.Draw(image)
