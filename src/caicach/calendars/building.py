@@ -139,7 +139,7 @@ def build(key: tuple[int, ...]) -> rules.WorkCalendar:
     for vid in key[1:]:
         hours = versions[vid].office_hours or hours
     calendar = rules.calendar_from_entries(
-        provisional_entries(official.last_year),
+        provisional_entries(official.last_year) if official.last_year is not None else [],
         layers[key[0]],
         *(layers[vid] for vid in key[1:]),
         version="+".join(versions[vid].label for vid in key),

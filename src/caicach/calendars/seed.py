@@ -117,9 +117,7 @@ def _art112_cached(year: int) -> tuple[DayEntry, ...]:
         lower = entry.name_vi.lower()
         if entry.kind is not DayKind.TET and not any(n in lower for n in _ART112_NAMES):
             continue  # e.g. 24/11 Ngày Văn hóa Việt Nam: not in art. 112 yet (regulations §4.4)
-        out.append(
-            DayEntry(entry.date, entry.kind, entry.name_vi, entry.name_en, PROVISIONAL_NOTE)
-        )
+        out.append(DayEntry(entry.date, entry.kind, entry.name_vi, entry.name_en, PROVISIONAL_NOTE))
     return tuple(out)
 
 

@@ -36,7 +36,13 @@ from caicach.core.audit import Actor, record
 from caicach.dossiers import clock, deadlines
 from caicach.dossiers.models import ClockEntry, Dossier, DueBasis
 
-__all__ = ["ACTION", "defer_recompute", "provisional_dossiers", "recompute_one", "recompute_provisional"]
+__all__ = [
+    "ACTION",
+    "defer_recompute",
+    "provisional_dossiers",
+    "recompute_one",
+    "recompute_provisional",
+]
 
 ACTION: Final = "dossier.due_recomputed"
 ACTOR_LABEL: Final = "caicach (lịch chính thức mới)"

@@ -319,6 +319,12 @@ class _DossierBase(serializers.ModelSerializer):
     current_agency = DossierAgencyRefSerializer(read_only=True)
     timeliness = serializers.ChoiceField(choices=TIMELINESS_CHOICES, read_only=True)
     overdue = serializers.SerializerMethodField()
+    due_provisional = serializers.BooleanField(
+        read_only=True,
+        help_text="The promised date was counted over a year whose official days off are not "
+        "announced yet (Labour Code art. 112 holidays only): provisional, recounted when the "
+        "official calendar is entered (issue 16).",
+    )
 
     def get_state_label(self, obj: Dossier) -> str:
         return DossierState(obj.state).label_vi
@@ -351,6 +357,10 @@ class DossierListSerializer(_DossierBase):
 
 
 class DossierDetailSerializer(_DossierBase):
+    legal_due_provisional = serializers.BooleanField(
+        read_only=True,
+        help_text="The statutory due date is provisional (see due_provisional).",
+    )
     served_at = DossierAgencyRefSerializer(read_only=True)
     receiving_agency = DossierAgencyRefSerializer(read_only=True)
     deciding_agency = DossierAgencyRefSerializer(read_only=True)

@@ -36,9 +36,7 @@ SYSTEM = Actor.system("test")
 @pytest.fixture
 def five_days(tree):
     calendars.calendar_for(tree.dept_a)
-    return procedure_version(
-        tree.dept_a, promised_value=Decimal(5), statutory_value=Decimal(6)
-    )
+    return procedure_version(tree.dept_a, promised_value=Decimal(5), statutory_value=Decimal(6))
 
 
 @pytest.fixture
