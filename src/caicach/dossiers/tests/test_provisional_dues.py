@@ -86,8 +86,11 @@ def test_the_api_says_so(officers, late_december, early_december):
 def test_the_receipt_prints_a_line_under_the_date(late_december, early_december):
     html = documents.render_form_html(late_december, "receipt")
     assert "05/01/2027" in html
-    assert "(Tạm tính: lịch nghỉ năm 2027 chưa được công bố chính thức" in html
-    assert "Tạm tính" not in documents.render_form_html(early_december, "receipt")
+    assert (
+        '<b>17 giờ 00 phút, ngày 05/01/2027</b> <span class="italic small provisional">'
+        "(tạm tính)</span>"
+    ) in html
+    assert "tạm tính" not in documents.render_form_html(early_december, "receipt")
 
 
 def test_entering_the_official_calendar_recounts_them(late_december, early_december):
