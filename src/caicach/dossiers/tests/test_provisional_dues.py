@@ -27,7 +27,7 @@ from caicach.core.models import AuditEntry
 from caicach.dossiers import documents
 from caicach.dossiers.models import Dossier
 from caicach.dossiers.provisional import ACTION, recompute_provisional
-from caicach.dossiers.tests.factories import procedure_version, receive, vn
+from caicach.dossiers.tests.factories import act, procedure_version, receive, vn
 
 pytestmark = pytest.mark.django_db
 SYSTEM = Actor.system("test")
@@ -139,3 +139,23 @@ def test_the_inbox_marks_the_row(client, officers, late_december):
         client.force_login(officers.receiver)
         html = client.get(reverse("dossiers:inbox") + "?tab=all").content.decode()
     assert 'class="badge warn provisional"' in html
+
+
+def test_the_page_in_english(client, officers, late_december, settings):
+    with time_machine.travel(vn(2026, 12, 28, 11), tick=False):
+        client.force_login(officers.receiver)
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+        html = client.get(reverse("dossiers:detail", args=[late_december.code])).content.decode()
+    assert 'title="The days off of 2027 are not officially announced yet"' in html
+    assert "will be recounted when the official calendar is entered" in html
+
+
+def test_an_apology_date_in_an_unannounced_year_is_provisional(tree, officers, version):
+    # Promised 3, statutory 4 working days from Wed 16/12/2026 10:00: Mon 21/12 and Tue 22/12,
+    # both in 2026. An apology on 18/12 to Tue 05/01/2027 rests on 2027: provisional.
+    with time_machine.travel(vn(2026, 12, 16, 10), tick=False):
+        d = receive(officers.receiver, version, tree.dept_a)
+    assert not d.due_provisional and not d.legal_due_provisional
+    with time_machine.travel(vn(2026, 12, 18, 9), tick=False):
+        d = act(officers.leader, d, "apologise", reason="Cần xác minh", new_due=vn(2027, 1, 5, 17))
+    assert d.due_provisional and not d.legal_due_provisional
