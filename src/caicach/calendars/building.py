@@ -5,6 +5,17 @@ Versions never change once written, so the built :class:`~caicach.calendars.rule
 is cached in-process by the ids of the versions it is made of; a new version makes a new key, so
 nothing needs invalidating but the small "which versions are current" lookup
 (:func:`clear_cache`). The cache and that lookup live here and nowhere else.
+
+**Years past the official calendar** (issue 16; Labour Code 2019 art. 111(3) and 112,
+regulations §4.1 and §4.4): the engine (:mod:`.rules`, pure) counts whatever entries it is given
+and flags ``provisional`` every due date whose counted range leaves the covered (official) years.
+Here, below the official layer, each year after the official ones (up to the engine's margin) gets
+the holidays the law fixes in advance (:func:`caicach.calendars.seed.art112_year`: 1/1, Tết and
+the Hùng Kings' day by the lunar calendar, 30/4, 1/5, 2/9 and its adjacent day, with the days off
+in lieu), so a date on 01/01/2027 or in Tết 2027 is skipped before the 2027 calendar is announced,
+and is still marked provisional. An official or agency entry on the same date wins. When the
+official calendar of such a year is entered, the dossiers recount those dates
+(:mod:`caicach.dossiers.provisional`).
 """
 
 from __future__ import annotations
@@ -20,6 +31,7 @@ from caicach.agencies.models import Agency
 from caicach.calendars import rules
 from caicach.calendars.errors import CalendarNotFoundError
 from caicach.calendars.models import CalendarDay, CalendarVersion
+from caicach.calendars.seed import art112_year
 
 VN_TZ = rules.VN_TZ
 DEFAULT_OFFICE_HOURS = [["07:30", "11:30"], ["13:30", "17:00"]]
@@ -71,6 +83,20 @@ def ids_as_of(
     return dict(rows.values_list("scope_agency_id", "id"))
 
 
+#: Years after the official ones that get the provisional art. 112 days (the engine's span).
+PROVISIONAL_YEARS = 10
+
+
+def provisional_entries(last_official_year: int) -> list[rules.DayEntry]:
+    """The art. 112 days off of the years after ``last_official_year`` (see the module
+    docstring), the lowest layer of every calendar."""
+    return [
+        entry
+        for year in range(last_official_year + 1, last_official_year + PROVISIONAL_YEARS + 1)
+        for entry in art112_year(year)
+    ]
+
+
 def _path_ids(path: str) -> list[int]:
     return [int(part) for part in path.split(".") if part]
 
@@ -113,6 +139,7 @@ def build(key: tuple[int, ...]) -> rules.WorkCalendar:
     for vid in key[1:]:
         hours = versions[vid].office_hours or hours
     calendar = rules.calendar_from_entries(
+        provisional_entries(official.last_year) if official.last_year is not None else [],
         layers[key[0]],
         *(layers[vid] for vid in key[1:]),
         version="+".join(versions[vid].label for vid in key),

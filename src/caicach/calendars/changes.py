@@ -25,6 +25,7 @@ from caicach.calendars.building import DEFAULT_OFFICE_HOURS, clear_cache, curren
 from caicach.calendars.errors import invalid
 from caicach.calendars.events import CalendarAmended
 from caicach.calendars.models import CalendarDay, CalendarVersion
+from caicach.calendars.seed import art112_year
 from caicach.calendars.validation import (
     official_years,
     parse_office_hours,
@@ -310,7 +311,13 @@ def set_office_hours(actor: Actor, agency: Agency | None, intervals: Any) -> Cal
 
 
 def set_official_years(actor: Actor, first_year: int, last_year: int) -> CalendarVersion:
-    """Declare which years the official calendar fully covers (e.g. once 2027 is announced)."""
+    """Declare which years the official calendar fully covers (e.g. once 2027 is announced).
+
+    A year newly covered after the previous last year keeps the Labour Code art. 112 days it had
+    provisionally (:func:`seed.art112_year`, regulations §4.1), now official, on every date not
+    already entered (what was entered wins), so declaring the year never drops its holidays; the
+    administrator then adds or corrects the announced days (swaps, the Prime Minister's Tết). The dossiers whose due dates were provisional are recounted
+    (:mod:`caicach.dossiers.provisional`, on :class:`CalendarAmended`)."""
 
     def mutate(state: State, parent: CalendarVersion | None) -> tuple[str, dict[str, Any]]:
         if not 1900 < first_year <= last_year < 2200:
@@ -322,10 +329,17 @@ def set_official_years(actor: Actor, first_year: int, last_year: int) -> Calenda
         before = [state.first_year, state.last_year]
         if before == [first_year, last_year]:
             raise BilingualError("Không có thay đổi nào.", "Nothing changed.", code="unchanged")
+        seeded: list[str] = []
+        if state.last_year is not None:
+            for year in range(state.last_year + 1, last_year + 1):
+                for e in art112_year(year):
+                    if e.date not in state.days:  # what was entered wins
+                        seeded.append(e.date.isoformat())
+                        state.days[e.date] = DayRow(e.kind.value, e.name_vi, e.name_en, "")
         state.first_year, state.last_year = first_year, last_year
         return (
             f"Lịch chính thức cho các năm {first_year}-{last_year}",
-            {"years": [before, [first_year, last_year]]},
+            {"years": [before, [first_year, last_year]], "seeded_art112": seeded},
         )
 
     return _change(actor, None, "calendar.years_changed", mutate)

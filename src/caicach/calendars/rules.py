@@ -28,9 +28,15 @@ Decisions (documented once here, repeated where they apply):
   the last day (not 00:00 of the next day) so that the date on the slip is the legal last day.
 * **Out of range.** A :class:`WorkCalendar` knows the *covered* years (the official data) and
   indexes a wider *span* (covered years ± ``margin_years``, 10 by default). Inside the span but
-  outside the covered years only the weekly rest days are skipped and the result is flagged
-  ``provisional=True`` (and says so in its explanation); a ``strict=True`` calendar raises
-  :class:`CalendarRangeError` instead. Outside the span :class:`CalendarRangeError` is always raised.
+  outside the covered years the weekly rest days and whatever entries the caller gives for those
+  years are skipped, and the result is flagged ``provisional=True`` (and says so in its
+  explanation); a ``strict=True`` calendar raises :class:`CalendarRangeError` instead. Outside
+  the span :class:`CalendarRangeError` is always raised. The engine stays pure: the Labour Code
+  art. 112 days of the years not announced yet (1/1, Tết and the Hùng Kings' day by the lunar
+  calendar, 30/4, 1/5, 2/9, days off in lieu; regulations §4.1, §4.4) are computed by
+  :func:`caicach.calendars.seed.art112_year` and given as the lowest layer by
+  :mod:`caicach.calendars.building`. ``provisional`` is ``True`` exactly when the counted range
+  (the receipt day to the due day) leaves the covered years (:meth:`WorkCalendar.is_provisional`).
 * **Working hours.** A due time that falls exactly on the end of an office-hours interval is
   reported at that end (e.g. 7.5 hours from Monday 07:30 is Monday 17:00, not Tuesday 07:30).
 
@@ -657,6 +663,11 @@ class WorkCalendar:
         ) * _US_PER_SECOND + local.microsecond
         return before + self._position(t_us)
 
+    def is_provisional(self, first: date, last: date) -> bool:
+        """Whether a range of days (a receipt day to a due day) leaves the covered (official)
+        years, so that a due date counted over it is provisional (module docstring)."""
+        return self._is_provisional(first.toordinal(), last.toordinal())
+
     def _is_provisional(self, first_o: int, last_o: int) -> bool:
         return first_o < self._cov_lo or last_o > self._cov_hi
 
@@ -787,8 +798,9 @@ class DueResult:
         if self.provisional:
             lines.append(
                 "Lưu ý: vượt ra ngoài lịch chính thức "
-                f"({self.calendar.first_year}–{self.calendar.last_year}); chỉ trừ ngày nghỉ "
-                "cuối tuần, hạn trả là tạm tính."
+                f"({self.calendar.first_year}–{self.calendar.last_year}); lịch nghỉ của năm "
+                "sau đó chưa được công bố chính thức, chỉ trừ ngày nghỉ cuối tuần và các ngày "
+                "lễ theo Bộ luật Lao động điều 112, hạn trả là tạm tính."
             )
         lines.append(f"Phiên bản lịch: {self.calendar_version}.")
         return lines
@@ -854,8 +866,9 @@ class DueResult:
         if self.provisional:
             lines.append(
                 "Warning: beyond the official calendar "
-                f"({self.calendar.first_year}-{self.calendar.last_year}); only weekly rest days "
-                "were skipped, so the due date is provisional."
+                f"({self.calendar.first_year}-{self.calendar.last_year}); the later days off "
+                "are not officially announced yet, only weekly rest days and the Labour Code "
+                "art. 112 holidays were skipped, so the due date is provisional."
             )
         lines.append(f"Calendar version: {self.calendar_version}.")
         return lines

@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 import holidays
 
@@ -27,11 +28,20 @@ from caicach.calendars.rules import (
 )
 
 __all__ = [
+    "PROVISIONAL_NOTE",
     "Difference",
+    "art112_year",
     "compare_with_official",
     "draft_year_from_holidays",
     "kind_for_holiday_name",
 ]
+
+#: The note of a provisional entry (:func:`art112_year`), shown by the calendar's explanations.
+PROVISIONAL_NOTE = "Dự kiến theo Bộ luật Lao động 2019 điều 112 (chưa công bố chính thức)"
+
+#: The Labour Code 2019 art. 112(1) holidays, by the package's Vietnamese names (regulations
+#: §4.1): New Year, Tết (its kind), Hùng Kings, Reunification Day, Labour Day, National Day.
+_ART112_NAMES = ("tết dương lịch", "hùng vương", "chiến thắng", "lao động", "quốc khánh")
 
 #: "Ngày nghỉ (thay cho ngày 26/04/2025)": the package's label of a swapped day off.
 _SWAP_RE = re.compile(r"thay cho ngày (\d{2})/(\d{2})/(\d{4})")
@@ -96,6 +106,38 @@ def draft_year_from_holidays(year: int) -> list[DayEntry]:
         )
     entries.sort(key=lambda e: e.date)
     return entries
+
+
+@lru_cache(maxsize=64)
+def _art112_cached(year: int) -> tuple[DayEntry, ...]:
+    out: list[DayEntry] = []
+    for entry in draft_year_from_holidays(year):
+        if entry.kind not in (DayKind.HOLIDAY, DayKind.TET, DayKind.IN_LIEU):
+            continue  # swaps are decided yearly by the ministry: unknowable in advance
+        lower = entry.name_vi.lower()
+        if entry.kind is not DayKind.TET and not any(n in lower for n in _ART112_NAMES):
+            continue  # e.g. 24/11 Ngày Văn hóa Việt Nam: not in art. 112 yet (regulations §4.4)
+        out.append(DayEntry(entry.date, entry.kind, entry.name_vi, entry.name_en, PROVISIONAL_NOTE))
+    return tuple(out)
+
+
+def art112_year(year: int) -> list[DayEntry]:
+    """The days off of ``year`` that the law fixes in advance, for a year whose official calendar
+    is not announced yet (regulations §4.1 and §4.4):
+
+    * Labour Code 2019 art. 112(1): 1/1, 30/4, 1/5, 2/9 and its adjacent day, the five Tết days
+      and the Hùng Kings' day (10th day of the 3rd lunar month); the package computes the lunar
+      dates and the National Day adjacent day by its weekday rule;
+    * art. 111(3): a holiday on a weekly rest day gives a day off in lieu on the next working
+      day (the package's observed days, Tết's included).
+
+    Official swaps (*hoán đổi ngày làm việc*) are left out: the ministry decides them each year
+    and the package's are only historical. Holidays the package lists beyond art. 112 (24/11
+    *Ngày Văn hóa Việt Nam*, pending an amendment) are left out too. Every entry carries
+    :data:`PROVISIONAL_NOTE`; a due date counted over them is ``provisional`` (the year is outside
+    the calendar's covered years). Cached per year (the package's lunar computation is slow).
+    """
+    return list(_art112_cached(year))
 
 
 def _is_working(d: date, kind: DayKind | None) -> bool:

@@ -10,13 +10,16 @@ class DossiersConfig(AppConfig):
     def ready(self) -> None:
         # On the event seam (core.events, ADR 0006):
         # - a calendar amendment lists the promised due dates it moves (regulations §4.4);
-        # - intake's per-process cache of a version's rules is dropped when one is published.
-        from caicach.calendars.events import OpenPromisesWanted
+        # - intake's per-process cache of a version's rules is dropped when one is published;
+        # - a new calendar version recounts the provisional due dates (issue 16).
+        from caicach.calendars.events import CalendarAmended, OpenPromisesWanted
         from caicach.core.events import subscribe
+        from caicach.dossiers.provisional import defer_recompute
         from caicach.dossiers.services import forget_version_rules, promises_wanted
         from caicach.procedures.events import ProcedureVersionPublished
 
         subscribe(OpenPromisesWanted, promises_wanted)
+        subscribe(CalendarAmended, defer_recompute)
         subscribe(ProcedureVersionPublished, forget_version_rules, after_commit=True)
 
         # The officers' menu: the workspace, the register, the apology and lateness figures.
@@ -43,6 +46,7 @@ def _audit_labels() -> dict[str, object]:
         {
             "dossier.received": _("Tiếp nhận hồ sơ"),
             "dossier.due_soon_warning": _("Cảnh báo sắp đến hạn"),
+            "dossier.due_recomputed": _("Tính lại hạn tạm tính theo lịch chính thức"),
             "dossier.register_export": _("Xuất sổ theo dõi"),
             "dossier.result_attached": _("Đính kèm kết quả"),
             "dossier.rated": _("Đánh giá hồ sơ"),

@@ -50,6 +50,7 @@ __all__ = [
     "due_soon_until",
     "finish_verdicts",
     "is_overdue",
+    "is_provisional",
     "is_running",
     "promise_as_of",
     "running_status",
@@ -81,6 +82,13 @@ def is_running(state: str) -> bool:
 def is_overdue(state: str, due: datetime, at: datetime) -> bool:
     """Running and past its due instant at ``at``."""
     return is_running(state) and due < at
+
+
+def is_provisional(calendar: WorkCalendar, start: datetime, due: datetime) -> bool:
+    """Whether a due date counted from ``start`` rests on a year whose official calendar is not
+    announced yet (only the weekly rest days and the Labour Code art. 112 days are known;
+    regulations §4.1, §4.4): shown "tạm tính" and recounted when the calendar is entered."""
+    return calendar.is_provisional(start.astimezone(VN_TZ).date(), due.astimezone(VN_TZ).date())
 
 
 def due_soon_until(at: datetime, calendar: WorkCalendar, days: int) -> datetime:

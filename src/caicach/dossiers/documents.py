@@ -517,6 +517,9 @@ def form_context(dossier: Dossier, form: str, *, base_url: str | None = None) ->
         else "",
         "received_date": long_date(dossier.received_at),
         "due": time_and_date(dossier.due_at),
+        # Issue 16: counted over a year whose days off are not announced yet (regulations §4.4).
+        "due_provisional": dossier.due_provisional,
+        "due_year": timezone.localtime(dossier.due_at).year,
         "receiver": _officer(receipt),
         "result_name": version.result_name,
         "register_number": dossier.sequence,

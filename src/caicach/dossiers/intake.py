@@ -418,6 +418,8 @@ def receive_dossier(
             first_due_at=promised.due,
             due_at=promised.due,
             legal_due_at=legal.due,
+            due_provisional=promised.provisional,
+            legal_due_provisional=legal.provisional,
             calendar_version=promised.calendar_version,
             current_step=first_step,
             search_text=search_text(code, person),
@@ -454,6 +456,7 @@ def receive_dossier(
             "served_at": served_at.code,
             "due_at": promised.due.isoformat(),
             "legal_due_at": legal.due.isoformat(),
+            "due_provisional": promised.provisional,
             "calendar_version": promised.calendar_version,
             "components": len(linked),
         }

@@ -441,6 +441,8 @@ def _supplement_received(work: Work, *, supplied: Any = None, **_: Any) -> None:
     d.due_at = due(version.promised_value, ledger)
     # An earlier apology moved the promise, never the statutory due (deadlines.statutory_ledger).
     d.legal_due_at = due(version.statutory_value, deadlines.statutory_ledger(ledger))
+    d.due_provisional = deadlines.is_provisional(work.calendar, work.now, d.due_at)
+    d.legal_due_provisional = deadlines.is_provisional(work.calendar, work.now, d.legal_due_at)
     d.calendar_version = work.calendar.version
     d.clock_started_at = work.now
     d.due_basis = DueBasis.SUPPLEMENT
@@ -474,6 +476,8 @@ def _apologise(work: Work, *, reason: str, new_due: Any = None, **_: Any) -> Non
     work.clock(clock.EventKind.EXTENDED, new_due=new_due, reason=reason)
     work.payload.update({"previous_due_at": d.due_at.isoformat(), "due_at": new_due.isoformat()})
     d.due_at = new_due
+    # Set by hand, but on a day whose year may not be announced yet (regulations §4.4).
+    d.due_provisional = deadlines.is_provisional(work.calendar, work.now, new_due)
     # The apology moves the promised date only; the statutory due never moves with it
     # (regulations §2.4): a finish after the statutory due is legally late, apology or not.
     d.due_basis = DueBasis.APOLOGY

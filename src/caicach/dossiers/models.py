@@ -328,6 +328,15 @@ class Dossier(models.Model):
     )
     due_at = models.DateTimeField(_("ngày hẹn trả"))
     legal_due_at = models.DateTimeField(_("hạn giải quyết theo quy định"))
+    # Counted over a year whose official calendar is not announced yet (Labour Code art. 112
+    # days only, regulations §4.4): shown "tạm tính", recounted when the calendar is entered
+    # (caicach.dossiers.provisional).
+    due_provisional = models.BooleanField(
+        _("ngày hẹn trả tạm tính"), default=False, db_default=False
+    )
+    legal_due_provisional = models.BooleanField(
+        _("hạn theo quy định tạm tính"), default=False, db_default=False
+    )
     calendar_version = models.CharField(_("phiên bản lịch"), max_length=200)
     finished_at = models.DateTimeField(_("kết thúc xử lý"), null=True, blank=True)
     returned_at = models.DateTimeField(_("đã trả kết quả"), null=True, blank=True)

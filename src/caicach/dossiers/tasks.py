@@ -196,6 +196,15 @@ def expire_register_exports(timestamp: int | None = None) -> int:
     return expire()
 
 
+@app.task(name="dossiers.recompute_provisional_dues", queue=jobs.BATCH, retry=3)
+def recompute_provisional_dues(version_id: int) -> int:
+    """Recount the provisional due dates a new calendar version may move (issue 16,
+    :mod:`caicach.dossiers.provisional`); deferred in the calendar change's transaction."""
+    from caicach.dossiers.provisional import recompute_provisional
+
+    return recompute_provisional(version_id)
+
+
 @app.task(name="dossiers.render_register", queue=jobs.BATCH)
 def render_register(export_id: int) -> None:
     """Render a long dossier register PDF (TT 01/2018 form 06) asked for by an officer and store

@@ -319,6 +319,12 @@ class _DossierBase(serializers.ModelSerializer):
     current_agency = DossierAgencyRefSerializer(read_only=True)
     timeliness = serializers.ChoiceField(choices=TIMELINESS_CHOICES, read_only=True)
     overdue = serializers.SerializerMethodField()
+    due_provisional = serializers.BooleanField(
+        read_only=True,
+        help_text="The promised date was counted over a year whose official days off are not "
+        "announced yet (Labour Code art. 112 holidays only): provisional, recounted when the "
+        "official calendar is entered (issue 16).",
+    )
 
     def get_state_label(self, obj: Dossier) -> str:
         return DossierState(obj.state).label_vi
@@ -343,6 +349,7 @@ class DossierListSerializer(_DossierBase):
             "current_agency",
             "received_at",
             "due_at",
+            "due_provisional",
             "overdue",
             "timeliness",
             "version",
@@ -350,6 +357,10 @@ class DossierListSerializer(_DossierBase):
 
 
 class DossierDetailSerializer(_DossierBase):
+    legal_due_provisional = serializers.BooleanField(
+        read_only=True,
+        help_text="The statutory due date is provisional (see due_provisional).",
+    )
     served_at = DossierAgencyRefSerializer(read_only=True)
     receiving_agency = DossierAgencyRefSerializer(read_only=True)
     deciding_agency = DossierAgencyRefSerializer(read_only=True)
@@ -393,6 +404,8 @@ class DossierDetailSerializer(_DossierBase):
             "received_at",
             "due_at",
             "legal_due_at",
+            "due_provisional",
+            "legal_due_provisional",
             "calendar_version",
             "overdue",
             "finished_at",
@@ -516,6 +529,8 @@ def received_dossier_data(dossier: Dossier, request: Any) -> dict[str, Any]:
         "received_at": _when(dossier.received_at),
         "due_at": _when(dossier.due_at),
         "legal_due_at": _when(dossier.legal_due_at),
+        "due_provisional": dossier.due_provisional,
+        "legal_due_provisional": dossier.legal_due_provisional,
         "calendar_version": dossier.calendar_version,
         "overdue": is_overdue(dossier.state, dossier.due_at, timezone.now()),
         "finished_at": _when(dossier.finished_at),

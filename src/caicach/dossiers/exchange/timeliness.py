@@ -156,6 +156,10 @@ def recompute(
         d.first_due_at = facts.first_promise()
         d.due_at = deadlines.promise_as_of(facts, last)
         d.legal_due_at = deadlines.statutory_due_as_of(facts, last)
+        open_ = d.finished_at is None  # issue 16: a finished dossier's dates are history
+        started = d.clock_started_at or d.received_at
+        d.due_provisional = open_ and deadlines.is_provisional(cal, started, d.due_at)
+        d.legal_due_provisional = open_ and deadlines.is_provisional(cal, started, d.legal_due_at)
         d.calendar_version = cal.version
         if d.finished_at is not None:
             v = deadlines.finish_verdicts(

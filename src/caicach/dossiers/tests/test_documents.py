@@ -343,6 +343,8 @@ def test_a5_slips_fit_one_page_in_the_worst_case(tree, officers, version, form):
     context["components"] = [
         f"Bản sao có chứng thực giấy tờ chứng minh số {i} theo quy định" for i in range(10)
     ]
+    # Issue 16: with the line under a provisional return date too.
+    context.update(due_provisional=True, due_year=2027)
     html = render_to_string(f"dossiers/forms/{form}.html", context)
     dump(documents._pdf(html), f"worst-{form}")
     if os.environ.get("CAICACH_DUMP_FORMS"):
@@ -352,6 +354,7 @@ def test_a5_slips_fit_one_page_in_the_worst_case(tree, officers, version, form):
     if form == "receipt":
         assert "Mã số thuế: 0100109106" in html
         assert "Địa chỉ:" in html
+        assert "(tạm tính)" in html
     else:
         assert "Nơi nhận:" in html
 
