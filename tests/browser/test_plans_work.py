@@ -60,7 +60,9 @@ def test_leader_page_and_inbox(
 
     # A department's leader updates one of its tasks from its inbox.
     lead = (
-        Task.objects.filter(lead_agency__parent__code=PROVINCE, status="not_started")
+        Task.objects.filter(
+            lead_agency__parent__code=PROVINCE, status__in=("not_started", "in_progress")
+        )
         .values("lead_agency")
         .annotate(n=Count("pk"))
         .order_by("-n")

@@ -58,9 +58,10 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     ),
     "plans.report": frozenset({R.UNIT_LEADER, R.AGENCY_LEADER}),
     "plans.approve": frozenset({R.REFORM_OFFICER}),
-    # Reform inspections (issue 15, plans/inspections): the reform office and inspectors plan
-    # and run inspections, draw samples, record findings and turn them into tasks.
-    "plans.inspect": frozenset({R.REFORM_OFFICER, R.INSPECTOR}),
+    # Reform inspections (issue 15, plans/inspections): the reform office's inspection teams
+    # plan and run them, draw samples, record findings and turn them into tasks. The inspector
+    # role stays read-only everywhere (issue 15: "inspectors read"; tests/test_scoping.py).
+    "plans.inspect": frozenset({R.REFORM_OFFICER}),
 }
 
 #: Actions granted over the whole tree to every role that has them, wherever its assignment is:

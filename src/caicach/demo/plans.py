@@ -206,10 +206,13 @@ def load_demo_work(stdout: Any = None) -> int:
         )
         if departments:
             task.supporting_agencies.set([departments[(i + 1) % len(departments)]])
-    tasks = list(Task.objects.filter(lead_agency__isnull=False).order_by("pk"))
+    tasks = list(
+        Task.objects.filter(lead_agency__isnull=False).select_related("plan").order_by("pk")
+    )
     updates = []
     for task in tasks:
-        draw = _draw("task", task.pk)
+        # Drawn from what the task is, not its row id: the same demo on every database.
+        draw = _draw("task", task.plan.code, task.order, task.title)
         if task.deadline is None:
             task.deadline = today + timedelta(days=int(draw * 150) - 60)
         if draw < 0.3:

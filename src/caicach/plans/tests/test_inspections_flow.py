@@ -37,7 +37,7 @@ def _fresh_calendar(settings: Any, tmp_path: Any) -> Any:
 @pytest.fixture
 def setup(plan: Plan, tree: Any, make_officer: Any) -> Any:
     today = timezone.localdate()
-    inspector = make_officer("inspector", tree.province, username="thanhtra")
+    inspector = make_officer("reform_officer", tree.province, username="kiemtra")
     receiver = make_officer("receiver", tree.dept_a, username="motcua_a")
     calendar_for(tree.dept_a)
     version = procedure_version(tree.dept_a)
