@@ -1,7 +1,12 @@
 """The officers' workspace: the inbox (tabs, search, bulk assignment) and the dossier page
 (applicant, places, clock, history, actions). Views read input and call
 :mod:`caicach.dossiers.services`; scope comes from :func:`services.visible_dossiers` only, and a
-dossier outside it is a 404 (its existence is not revealed, as in the API)."""
+dossier outside it is a 404 (its existence is not revealed, as in the API).
+
+Size (~720 lines): the workspace's two pages share the scope rule, the list row and the action
+handling, so they stay together; the queries behind the inbox are in ``dossiers.inbox``, the
+intake in ``intake_views``, the forms in ``form_views`` and the reports in ``report_views``.
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,10 @@
 """Shapes of the dossier API. Input serializers check only the shape; the services check the
-rules (identity numbers, procedure in force, components, permissions)."""
+rules (identity numbers, procedure in force, components, permissions).
+
+Size (~610 lines): one job, the dossier resource's shapes (input, list row, detail with its
+nested applicant, components, events, clock and facts); the shapes of the other resources live in
+their own modules (``documents``, ``tasks``, ``intake``). Split by resource, not by line count.
+"""
 
 from __future__ import annotations
 
